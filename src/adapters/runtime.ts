@@ -1,0 +1,66 @@
+import { type ConfigOverrides, loadConfig } from '../config.js';
+import type { Outcome } from '../core/outcome.js';
+import { createReporter, type Delivery, type LogRecord } from '../core/reporter.js';
+import { createTransport } from '../transports/index.js';
+import type { Transport } from '../transports/transport.js';
+
+/**
+ * Options of {@link withErrorMail} and {@link errorMail}. Every setting field
+ * overrides its environment variable; the merged result is validated.
+ */
+export interface ErrorMailOptions extends ConfigOverrides {
+  /**
+   * The environment to read settings from.
+   * @default process.env
+   */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  /**
+   * Sends the mail. The default is chosen by `EMAIL_BACKEND` (SES unless set).
+   */
+  readonly transport?: Transport;
+  /**
+   * Receives one record per log line (a failed send, a cold-start note).
+   * @default one JSON line on standard error
+   */
+  readonly log?: (record: LogRecord) => void;
+}
+
+/** The per-wrapper state both adapters share: the reporter and the cold-start flag. */
+export interface Runtime {
+  report(outcome: Outcome, event: unknown, context: unknown, startedAt: number): Promise<Delivery>;
+}
+
+function writeJsonLine(record: LogRecord): void {
+  process.stderr.write(`${JSON.stringify(record)}\n`);
+}
+
+/** Reads the settings (throwing `ConfigError` now, at wrap time) and builds the reporter. */
+export function createRuntime(options: ErrorMailOptions): Runtime {
+  const { env, transport, log = writeJsonLine, ...overrides } = options;
+  const config = loadConfig(env ?? process.env, overrides);
+  for (const note of config.notes) log({ level: 'WARN', message: `lambda-error-mail: ${note}` });
+  const reporter = createReporter({
+    config,
+    transport: transport ?? createTransport(config),
+    log,
+    now: Date.now,
+  });
+  let coldStart = true;
+  return {
+    report(outcome, event, context, startedAt) {
+      const first = coldStart;
+      coldStart = false;
+      return reporter.report(outcome, { event, context, startedAt, coldStart: first });
+    },
+  };
+}
+
+/**
+ * True when a returned value may need a report (a 404 or a 5xx). Kept cheap:
+ * it runs on every successful invocation.
+ */
+export function mayNeedReport(result: unknown): boolean {
+  if (typeof result !== 'object' || result === null) return false;
+  const status = (result as { statusCode?: unknown }).statusCode;
+  return typeof status === 'number' && status >= 404;
+}

@@ -1,0 +1,25 @@
+/**
+ * What one invocation produced, as an adapter hands it to the core.
+ * `error` and `result` are whatever the handler threw or returned.
+ */
+export type Outcome =
+  | { readonly kind: 'threw'; readonly error: unknown }
+  | { readonly kind: 'returned'; readonly result: unknown };
+
+/**
+ * The invocation an outcome belongs to: the raw event and Lambda context, and
+ * the moments it started and the report was asked for (epoch milliseconds).
+ */
+export interface Invocation {
+  readonly event: unknown;
+  readonly context: unknown;
+  readonly startedAt: number;
+  /** True for the first invocation this wrapper has seen in this container. */
+  readonly coldStart: boolean;
+}
+
+/** What the core decided to do with an outcome. */
+export type Verdict =
+  | { readonly kind: 'server-error'; readonly phrase: string; readonly status: number | undefined }
+  | { readonly kind: 'broken-link' }
+  | { readonly kind: 'none' };

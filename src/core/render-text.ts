@@ -1,0 +1,87 @@
+import type { BrokenLinkReport, ServerErrorReport } from './report.js';
+import type { NameValue } from './request.js';
+import { quote } from './text.js';
+
+/**
+ * The plain-text part of a server-error mail, laid out like Django's
+ * `technical_500.txt`: log line, summary, traceback (root cause first),
+ * request information, Lambda context, settings.
+ */
+export function renderServerErrorText(report: ServerErrorReport): string {
+  const lines: string[] = [report.logLine, '', report.title, report.summary, ''];
+  const request = report.request;
+  if (request !== undefined) {
+    lines.push(`Request Method: ${request.method}`, `Request URL: ${request.url}`);
+  }
+  if (report.lambda.requestId !== undefined) lines.push(`Request ID: ${report.lambda.requestId}`);
+  if (report.lambda.logsUrl !== undefined) lines.push(`Logs: ${report.lambda.logsUrl}`);
+  lines.push(`Node.js Version: ${process.version}`, `Server time: ${report.time}`, '');
+
+  if (report.errors.length === 0) {
+    lines.push(
+      report.returnedStatus === undefined
+        ? 'Traceback: None'
+        : `Traceback: None (the handler returned status ${report.returnedStatus} without throwing)`,
+    );
+  } else {
+    lines.push('Traceback (most recent call last):');
+    report.errors.forEach((error, index) => {
+      const previous = report.errors[index - 1];
+      if (previous !== undefined) {
+        lines.push(
+          '',
+          `The above exception (${previous.message}) was the direct cause of the following exception:`,
+          '',
+        );
+      }
+      lines.push(error.stack ?? `${error.type}: ${error.message}\n    (no stack)`);
+    });
+  }
+  lines.push('');
+  const top = report.errors.at(-1);
+  if (top !== undefined) {
+    const at = report.title.slice(top.type.length);
+    lines.push(`Exception Type: ${top.type}${at}`, `Exception Value: ${report.summary}`);
+    if (top.properties.length > 0) {
+      lines.push('Exception Properties:', ...top.properties.map(([k, v]) => `${k} = ${v}`));
+    }
+    lines.push('');
+  }
+
+  lines.push('Request information:');
+  if (request === undefined) {
+    lines.push('Request data not supplied');
+  } else {
+    section(lines, 'GET', request.query, 'No GET data');
+    lines.push('BODY:');
+    if (request.body === undefined) lines.push('No body');
+    else {
+      if (request.body.text !== '') lines.push(request.body.text);
+      if (request.body.note !== undefined) lines.push(`(${request.body.note})`);
+    }
+    lines.push('');
+    section(lines, 'COOKIES', request.cookies, 'No cookie data');
+    section(lines, 'HEADERS', request.headers, 'No headers');
+  }
+
+  lines.push('Lambda context:', ...report.lambda.entries.map(([k, v]) => `${k} = ${v}`), '');
+  lines.push('Settings:', 'Environment variables of the function (sensitive names hidden):');
+  lines.push(...report.environment.map(([k, v]) => `${k} = ${quote(v)}`));
+  return `${lines.join('\n')}\n`;
+}
+
+function section(lines: string[], title: string, items: readonly NameValue[], empty: string): void {
+  if (items.length === 0) lines.push(`${title}: ${empty}`);
+  else lines.push(`${title}:`, ...items.map(([k, v]) => `${k} = ${quote(v)}`));
+  lines.push('');
+}
+
+/** The body of a broken-link mail: Django's four lines. */
+export function renderBrokenLinkText(report: BrokenLinkReport): string {
+  return (
+    `Referrer: ${report.referer}\n` +
+    `Requested URL: ${report.requestedUrl}\n` +
+    `User agent: ${report.userAgent}\n` +
+    `IP address: ${report.ip}\n`
+  );
+}

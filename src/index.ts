@@ -1,0 +1,16 @@
+export { type ErrorMailMiddleware, errorMail, type MiddyRequest } from './adapters/middy.js';
+export type { ErrorMailOptions } from './adapters/runtime.js';
+export { withErrorMail } from './adapters/wrap.js';
+export {
+  type Config,
+  ConfigError,
+  type ConfigOverrides,
+  type ConfigProblem,
+  type EmailBackend,
+  loadConfig,
+  type SmtpConfig,
+} from './config.js';
+export type { Mail } from './core/mail.js';
+export type { Delivery, LogRecord } from './core/reporter.js';
+export { SesSendError } from './transports/ses.js';
+export type { Transport } from './transports/transport.js';

@@ -1,0 +1,23 @@
+import type { Mail } from '../core/mail.js';
+
+/**
+ * Builds the raw MIME message with nodemailer's composer, loaded on the
+ * first call so that a container that never fails never loads it.
+ */
+export async function composeMime(mail: Mail): Promise<Buffer> {
+  const { default: MailComposer } = await import('nodemailer/lib/mail-composer');
+  const composer = new MailComposer({
+    from: mail.from,
+    to: [...mail.to],
+    subject: mail.subject,
+    text: mail.text,
+    ...(mail.html === undefined ? {} : { html: mail.html }),
+    headers: { 'X-Mailer': 'lambda-error-mail' },
+  });
+  return composer.compile().build();
+}
+
+/** The bare addresses of a list that may hold display names (`"Ng, Mary" <mary@example.com>`). */
+export function bareAddresses(addresses: readonly string[]): string[] {
+  return addresses.map((address) => /<([^<>]+)>\s*$/.exec(address)?.[1] ?? address.trim());
+}
