@@ -127,10 +127,11 @@ function build(parts: Parts): RequestInfo {
   const { headers } = parts;
   const path = safeDecode(parts.rawPath);
   const proto = findHeader(headers, 'x-forwarded-proto')?.split(',')[0]?.trim().toLowerCase();
-  const cookies = headers
-    .filter(([name]) => name.toLowerCase() === 'cookie')
-    .flatMap(([, value]) => parseCookieHeader(value))
-    .concat(parts.extraCookies);
+  // HTTP API moves cookies into `cookies`; a local emulator may also leave the header: read one source.
+  const cookies =
+    parts.extraCookies.length > 0
+      ? parts.extraCookies
+      : headers.filter(([name]) => name.toLowerCase() === 'cookie').flatMap(([, value]) => parseCookieHeader(value));
   return {
     source: parts.source,
     method: parts.method,

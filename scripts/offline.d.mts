@@ -1,0 +1,8 @@
+export function freePort(): Promise<number>;
+export function startOffline(options: {
+  port: number;
+  lambdaPort: number;
+  env?: Record<string, string>;
+  onOutput?: (text: string) => void;
+  readyTimeoutMs?: number;
+}): Promise<{ url: string; stop: () => Promise<void>; output: () => string }>;
