@@ -53,7 +53,9 @@ export async function startOffline({ port, lambdaPort, env = {}, onOutput, ready
   child.stdout.on('data', collect);
   child.stderr.on('data', collect);
 
-  const exited = new Promise((resolveExit) => child.once('exit', (code, signal) => resolveExit({ code, signal })));
+  const exited = new Promise((resolveExit) =>
+    child.once('exit', (code, signal) => resolveExit({ code, signal })),
+  );
   const stop = async () => {
     if (child.exitCode !== null || child.signalCode !== null) return;
     try {
@@ -74,7 +76,9 @@ export async function startOffline({ port, lambdaPort, env = {}, onOutput, ready
   const deadline = Date.now() + readyTimeoutMs;
   for (;;) {
     if (child.exitCode !== null) {
-      throw new Error(`serverless-offline exited with code ${child.exitCode} before it was ready:\n${output}`);
+      throw new Error(
+        `serverless-offline exited with code ${child.exitCode} before it was ready:\n${output}`,
+      );
     }
     if (output.includes('Server ready')) break;
     if (Date.now() > deadline) {

@@ -14,7 +14,9 @@ let ses;
 try {
   ses = await startSes({ host: '127.0.0.1', port: sesPort });
 } catch (error) {
-  console.error(`Could not start the SES emulator on ${sesUrl}: ${error.message} (set SES_PORT to another port)`);
+  console.error(
+    `Could not start the SES emulator on ${sesUrl}: ${error.message} (set SES_PORT to another port)`,
+  );
   process.exit(1);
 }
 console.log(`SES emulator: ${sesUrl}  (captured mail: ${sesUrl}/ , JSON: ${sesUrl}/store)`);

@@ -131,7 +131,9 @@ function build(parts: Parts): RequestInfo {
   const cookies =
     parts.extraCookies.length > 0
       ? parts.extraCookies
-      : headers.filter(([name]) => name.toLowerCase() === 'cookie').flatMap(([, value]) => parseCookieHeader(value));
+      : headers
+          .filter(([name]) => name.toLowerCase() === 'cookie')
+          .flatMap(([, value]) => parseCookieHeader(value));
   return {
     source: parts.source,
     method: parts.method,

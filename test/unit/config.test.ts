@@ -1,0 +1,216 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../src/index.js';
+
+function problemsOf(env: Record<string, string>): ConfigError['problems'] {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  throw new Error('loadConfig accepted an invalid environment');
+}
+
+describe('loadConfig', () => {
+  it("uses Django's defaults when nothing is set", () => {
+    const config = loadConfig({});
+
+    expect(config.admins).toEqual([]);
+    expect(config.managers).toEqual([]);
+    expect(config.serverEmail).toBe('root@localhost');
+    expect(config.subjectPrefix).toBe('[Lambda] ');
+    expect(config.debug).toBe(false);
+    expect(config.sendBrokenLinkEmails).toBe(false);
+    expect(config.appendSlash).toBe(true);
+    expect(config.ignorable404Starts).toEqual(['/cgi-bin/', '/_vti_bin', '/_vti_inf']);
+    expect(config.ignorable404Ends).toEqual([
+      'mail.pl',
+      'mailform.pl',
+      'mail.cgi',
+      'mailform.cgi',
+      'favicon.ico',
+      '.php',
+    ]);
+    expect(config.ignorable404Urls).toEqual([]);
+    expect(config.internalIps).toEqual([]);
+    expect(config.emailBackend).toBe('ses');
+  });
+
+  it('takes the default subject prefix from the function name', () => {
+    expect(loadConfig({ AWS_LAMBDA_FUNCTION_NAME: 'shop-prod-api' }).subjectPrefix).toBe('[shop-prod-api] ');
+  });
+
+  it('reads lists as comma-separated strings, keeping commas inside quoted display names', () => {
+    const config = loadConfig({ ADMINS: ' ops@example.com , "Ng, Mary" <mary@example.com>,' });
+
+    expect(config.admins).toEqual(['ops@example.com', '"Ng, Mary" <mary@example.com>']);
+  });
+
+  it('reads lists as JSON arrays, so regexes may hold commas', () => {
+    const config = loadConfig({ IGNORABLE_404_URLS: '["^/a{1,3}$", "\\\\.env$"]' });
+
+    expect(config.ignorable404Urls).toHaveLength(2);
+    expect(config.ignorable404Urls[0]?.test('/aaa')).toBe(true);
+    expect(config.ignorable404Urls[0]?.test('/aaaa')).toBe(false);
+    expect(config.ignorable404Urls[1]?.test('/.env')).toBe(true);
+  });
+
+  it('treats a variable set to an empty string as an empty list, not the default', () => {
+    const config = loadConfig({ IGNORABLE_404_ENDS: '', IGNORABLE_404_STARTS: '' });
+
+    expect(config.ignorable404Ends).toEqual([]);
+    expect(config.ignorable404Starts).toEqual([]);
+  });
+
+  it.each([
+    ['true', true],
+    ['TRUE', true],
+    ['1', true],
+    ['yes', true],
+    ['On', true],
+    ['false', false],
+    ['0', false],
+    ['NO', false],
+    ['off', false],
+  ])('reads the boolean %j as %s', (raw, expected) => {
+    expect(loadConfig({ SEND_BROKEN_LINK_EMAILS: raw }).sendBrokenLinkEmails).toBe(expected);
+  });
+
+  it('counts a DEBUG that is not a boolean as false and notes it once, for the debug package', () => {
+    const config = loadConfig({ DEBUG: 'express:*' });
+
+    expect(config.debug).toBe(false);
+    expect(config.notes).toEqual([expect.stringContaining('DEBUG="express:*" is not a boolean')]);
+  });
+
+  it('notes that SERVER_EMAIL is unset when mail is on', () => {
+    expect(loadConfig({ ADMINS: 'ops@example.com' }).notes).toEqual([
+      expect.stringContaining('SERVER_EMAIL is not set'),
+    ]);
+    expect(loadConfig({ ADMINS: 'ops@example.com', SERVER_EMAIL: 'e@example.com' }).notes).toEqual([]);
+  });
+
+  it('chooses the SMTP backend when EMAIL_HOST is set, as Django would', () => {
+    const config = loadConfig({ EMAIL_HOST: 'smtp.example.com', EMAIL_PORT: '587', EMAIL_USE_TLS: 'yes' });
+
+    expect(config.emailBackend).toBe('smtp');
+    expect(config.smtp).toMatchObject({ host: 'smtp.example.com', port: 587, useTls: true, useSsl: false });
+  });
+
+  it('returns a frozen config with frozen lists', () => {
+    const config = loadConfig({ ADMINS: 'ops@example.com' });
+
+    expect(Object.isFrozen(config)).toBe(true);
+    expect(Object.isFrozen(config.admins)).toBe(true);
+    expect(() => (config.admins as string[]).push('x@example.com')).toThrow(TypeError);
+  });
+
+  it('lets explicit overrides win over the environment', () => {
+    const config = loadConfig(
+      { ADMINS: 'env@example.com', DEBUG: 'true' },
+      { admins: ['code@example.com'], debug: false, ignorable404Urls: [/\.env$/g] },
+    );
+
+    expect(config.admins).toEqual(['code@example.com']);
+    expect(config.debug).toBe(false);
+    expect(config.ignorable404Urls[0]?.flags).toBe('');
+  });
+
+  it('checks overrides by the same rules as the environment', () => {
+    expect(() => loadConfig({}, { admins: ['not an address'] })).toThrow(ConfigError);
+  });
+
+  it('shows the environment with sensitive names and AWS credentials hidden', () => {
+    const config = loadConfig({
+      AWS_ACCESS_KEY_ID: 'AKIAEXAMPLEEXAMPLE12',
+      AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG',
+      AWS_SESSION_TOKEN: 'IQoJb3JpZ2luX2VjEJr',
+      STRIPE_API_KEY: 'sk_live_123',
+      DATABASE_URL: 'postgres://shop:hunter2@db.internal:5432/shop',
+      STAGE: 'prod',
+    });
+    const shown = Object.fromEntries(config.environment);
+
+    expect(shown.AWS_ACCESS_KEY_ID).toBe('********************');
+    expect(shown.AWS_SECRET_ACCESS_KEY).toBe('********************');
+    expect(shown.AWS_SESSION_TOKEN).toBe('********************');
+    expect(shown.STRIPE_API_KEY).toBe('********************');
+    expect(shown.DATABASE_URL).toBe('postgres://shop:********************@db.internal:5432/shop');
+    expect(shown.STAGE).toBe('prod');
+  });
+});
+
+describe('ConfigError', () => {
+  it('lists every bad variable at once, with its value and what is expected', () => {
+    const problems = problemsOf({
+      ADMINS: 'ops@',
+      MANAGERS: 'web@example.com,nobody',
+      SERVER_EMAIL: 'errors@example.com\r\nBcc: victim@example.com',
+      DEBUG: 'maybe',
+      SEND_BROKEN_LINK_EMAILS: 'sometimes',
+      APPEND_SLASH: '2',
+      IGNORABLE_404_URLS: '["(unclosed"]',
+      INTERNAL_IPS: '10.0.0.0/8',
+      EMAIL_BACKEND: 'sendgrid',
+      EMAIL_PORT: '70000',
+      EMAIL_TIMEOUT: '-1',
+      EMAIL_SUBJECT_PREFIX: '[x]\n',
+    });
+
+    expect(problems.map((p) => p.variable)).toEqual([
+      'SEND_BROKEN_LINK_EMAILS',
+      'APPEND_SLASH',
+      'EMAIL_PORT',
+      'EMAIL_TIMEOUT',
+      'ADMINS',
+      'MANAGERS',
+      'SERVER_EMAIL',
+      'EMAIL_SUBJECT_PREFIX',
+      'IGNORABLE_404_URLS',
+      'INTERNAL_IPS',
+      'EMAIL_BACKEND',
+    ]);
+    expect(problems.find((p) => p.variable === 'ADMINS')).toEqual({
+      variable: 'ADMINS',
+      value: '"ops@"',
+      expected: expect.stringContaining('an e-mail address'),
+    });
+    expect(problems.find((p) => p.variable === 'MANAGERS')?.value).toBe('"nobody"');
+    expect(problems.find((p) => p.variable === 'INTERNAL_IPS')?.expected).toContain('no ranges');
+    expect(problems.find((p) => p.variable === 'EMAIL_BACKEND')?.expected).toBe(
+      'one of "ses", "smtp", "console"',
+    );
+  });
+
+  it('says in its message which variable is wrong, what it held and what was expected', () => {
+    expect(() => loadConfig({ SEND_BROKEN_LINK_EMAILS: 'maybe' })).toThrow(
+      'lambda-error-mail: 1 invalid setting:\n- `SEND_BROKEN_LINK_EMAILS`: true or false (also 1/0, yes/no, on/off); got "maybe"',
+    );
+  });
+
+  it('has the literal name ConfigError', () => {
+    expect(new ConfigError([]).name).toBe('ConfigError');
+  });
+
+  it('rejects a JSON list that is not an array of strings', () => {
+    expect(problemsOf({ ADMINS: '[1, 2]' })[0]?.expected).toBe(
+      'a comma-separated list, or a JSON array of strings',
+    );
+  });
+
+  it('rejects EMAIL_USE_TLS and EMAIL_USE_SSL both on', () => {
+    expect(problemsOf({ EMAIL_USE_TLS: 'true', EMAIL_USE_SSL: 'true' })[0]?.variable).toBe('EMAIL_USE_SSL');
+  });
+
+  it('never echoes the SMTP password', () => {
+    // EMAIL_HOST_PASSWORD has no format to break; an SMTP port error next to it must not show it either.
+    let message = '';
+    try {
+      loadConfig({ EMAIL_HOST_PASSWORD: 'hunter2', EMAIL_PORT: 'x' });
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toContain('EMAIL_PORT');
+    expect(message).not.toContain('hunter2');
+  });
+});
