@@ -1,0 +1,46 @@
+// Prints, as JSON, which modules the built package loads: after import, after a
+// successful invocation, and after a failing one (which sends through SES).
+// Run from the repository root after `npm run build`; settings come from the environment.
+import { appendFileSync, mkdtempSync, readFileSync } from 'node:fs';
+import { register } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const logFile = join(mkdtempSync(join(tmpdir(), 'lem-loads-')), 'loads.txt');
+process.env.LEM_LOAD_LOG = logFile;
+appendFileSync(logFile, '');
+const hooks = `
+import { appendFileSync } from 'node:fs';
+export async function resolve(specifier, context, next) {
+  const result = await next(specifier, context);
+  appendFileSync(process.env.LEM_LOAD_LOG, result.url + '\\n');
+  return result;
+}`;
+register(`data:text/javascript,${encodeURIComponent(hooks)}`);
+
+const watched = (url) => /@aws-sdk\/client-ses|nodemailer/.test(url);
+const loaded = () => [...new Set(readFileSync(logFile, 'utf8').split('\n').filter(watched))];
+
+const { withErrorMail } = await import('lambda-error-mail');
+const context = {
+  awsRequestId: 'probe',
+  functionName: 'probe',
+  getRemainingTimeInMillis: () => 10_000,
+};
+const afterImport = loaded();
+
+const ok = withErrorMail(async () => ({ statusCode: 200, body: 'ok' }));
+for (let i = 0; i < 100; i++)
+  await ok({ version: '2.0', rawPath: '/ok', requestContext: { http: { method: 'GET' } } }, context);
+const afterSuccess = loaded();
+
+const failing = withErrorMail(async () => {
+  throw new Error('probe failure');
+});
+await failing(
+  { version: '2.0', rawPath: '/probe', requestContext: { http: { method: 'GET' } } },
+  context,
+).catch(() => {});
+const afterFailure = loaded();
+
+process.stdout.write(`${JSON.stringify({ afterImport, afterSuccess, afterFailure })}\n`);

@@ -1,0 +1,77 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { freePort, startOffline } from '../../scripts/offline.mjs';
+import { mailsMarked, readMailbox } from '../helpers/local-ses.js';
+
+// The example service under serverless-offline, on 127.0.0.1, sending to the test run's SES emulator.
+const sesUrl = inject('sesUrl');
+const marker = randomUUID();
+let service: Awaited<ReturnType<typeof startOffline>>;
+
+beforeAll(async () => {
+  service = await startOffline({
+    port: await freePort(),
+    lambdaPort: await freePort(),
+    env: { AWS_ENDPOINT_URL_SES: sesUrl, EMAIL_SUBJECT_PREFIX: `[${marker}] ` },
+  });
+}, 180_000);
+
+afterAll(async () => {
+  await service?.stop();
+});
+
+async function get(path: string, headers: Record<string, string> = {}) {
+  const response = await fetch(`${service.url}${path}`, { headers, signal: AbortSignal.timeout(30_000) });
+  return { status: response.status, body: await response.text() };
+}
+
+async function mailsFor(subjectEnd: string) {
+  const mails = await mailsMarked(sesUrl, marker, 1, 10_000);
+  return mails.filter((mail) => mail.subject.endsWith(subjectEnd));
+}
+
+// Plain and middy handlers, each on an HTTP API route and a REST API route.
+describe.each(['', '/middy', '/rest', '/rest/middy'])('the example service at %s', (prefix) => {
+  it('answers /hello with 200 and sends no mail', async () => {
+    const marked = async () => (await readMailbox(sesUrl)).filter((m) => m.subject.includes(marker)).length;
+    const before = await marked();
+
+    const response = await get(`${prefix}/hello`);
+
+    expect(response).toEqual({ status: 200, body: '{"message":"hello from lambda-error-mail"}' });
+    // The handler awaits any send before it answers, so a mail would already be stored.
+    expect(await marked()).toBe(before);
+  });
+
+  it('lets the /boom error through unchanged and mails ADMINS once', async () => {
+    const response = await get(`${prefix}/boom`);
+
+    if (prefix.startsWith('/rest')) {
+      // A REST API answers a failed invocation with 502, as API Gateway does.
+      expect(response).toEqual({ status: 502, body: '' });
+    } else {
+      // Offline answers an HTTP API route's thrown error with the error itself (API Gateway: 500).
+      expect(response.body).toContain('"errorMessage":"could not load the order list"');
+    }
+    const mails = await mailsFor(`ERROR (EXTERNAL IP): Internal Server Error: ${prefix}/boom`);
+    expect(mails).toHaveLength(1);
+    expect(mails[0]?.destination.to).toEqual(['ops@example.com, "Mary Ng" <mary@example.com>']);
+    expect(mails[0]?.body.text).toContain(
+      'The above exception (connection to orders-db timed out after 3000 ms) was the direct cause of the following exception:',
+    );
+  });
+
+  it('answers /missing with the 404 and mails MANAGERS when the Referer is internal', async () => {
+    const host = new URL(service.url).host;
+
+    const response = await get(`${prefix}/missing?from=e2e`, { Referer: `${service.url}/hello` });
+
+    expect(response).toEqual({ status: 404, body: '{"message":"Not Found"}' });
+    const mails = (await mailsFor(`Broken INTERNAL link on ${host}`)).filter((m) =>
+      m.body.text?.includes(`Requested URL: ${prefix}/missing?from=e2e`),
+    );
+    expect(mails).toHaveLength(1);
+    expect(mails[0]?.destination.to).toEqual(['content@example.com']);
+    expect(mails[0]?.body.text).toContain(`Referrer: ${service.url}/hello\n`);
+  });
+});
