@@ -1,4 +1,3 @@
-import { isIP } from 'node:net';
 import { CLEANSED_SUBSTITUTE, isSensitiveName, scrubText } from './core/scrub.js';
 
 /** The mail backends that `EMAIL_BACKEND` selects. */
@@ -190,7 +189,7 @@ export function loadConfig(env: Env = process.env, overrides: ConfigOverrides = 
   }
   const ignorable404Urls = compileRegexes(ignorable404UrlSources, problems);
   for (const ip of internalIps) {
-    if (isIP(ip) === 0) {
+    if (!isIpAddress(ip)) {
       problems.push({
         variable: 'INTERNAL_IPS',
         value: show(ip),
@@ -434,6 +433,23 @@ function snapshotEnvironment(env: Env): readonly (readonly [string, string])[] {
     entries.push(Object.freeze([name, capped] as const));
   }
   return Object.freeze(entries);
+}
+
+const IPV4 = /^(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/;
+
+/**
+ * True for an IPv4 address in dotted decimal or an IPv6 address. WHATWG URL
+ * parsing validates IPv6; node:net would cost a module load at cold start.
+ */
+export function isIpAddress(value: string): boolean {
+  if (IPV4.test(value)) return true;
+  if (!value.includes(':') || /[^0-9a-fA-F:.]/.test(value)) return false;
+  try {
+    new URL(`http://[${value}]/`);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function nonEmpty(value: string | undefined): string | undefined {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { isIpAddress } from '../../src/config.js';
 import { ConfigError, loadConfig } from '../../src/index.js';
 
 function problemsOf(env: Record<string, string>): ConfigError['problems'] {
@@ -212,5 +213,28 @@ describe('ConfigError', () => {
     }
     expect(message).toContain('EMAIL_PORT');
     expect(message).not.toContain('hunter2');
+  });
+});
+
+describe('isIpAddress', () => {
+  it.each(['127.0.0.1', '0.0.0.0', '255.255.255.255', '::1', '2001:db8::8a2e:370:7334', '::ffff:192.0.2.1'])(
+    'accepts %s',
+    (ip) => {
+      expect(isIpAddress(ip)).toBe(true);
+    },
+  );
+
+  it.each([
+    '256.1.1.1',
+    '1.2.3',
+    '01.2.3.4',
+    '10.0.0.0/8',
+    'localhost',
+    '::g',
+    '1:2:3:4:5:6:7:8:9',
+    '',
+    ' 1.2.3.4',
+  ])('rejects %j', (ip) => {
+    expect(isIpAddress(ip)).toBe(false);
   });
 });

@@ -1,0 +1,155 @@
+// `npm run bench`: the budgets of the core issue, measured in one process against a bare handler.
+//   1. success path: ns per invocation added by withErrorMail / errorMail() over a bare async handler
+//   2. import: ms and heap added by importing the package (fresh child processes)
+//   3. lazy loading: modules loaded after import and after successful invocations
+// Medians of interleaved rounds; numbers vary with the machine, ratios and differences matter.
+import { execFile } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+const require = createRequire(import.meta.url);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 21);
+const CALLS = Number(process.env.BENCH_CALLS ?? 100_000);
+const BUDGET = { successNs: 150, importMs: 5, importMiB: 1 };
+
+const median = (values) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+};
+
+async function nsPerCall(handler, event, context) {
+  const start = process.hrtime.bigint();
+  for (let i = 0; i < CALLS; i++) await handler(event, context);
+  return Number(process.hrtime.bigint() - start) / CALLS;
+}
+
+async function successPath() {
+  const { withErrorMail, errorMail } = await import('lambda-error-mail');
+  const middy = (await import('@middy/core')).default;
+  const env = { ADMINS: 'ops@example.com', SERVER_EMAIL: 'errors@example.com', MANAGERS: 'web@example.com' };
+  const result = { statusCode: 200, body: 'ok' };
+  const bare = async () => result;
+  const wrapped = withErrorMail(bare, { env });
+  const middyBare = middy(bare);
+  const middyWrapped = middy(bare).use(errorMail({ env }));
+  const event = {
+    version: '2.0',
+    rawPath: '/hello',
+    requestContext: { http: { method: 'GET' } },
+    headers: {},
+  };
+  const context = { awsRequestId: 'bench', getRemainingTimeInMillis: () => 10_000 };
+
+  const samples = { bare: [], wrapped: [], middyBare: [], middyWrapped: [] };
+  // Warm up every path, then interleave so drift of the machine hits all of them alike.
+  for (const h of [bare, wrapped, middyBare, middyWrapped]) await nsPerCall(h, event, context);
+  for (let round = 0; round < ROUNDS; round++) {
+    samples.bare.push(await nsPerCall(bare, event, context));
+    samples.wrapped.push(await nsPerCall(wrapped, event, context));
+    samples.middyBare.push(await nsPerCall(middyBare, event, context));
+    samples.middyWrapped.push(await nsPerCall(middyWrapped, event, context));
+  }
+  // Per-round differences cancel out slow rounds that hit both handlers.
+  const added = median(samples.wrapped.map((w, i) => w - samples.bare[i]));
+  const middyAdded = median(samples.middyWrapped.map((w, i) => w - samples.middyBare[i]));
+  return {
+    bareNs: median(samples.bare),
+    wrappedNs: median(samples.wrapped),
+    addedNs: added,
+    ratio: median(samples.wrapped) / median(samples.bare),
+    middyBareNs: median(samples.middyBare),
+    middyWrappedNs: median(samples.middyWrapped),
+    middyAddedNs: middyAdded,
+  };
+}
+
+// Both children first load one trivial ES module, so the loader's own start-up (paid by any ESM
+// handler) is not counted against the package.
+const IMPORT_PROBE = `
+const base = process.argv[1] === 'bare';
+await import(process.argv[2]);
+globalThis.gc(); globalThis.gc();
+const heap0 = process.memoryUsage().heapUsed;
+const t0 = performance.now();
+await import(base ? process.argv[3] : 'lambda-error-mail');
+const ms = performance.now() - t0;
+globalThis.gc(); globalThis.gc();
+const after = process.memoryUsage();
+process.stdout.write(JSON.stringify({ ms, heap: after.heapUsed - heap0, rss: after.rss }));
+`;
+
+async function importCost() {
+  const dir = mkdtempSync(join(tmpdir(), 'lem-bench-'));
+  const warm = pathToFileURL(join(dir, 'warm.mjs')).href;
+  const empty = pathToFileURL(join(dir, 'empty.mjs')).href;
+  writeFileSync(new URL(warm), 'export const warm = 1;\n');
+  writeFileSync(new URL(empty), 'export const empty = 1;\n');
+  const samples = { bare: [], pkg: [] };
+  for (let i = 0; i < 11; i++) {
+    for (const mode of ['bare', 'pkg']) {
+      const { stdout } = await run(process.execPath, [
+        '--expose-gc',
+        '--input-type=module',
+        '-e',
+        IMPORT_PROBE,
+        mode,
+        warm,
+        empty,
+      ]);
+      samples[mode].push(JSON.parse(stdout));
+    }
+  }
+  return {
+    addedMs: median(samples.pkg.map((s) => s.ms)) - median(samples.bare.map((s) => s.ms)),
+    addedMiB:
+      (median(samples.pkg.map((s) => s.heap)) - median(samples.bare.map((s) => s.heap))) / 1024 / 1024,
+    addedRssMiB:
+      (median(samples.pkg.map((s) => s.rss)) - median(samples.bare.map((s) => s.rss))) / 1024 / 1024,
+  };
+}
+
+async function lazyLoads() {
+  const ses = await require('aws-ses-v2-local').default({ host: '127.0.0.1', port: 0 });
+  try {
+    const { stdout } = await run(process.execPath, ['scripts/probe-loads.mjs'], {
+      env: {
+        ...process.env,
+        ADMINS: 'ops@example.com',
+        SERVER_EMAIL: 'errors@example.com',
+        AWS_ENDPOINT_URL_SES: `http://127.0.0.1:${ses.address().port}`,
+        AWS_REGION: 'us-east-1',
+        AWS_ACCESS_KEY_ID: 'local',
+        AWS_SECRET_ACCESS_KEY: 'local',
+        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+      },
+    });
+    return JSON.parse(stdout);
+  } finally {
+    ses.closeAllConnections();
+    ses.close();
+  }
+}
+
+const fmt = (n, digits = 1) => n.toFixed(digits);
+console.log(`node ${process.version}, ${ROUNDS} rounds x ${CALLS} calls`);
+const s = await successPath();
+console.log(
+  `success path, withErrorMail: bare ${fmt(s.bareNs)} ns, wrapped ${fmt(s.wrappedNs)} ns, added ${fmt(s.addedNs)} ns (x${fmt(s.ratio, 2)}); budget ${BUDGET.successNs} ns: ${s.addedNs <= BUDGET.successNs ? 'within' : 'OVER'}`,
+);
+console.log(
+  `success path, errorMail():   middy ${fmt(s.middyBareNs)} ns, with errorMail ${fmt(s.middyWrappedNs)} ns, added ${fmt(s.middyAddedNs)} ns`,
+);
+const imp = await importCost();
+console.log(
+  `import: added ${fmt(imp.addedMs, 2)} ms (budget ${BUDGET.importMs}: ${imp.addedMs <= BUDGET.importMs ? 'within' : 'OVER'}), heap ${fmt(imp.addedMiB, 3)} MiB (budget ${BUDGET.importMiB}: ${imp.addedMiB <= BUDGET.importMiB ? 'within' : 'OVER'}; differences under 0.1 MiB are noise), RSS ${fmt(imp.addedRssMiB, 2)} MiB`,
+);
+const loads = await lazyLoads();
+const none = loads.afterImport.length === 0 && loads.afterSuccess.length === 0;
+console.log(
+  `lazy loading: after import ${loads.afterImport.length} and after 100 successes ${loads.afterSuccess.length} SES/composer modules (${none ? 'none, as required' : 'LOADED TOO EARLY'}); after the first report ${loads.afterFailure.length}`,
+);
