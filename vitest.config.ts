@@ -2,6 +2,9 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
+    // .ci/run sets LEM_TEST_REPORT to count passed and failed tests from vitest's JSON report.
+    reporters: process.env.LEM_TEST_REPORT ? ['default', 'json'] : ['default'],
+    ...(process.env.LEM_TEST_REPORT ? { outputFile: { json: process.env.LEM_TEST_REPORT } } : {}),
     include: ['test/**/*.test.ts'],
     globalSetup: ['test/helpers/global-setup.ts'],
     setupFiles: ['test/helpers/setup.ts'],
