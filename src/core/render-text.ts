@@ -40,8 +40,7 @@ export function renderServerErrorText(report: ServerErrorReport): string {
   lines.push('');
   const top = report.errors.at(-1);
   if (top !== undefined) {
-    const at = report.title.slice(top.type.length);
-    lines.push(`Exception Type: ${top.type}${at}`, `Exception Value: ${report.summary}`);
+    lines.push(`Exception Type: ${top.type}${report.at}`, `Exception Value: ${report.summary}`);
     if (top.properties.length > 0) {
       lines.push('Exception Properties:', ...top.properties.map(([k, v]) => `${k} = ${v}`));
     }

@@ -35,6 +35,8 @@ export interface ServerErrorReport {
   readonly logLine: string;
   /** `TypeError at /path`, or `Report at /path` for a returned 5xx. */
   readonly title: string;
+  /** ` at /path` (the escaped request path), or empty without a request. */
+  readonly at: string;
   /** The error message, or "No exception message supplied". */
   readonly summary: string;
   /** The error chain, root cause first; empty for a returned 5xx. */
@@ -91,12 +93,13 @@ export function buildServerErrorReport(
     subject = `${config.subjectPrefix}ERROR: ${escapeControl(truncate(logLine, 300))}`;
   }
 
-  const where = path === undefined ? '' : ` at ${path}`;
+  const at = path === undefined ? '' : ` at ${path}`;
   return {
     kind: 'server-error',
     subject,
     logLine,
-    title: `${top?.type ?? 'Report'}${where}`,
+    title: `${top?.type ?? 'Report'}${at}`,
+    at,
     summary: top && top.message !== '' ? top.message : 'No exception message supplied',
     errors,
     returnedStatus: status,

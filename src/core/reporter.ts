@@ -46,7 +46,7 @@ export function createReporter(deps: ReporterDependencies): Reporter {
   return {
     async report(outcome, invocation) {
       try {
-        const delivery = await decideAndSend(deps, outcome, invocation);
+        const delivery = await decideAndSend(outcome, invocation);
         if (delivery.status === 'failed') {
           deps.log({
             level: 'ERROR',
@@ -71,11 +71,7 @@ export function createReporter(deps: ReporterDependencies): Reporter {
     },
   };
 
-  async function decideAndSend(
-    deps: ReporterDependencies,
-    outcome: Outcome,
-    invocation: Invocation,
-  ): Promise<Delivery> {
+  async function decideAndSend(outcome: Outcome, invocation: Invocation): Promise<Delivery> {
     if (config.debug) return { status: 'skipped', reason: 'DEBUG is on' };
     const verdict = classify(outcome);
     if (verdict.kind === 'none') return { status: 'skipped', reason: 'not an error' };

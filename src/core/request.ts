@@ -216,6 +216,7 @@ function parseCookieHeader(header: string): NameValue[] {
 
 // Django's escape_uri_path keeps these unescaped besides encodeURIComponent's own set.
 const URI_PATH_SAFE = /%(2F|3A|40|26|2B|24|2C)/gi;
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
 function escapeUriPath(path: string): string {
   let encoded: string;
@@ -227,8 +228,6 @@ function escapeUriPath(path: string): string {
   }
   return encoded.replace(URI_PATH_SAFE, (match) => decodeURIComponent(match));
 }
-
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
 function readBody(body: unknown, isBase64: boolean): RequestBody | undefined {
   if (typeof body !== 'string' || body === '') return undefined;
