@@ -61,6 +61,11 @@ export function createRuntime(options: ErrorMailOptions): Runtime {
  */
 export function mayNeedReport(result: unknown): boolean {
   if (typeof result !== 'object' || result === null) return false;
-  const status = (result as { statusCode?: unknown }).statusCode;
-  return typeof status === 'number' && status >= 404;
+  try {
+    const status = (result as { statusCode?: unknown }).statusCode;
+    return typeof status === 'number' && status >= 404;
+  } catch {
+    // A result whose statusCode getter throws is the caller's to deal with, not ours.
+    return false;
+  }
 }

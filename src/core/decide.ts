@@ -1,6 +1,7 @@
 import type { Config } from '../config.js';
 import type { Outcome, Verdict } from './outcome.js';
 import { fullPath, type RequestInfo } from './request.js';
+import { readProperty } from './safe.js';
 
 // Python's http.HTTPStatus phrases for 5xx, which Django puts in the subject.
 const SERVER_ERROR_PHRASES: Readonly<Record<number, string>> = {
@@ -27,29 +28,15 @@ export function reasonPhrase(status: number): string {
  * http-errors and middy set them), when it is a whole number from 100 to 599.
  */
 export function thrownStatus(error: unknown): number | undefined {
-  if ((typeof error !== 'object' && typeof error !== 'function') || error === null) return undefined;
-  for (const key of ['statusCode', 'status'] as const) {
-    let value: unknown;
-    try {
-      value = (error as Record<string, unknown>)[key];
-    } catch {
-      // A throwing getter (or a hostile Proxy) carries no status we can use.
-      continue;
-    }
-    if (typeof value === 'number' && Number.isInteger(value) && value >= 100 && value <= 599) return value;
-  }
-  return undefined;
+  return httpStatus(readProperty(error, 'statusCode')) ?? httpStatus(readProperty(error, 'status'));
 }
 
 /** The `statusCode` of a returned HTTP result, when it has a usable one. */
 export function returnedStatus(result: unknown): number | undefined {
-  if (typeof result !== 'object' || result === null) return undefined;
-  let value: unknown;
-  try {
-    value = (result as Record<string, unknown>).statusCode;
-  } catch {
-    return undefined;
-  }
+  return typeof result === 'object' ? httpStatus(readProperty(result, 'statusCode')) : undefined;
+}
+
+function httpStatus(value: unknown): number | undefined {
   return typeof value === 'number' && Number.isInteger(value) && value >= 100 && value <= 599
     ? value
     : undefined;

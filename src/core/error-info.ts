@@ -1,3 +1,4 @@
+import { readProperty, safeString } from './safe.js';
 import { scrubText } from './scrub.js';
 import { truncate } from './text.js';
 
@@ -34,7 +35,7 @@ export function describeChain(thrown: unknown): ErrorInfo[] {
     seen.add(current);
     chain.push(describe(current));
     first = false;
-    current = read(current, 'cause');
+    current = readProperty(current, 'cause');
   }
   return chain.reverse();
 }
@@ -50,9 +51,9 @@ export function describe(value: unknown): ErrorInfo {
     };
   }
   if (value === null) return { type: 'null', message: '', stack: undefined, properties: [] };
-  const name = read(value, 'name');
-  const message = read(value, 'message');
-  const stack = read(value, 'stack');
+  const name = readProperty(value, 'name');
+  const message = readProperty(value, 'message');
+  const stack = readProperty(value, 'stack');
   const ctorName = safeConstructorName(value);
   const type = typeof name === 'string' && name !== '' ? name : (ctorName ?? 'Object');
   return {
@@ -82,7 +83,7 @@ function ownProperties(value: object): (readonly [string, string])[] {
       out.push(['...', `${keys.length - MAX_PROPERTIES} more properties not shown`]);
       break;
     }
-    out.push([key, scrubText(truncate(inspectValue(read(value, key)), MAX_PROPERTY))]);
+    out.push([key, scrubText(truncate(inspectValue(readProperty(value, key)), MAX_PROPERTY))]);
   }
   return out;
 }
@@ -97,33 +98,11 @@ function inspectValue(value: unknown): string {
   }
 }
 
-function read(value: unknown, key: string): unknown {
-  if ((typeof value !== 'object' && typeof value !== 'function') || value === null) return undefined;
-  try {
-    return (value as Record<string, unknown>)[key];
-  } catch {
-    return undefined;
-  }
-}
-
 function safeConstructorName(value: object): string | undefined {
   try {
     const name: unknown = (value as { constructor?: { name?: unknown } }).constructor?.name;
     return typeof name === 'string' && name !== '' ? name : undefined;
   } catch {
     return undefined;
-  }
-}
-
-/** String(value) that survives a throwing toString, symbols and null-prototype objects. */
-export function safeString(value: unknown): string {
-  try {
-    return String(value);
-  } catch {
-    try {
-      return Object.prototype.toString.call(value);
-    } catch {
-      return '[unprintable value]';
-    }
   }
 }

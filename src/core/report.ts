@@ -1,8 +1,9 @@
 import type { Config } from '../config.js';
-import { isInternalReferer } from './decide.js';
+import { isInternalReferer, returnedStatus } from './decide.js';
 import { describe, describeChain, type ErrorInfo } from './error-info.js';
 import type { Invocation, Outcome } from './outcome.js';
 import { findHeader, fullPath, type NameValue, omittedLabel, type RequestInfo } from './request.js';
+import { readProperty, readString, remainingTimeMs } from './safe.js';
 import { parseParameters, scrubBody, scrubQueryString, scrubText, scrubValue } from './scrub.js';
 import { escapeControl, truncate } from './text.js';
 
@@ -77,7 +78,7 @@ export function buildServerErrorReport(
   const errors = outcome.kind === 'threw' ? describeChain(outcome.error) : [];
   const top = errors.at(-1);
   const path = request === undefined ? undefined : escapeControl(request.path);
-  const status = outcome.kind === 'returned' ? readStatus(outcome.result) : undefined;
+  const status = outcome.kind === 'returned' ? returnedStatus(outcome.result) : undefined;
   const lambda = readLambda(config, invocation, now);
 
   let subject: string;
@@ -176,52 +177,19 @@ function capItems(items: readonly NameValue[]): readonly NameValue[] {
   return [...items.slice(0, MAX_ITEMS), ['...', `${items.length - MAX_ITEMS} more not shown`]];
 }
 
-function readStatus(result: unknown): number | undefined {
-  try {
-    const status = (result as { statusCode?: unknown }).statusCode;
-    return typeof status === 'number' ? status : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-type Bag = Record<string, unknown>;
-
-function field(bag: unknown, key: string): unknown {
-  if (typeof bag !== 'object' || bag === null) return undefined;
-  try {
-    return (bag as Bag)[key];
-  } catch {
-    return undefined;
-  }
-}
-
-function text(value: unknown): string | undefined {
-  return typeof value === 'string' && value !== '' ? value : undefined;
-}
-
 /** Reads the Lambda context object defensively and builds the logs link. */
 export function readLambda(config: Config, invocation: Invocation, now: number): LambdaInfo {
   const context = invocation.context;
-  const functionName = text(field(context, 'functionName')) ?? config.functionName;
-  const version = text(field(context, 'functionVersion'));
-  const arn = text(field(context, 'invokedFunctionArn'));
+  const functionName = readString(context, 'functionName') ?? config.functionName;
+  const version = readString(context, 'functionVersion');
+  const arn = readString(context, 'invokedFunctionArn');
   // An ARN with eight parts names an alias or version: arn:aws:lambda:region:acct:function:name:alias
   const qualifier = arn?.split(':')[7];
-  const memory = field(context, 'memoryLimitInMB');
-  const requestId = text(field(context, 'awsRequestId'));
-  const logGroup = text(field(context, 'logGroupName'));
-  const logStream = text(field(context, 'logStreamName'));
-  let remaining: number | undefined;
-  const getRemaining = field(context, 'getRemainingTimeInMillis');
-  if (typeof getRemaining === 'function') {
-    try {
-      const value: unknown = getRemaining.call(context);
-      if (typeof value === 'number' && Number.isFinite(value)) remaining = value;
-    } catch {
-      // A context without a usable clock: the line is left out.
-    }
-  }
+  const memory = readProperty(context, 'memoryLimitInMB');
+  const requestId = readString(context, 'awsRequestId');
+  const logGroup = readString(context, 'logGroupName');
+  const logStream = readString(context, 'logStreamName');
+  const remaining = remainingTimeMs(context);
   const region = config.region ?? arn?.split(':')[3];
 
   const entries: NameValue[] = [];

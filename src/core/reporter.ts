@@ -1,11 +1,11 @@
 import type { Config } from '../config.js';
 import type { Transport } from '../transports/transport.js';
 import { classify, ignorable404Reason } from './decide.js';
-import { safeString } from './error-info.js';
 import { type Mail, renderMail } from './mail.js';
 import type { Invocation, Outcome } from './outcome.js';
 import { buildBrokenLinkReport, buildServerErrorReport } from './report.js';
 import { readRequest } from './request.js';
+import { readProperty, readString, remainingTimeMs, safeString } from './safe.js';
 import { scrubText } from './scrub.js';
 import { escapeControl } from './text.js';
 
@@ -45,31 +45,41 @@ export function createReporter(deps: ReporterDependencies): Reporter {
   const { config } = deps;
   return {
     async report(outcome, invocation) {
+      let delivery: Delivery;
       try {
-        const delivery = await decideAndSend(outcome, invocation);
-        if (delivery.status === 'failed') {
-          deps.log({
-            level: 'ERROR',
-            message: 'error mail not sent',
-            reason: delivery.reason,
-            subject: delivery.mail.subject,
-            requestId: requestIdOf(invocation),
-          });
-        }
-        return delivery;
+        delivery = await decideAndSend(outcome, invocation);
       } catch (error) {
         // A bug of ours must never reach the caller: log it, keep the original outcome.
-        const reason = scrubText(escapeControl(describeFailure(error)));
-        deps.log({
+        delivery = { status: 'skipped', reason: describeFailure(error) };
+        safeLog({
           level: 'ERROR',
           message: 'error mail not sent',
-          reason,
+          reason: delivery.reason,
           requestId: requestIdOf(invocation),
         });
-        return { status: 'skipped', reason };
+        return delivery;
       }
+      if (delivery.status === 'failed') {
+        safeLog({
+          level: 'ERROR',
+          message: 'error mail not sent',
+          reason: delivery.reason,
+          subject: delivery.mail.subject,
+          requestId: requestIdOf(invocation),
+        });
+      }
+      return delivery;
     },
   };
+
+  /** Logs, and swallows a logger that throws: logging must not break the invocation either. */
+  function safeLog(record: LogRecord): void {
+    try {
+      deps.log(record);
+    } catch {
+      // Nowhere left to report to.
+    }
+  }
 
   async function decideAndSend(outcome: Outcome, invocation: Invocation): Promise<Delivery> {
     if (config.debug) return { status: 'skipped', reason: 'DEBUG is on' };
@@ -98,7 +108,9 @@ export function createReporter(deps: ReporterDependencies): Reporter {
       reported.add(outcome.error);
     }
 
-    const budget = Math.min(SEND_BUDGET_MS, remainingMs(invocation) - DEADLINE_MARGIN_MS);
+    // Without a usable clock in the context, the fixed budget alone bounds the send.
+    const remaining = remainingTimeMs(invocation.context) ?? Number.POSITIVE_INFINITY;
+    const budget = Math.min(SEND_BUDGET_MS, remaining - DEADLINE_MARGIN_MS);
     if (budget <= 0) {
       return { status: 'failed', reason: 'no time left before the invocation deadline', mail };
     }
@@ -106,7 +118,7 @@ export function createReporter(deps: ReporterDependencies): Reporter {
       await sendWithin(deps.transport, mail, budget);
       return { status: 'sent', mail };
     } catch (error) {
-      return { status: 'failed', reason: scrubText(escapeControl(describeFailure(error))), mail };
+      return { status: 'failed', reason: describeFailure(error), mail };
     }
   }
 }
@@ -129,36 +141,20 @@ async function sendWithin(transport: Transport, mail: Mail, budget: number): Pro
   }
 }
 
-function remainingMs(invocation: Invocation): number {
-  const context = invocation.context as { getRemainingTimeInMillis?: unknown } | null | undefined;
-  try {
-    const get = context?.getRemainingTimeInMillis;
-    if (typeof get === 'function') {
-      const value: unknown = get.call(context);
-      if (typeof value === 'number' && Number.isFinite(value)) return value;
-    }
-  } catch {
-    // No usable clock: fall back to the fixed budget.
-  }
-  return Number.POSITIVE_INFINITY;
-}
-
 function requestIdOf(invocation: Invocation): string | undefined {
-  try {
-    const id = (invocation.context as { awsRequestId?: unknown } | null | undefined)?.awsRequestId;
-    return typeof id === 'string' ? id : undefined;
-  } catch {
-    return undefined;
-  }
+  return readString(invocation.context, 'awsRequestId');
 }
 
-/** `Name: message (code)`, following `cause` once, for a log line. */
+/** `Name: message`, following `cause` once, scrubbed and on one line, for a log record. Never throws. */
 function describeFailure(error: unknown): string {
-  if (typeof error !== 'object' || error === null) return safeString(error);
-  const e = error as { name?: unknown; message?: unknown; cause?: unknown; Code?: unknown };
-  const base = `${safeString(e.name)}: ${safeString(e.message)}`;
-  const cause = e.cause as { name?: unknown; message?: unknown } | undefined;
-  return typeof cause === 'object' && cause !== null
-    ? `${base} (caused by ${safeString(cause.name)}: ${safeString(cause.message)})`
-    : base;
+  const describeOne = (value: unknown) =>
+    typeof value === 'object' && value !== null
+      ? `${safeString(readProperty(value, 'name'))}: ${safeString(readProperty(value, 'message'))}`
+      : safeString(value);
+  const cause = readProperty(error, 'cause');
+  const text =
+    typeof cause === 'object' && cause !== null
+      ? `${describeOne(error)} (caused by ${describeOne(cause)})`
+      : describeOne(error);
+  return scrubText(escapeControl(text));
 }
