@@ -1,9 +1,17 @@
 import { CLEANSED_SUBSTITUTE, isSensitiveName, scrubText } from './core/scrub.js';
 
-/** The mail backends that `EMAIL_BACKEND` selects. */
+/**
+ * The mail backends that `EMAIL_BACKEND` selects.
+ * @example
+ * loadConfig({ EMAIL_BACKEND: 'console' }).emailBackend; // 'console'
+ */
 export type EmailBackend = 'ses' | 'smtp' | 'console';
 
-/** SMTP settings, as Django names them (`EMAIL_HOST`, `EMAIL_PORT`...). */
+/**
+ * SMTP settings, as Django names them (`EMAIL_HOST`, `EMAIL_PORT`...).
+ * @example
+ * loadConfig({ EMAIL_HOST: 'smtp.example.com', EMAIL_PORT: '587', EMAIL_USE_TLS: 'true' }).smtp;
+ */
 export interface SmtpConfig {
   readonly host: string;
   readonly port: number;
@@ -17,6 +25,8 @@ export interface SmtpConfig {
 
 /**
  * The validated, frozen settings of one container. Built by {@link loadConfig}.
+ * @example
+ * const { admins, debug } = loadConfig();
  */
 export interface Config {
   /** `ADMINS`: who gets server-error mail. Empty: no error mail. */
@@ -58,6 +68,8 @@ export interface Config {
 /**
  * Settings given in code. Each one overrides the environment variable named
  * beside it; the merged result is validated like the environment.
+ * @example
+ * loadConfig(process.env, { debug: false, ignorable404Urls: [/\.env$/] });
  */
 export interface ConfigOverrides {
   /** Overrides `ADMINS`. */
@@ -86,7 +98,11 @@ export interface ConfigOverrides {
   readonly emailBackend?: EmailBackend;
 }
 
-/** One invalid setting: which variable, what it held, what was expected. */
+/**
+ * One invalid setting: which variable, what it held, what was expected.
+ * @example
+ * // { variable: 'ADMINS', value: '"ops@"', expected: 'an e-mail address such as ...' }
+ */
 export interface ConfigProblem {
   readonly variable: string;
   readonly value: string;

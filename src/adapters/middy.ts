@@ -3,6 +3,8 @@ import { createRuntime, type ErrorMailOptions, mayNeedReport } from './runtime.j
 /**
  * The part of middy's request object this middleware reads. Declared here so
  * that `@middy/core` stays an optional peer.
+ * @example
+ * errorMail().onError({ event, context, error: new Error('x') });
  */
 export interface MiddyRequest {
   event: unknown;
@@ -11,7 +13,11 @@ export interface MiddyRequest {
   error?: unknown;
 }
 
-/** A middy middleware object, as `middy(handler).use()` takes it. */
+/**
+ * A middy middleware object, as `middy(handler).use()` takes it.
+ * @example
+ * const middleware: ErrorMailMiddleware = errorMail();
+ */
 export interface ErrorMailMiddleware {
   before: (request: MiddyRequest) => void;
   after: (request: MiddyRequest) => Promise<void>;

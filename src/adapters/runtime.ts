@@ -5,8 +5,11 @@ import { createTransport } from '../transports/index.js';
 import type { Transport } from '../transports/transport.js';
 
 /**
- * Options of {@link withErrorMail} and {@link errorMail}. Every setting field
- * overrides its environment variable; the merged result is validated.
+ * Options of `withErrorMail` and `errorMail`. Every setting field overrides
+ * its environment variable; the merged result is validated.
+ *
+ * @example
+ * withErrorMail(handler, { admins: ['ops@example.com'], log: (record) => logger.error(record) });
  */
 export interface ErrorMailOptions extends ConfigOverrides {
   /**

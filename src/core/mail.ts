@@ -3,7 +3,11 @@ import { renderServerErrorHtml } from './render-html.js';
 import { renderBrokenLinkText, renderServerErrorText } from './render-text.js';
 import type { Report } from './report.js';
 
-/** One message, ready for a transport: one To list, everyone sees everyone (as Django sends it). */
+/**
+ * One message, ready for a transport: one To list, everyone sees everyone (as Django sends it).
+ * @example
+ * const transport: Transport = { async send(mail) { await myMailer.send(mail.to, mail.subject, mail.text) } };
+ */
 export interface Mail {
   readonly from: string;
   readonly to: readonly string[];

@@ -9,13 +9,21 @@ import { readProperty, readString, remainingTimeMs, safeString } from './safe.js
 import { scrubText } from './scrub.js';
 import { escapeControl } from './text.js';
 
-/** What happened to one outcome: mailed, deliberately not mailed, or a failed send. */
+/**
+ * What happened to one outcome: mailed, deliberately not mailed, or a failed send.
+ * @example
+ * // { status: 'skipped', reason: 'ignorable 404: no Referer' }
+ */
 export type Delivery =
   | { readonly status: 'sent'; readonly mail: Mail }
   | { readonly status: 'skipped'; readonly reason: string }
   | { readonly status: 'failed'; readonly reason: string; readonly mail: Mail };
 
-/** One structured log line; written as JSON by the adapters' default logger. */
+/**
+ * One structured log line; written as JSON by the adapters' default logger.
+ * @example
+ * // {"level":"ERROR","message":"error mail not sent","reason":"...","requestId":"..."}
+ */
 export type LogRecord = Readonly<Record<string, string | number | boolean | undefined>>;
 
 /** What the reporter needs from the outside world, handed in so the core stays pure. */

@@ -3,7 +3,12 @@ import type { Mail } from '../core/mail.js';
 import { bareAddresses, composeMime } from './compose.js';
 import type { Transport } from './transport.js';
 
-/** Raised when SES refuses or fails a send; the SDK's error is the `cause`. */
+/**
+ * Raised when SES refuses or fails a send; the SDK's error is the `cause`.
+ * It reaches only the log line, never the caller.
+ * @example
+ * // reason: "SesSendError: SES SendRawEmail failed: MessageRejected: Email address is not verified..."
+ */
 export class SesSendError extends Error {
   override readonly name = 'SesSendError' as const;
   /** The SES error code (`MessageRejected`, `Throttling`...), when SES gave one. */
