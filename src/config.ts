@@ -1,4 +1,4 @@
-import { CLEANSED_SUBSTITUTE, isSensitiveName, scrubText } from './core/scrub.js';
+import { createScrubber, type Scrubber, scrubText, sensitiveNamePattern } from './core/scrub.js';
 
 /**
  * The mail backends that `EMAIL_BACKEND` selects.
@@ -51,6 +51,10 @@ export interface Config {
   readonly appendSlash: boolean;
   /** `INTERNAL_IPS`: client IPs shown as `internal` in subjects. */
   readonly internalIps: readonly string[];
+  /** `ERROR_MAIL_SENSITIVE_NAMES`: more names whose values are hidden, beside the built-in ones. */
+  readonly sensitiveNames: readonly RegExp[];
+  /** `ERROR_MAIL_MAX_BYTES`: the most one mail may weigh, MIME encoding included. */
+  readonly maxBytes: number;
   /** `EMAIL_BACKEND`. */
   readonly emailBackend: EmailBackend;
   /** The `EMAIL_*` SMTP settings, used when `emailBackend` is `smtp`. */
@@ -94,6 +98,10 @@ export interface ConfigOverrides {
   readonly appendSlash?: boolean;
   /** Overrides `INTERNAL_IPS`. */
   readonly internalIps?: readonly string[];
+  /** Overrides `ERROR_MAIL_SENSITIVE_NAMES`; a string is a name searched in any case, a RegExp is tested. */
+  readonly sensitiveNames?: readonly (string | RegExp)[];
+  /** Overrides `ERROR_MAIL_MAX_BYTES`. */
+  readonly maxBytes?: number;
   /** Overrides `EMAIL_BACKEND`. */
   readonly emailBackend?: EmailBackend;
 }
@@ -141,6 +149,11 @@ const DEFAULT_IGNORABLE_404_ENDS = [
 ];
 const DEFAULT_SERVER_EMAIL = 'root@localhost';
 const BACKENDS: readonly EmailBackend[] = ['ses', 'smtp', 'console'];
+/** Default of `ERROR_MAIL_MAX_BYTES`: far below SES's 10 MB, small enough for any inbox. */
+export const DEFAULT_MAX_BYTES = 256 * 1024;
+const MIN_MAX_BYTES = 16 * 1024;
+// SES v1 (SendRawEmail) accepts at most 10 MB per message.
+const SES_MAX_BYTES = 10 * 1024 * 1024;
 // Values of these variables are never echoed back, not even in a ConfigError.
 const SECRET_VARIABLES = new Set(['EMAIL_HOST_USER', 'EMAIL_HOST_PASSWORD']);
 const MAX_ENVIRONMENT_VALUE = 1000;
@@ -177,6 +190,10 @@ export function loadConfig(env: Env = process.env, overrides: ConfigOverrides = 
   const ignorable404UrlSources = overrides.ignorable404Urls ?? reader.list('IGNORABLE_404_URLS', []);
   const appendSlash = overrides.appendSlash ?? reader.bool('APPEND_SLASH', true);
   const internalIps = overrides.internalIps ?? reader.list('INTERNAL_IPS', []);
+  const sensitiveNameSources = overrides.sensitiveNames ?? reader.list('ERROR_MAIL_SENSITIVE_NAMES', []);
+  const maxBytes =
+    overrides.maxBytes ??
+    reader.integer('ERROR_MAIL_MAX_BYTES', DEFAULT_MAX_BYTES, MIN_MAX_BYTES, SES_MAX_BYTES);
   const emailHost = reader.string('EMAIL_HOST', '');
   const emailBackend =
     overrides.emailBackend ??
@@ -204,6 +221,14 @@ export function loadConfig(env: Env = process.env, overrides: ConfigOverrides = 
     });
   }
   const ignorable404Urls = compileRegexes(ignorable404UrlSources, problems);
+  const sensitiveNames = compileSensitiveNames(sensitiveNameSources, problems);
+  if (!Number.isInteger(maxBytes) || maxBytes < MIN_MAX_BYTES || maxBytes > SES_MAX_BYTES) {
+    problems.push({
+      variable: 'ERROR_MAIL_MAX_BYTES',
+      value: show(String(maxBytes)),
+      expected: `a whole number from ${MIN_MAX_BYTES} to ${SES_MAX_BYTES}`,
+    });
+  }
   for (const ip of internalIps) {
     if (!isIpAddress(ip)) {
       problems.push({
@@ -249,11 +274,13 @@ export function loadConfig(env: Env = process.env, overrides: ConfigOverrides = 
     ignorable404Urls: Object.freeze(ignorable404Urls),
     appendSlash,
     internalIps: Object.freeze([...internalIps]),
+    sensitiveNames: Object.freeze(sensitiveNames),
+    maxBytes,
     emailBackend,
     smtp: Object.freeze(smtp),
     functionName,
     region: nonEmpty(env.AWS_REGION) ?? nonEmpty(env.AWS_DEFAULT_REGION),
-    environment: snapshotEnvironment(env),
+    environment: snapshotEnvironment(env, createScrubber(sensitiveNames)),
     notes: Object.freeze(notes),
   });
 }
@@ -424,6 +451,26 @@ function compileRegexes(sources: readonly (string | RegExp)[], problems: ConfigP
   return compiled;
 }
 
+function compileSensitiveNames(sources: readonly (string | RegExp)[], problems: ConfigProblem[]): RegExp[] {
+  const compiled: RegExp[] = [];
+  for (const source of sources) {
+    if (source instanceof RegExp) {
+      compiled.push(new RegExp(source.source, source.flags.replace(/[gy]/g, '')));
+      continue;
+    }
+    try {
+      compiled.push(sensitiveNamePattern(source));
+    } catch (error) {
+      problems.push({
+        variable: 'ERROR_MAIL_SENSITIVE_NAMES',
+        value: show(source),
+        expected: `each entry a name, or a regular expression written /like-this/i (${(error as Error).message})`,
+      });
+    }
+  }
+  return compiled;
+}
+
 function readDebug(env: Env, notes: string[]): boolean {
   const raw = env.DEBUG;
   if (raw === undefined) return false;
@@ -436,12 +483,12 @@ function readDebug(env: Env, notes: string[]): boolean {
   return parsed;
 }
 
-function snapshotEnvironment(env: Env): readonly (readonly [string, string])[] {
+function snapshotEnvironment(env: Env, scrubber: Scrubber): readonly (readonly [string, string])[] {
   const entries: (readonly [string, string])[] = [];
   for (const name of Object.keys(env).sort()) {
     const value = env[name];
     if (value === undefined) continue;
-    const shown = isSensitiveName(name) ? CLEANSED_SUBSTITUTE : scrubText(value);
+    const shown = scrubText(scrubber.value(name, value));
     const capped =
       shown.length > MAX_ENVIRONMENT_VALUE
         ? `${shown.slice(0, MAX_ENVIRONMENT_VALUE)}... ${shown.length - MAX_ENVIRONMENT_VALUE} more characters not shown`

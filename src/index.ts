@@ -10,7 +10,16 @@ export {
   loadConfig,
   type SmtpConfig,
 } from './config.js';
+export type { ErrorInfo } from './core/error-info.js';
 export type { Mail } from './core/mail.js';
-export type { Delivery, LogRecord } from './core/reporter.js';
+export type {
+  BrokenLinkReport,
+  LambdaInfo,
+  Report,
+  ServerErrorReport,
+  ShownBody,
+  ShownRequest,
+} from './core/report.js';
+export type { BeforeSend, Delivery, LogRecord } from './core/reporter.js';
 export { SesSendError } from './transports/ses.js';
 export type { Transport } from './transports/transport.js';

@@ -1,6 +1,6 @@
 import { type ConfigOverrides, loadConfig } from '../config.js';
 import type { Outcome } from '../core/outcome.js';
-import { createReporter, type Delivery, type LogRecord } from '../core/reporter.js';
+import { type BeforeSend, createReporter, type Delivery, type LogRecord } from '../core/reporter.js';
 import { createTransport } from '../transports/index.js';
 import type { Transport } from '../transports/transport.js';
 
@@ -26,6 +26,12 @@ export interface ErrorMailOptions extends ConfigOverrides {
    * @default one JSON line on standard error
    */
   readonly log?: (record: LogRecord) => void;
+  /**
+   * Sees each report before it is sent: return it (edited or not) to send it,
+   * or `null` to send nothing. Values are already scrubbed by name; the
+   * shape-based rules (tokens, keys, passwords in URLs) run again after it.
+   */
+  readonly beforeSend?: BeforeSend;
 }
 
 /** The per-wrapper state both adapters share: the reporter and the cold-start flag. */
@@ -39,7 +45,7 @@ function writeJsonLine(record: LogRecord): void {
 
 /** Reads the settings (throwing `ConfigError` now, at wrap time) and builds the reporter. */
 export function createRuntime(options: ErrorMailOptions): Runtime {
-  const { env, transport, log = writeJsonLine, ...overrides } = options;
+  const { env, transport, log = writeJsonLine, beforeSend, ...overrides } = options;
   const config = loadConfig(env ?? process.env, overrides);
   for (const note of config.notes) log({ level: 'WARN', message: `lambda-error-mail: ${note}` });
   const reporter = createReporter({
@@ -47,6 +53,7 @@ export function createRuntime(options: ErrorMailOptions): Runtime {
     transport: transport ?? createTransport(config),
     log,
     now: Date.now,
+    beforeSend,
   });
   let coldStart = true;
   return {

@@ -1,6 +1,5 @@
+import { capChars, capItems, type Limits } from './limits.js';
 import { readProperty, safeString } from './safe.js';
-import { scrubText } from './scrub.js';
-import { truncate } from './text.js';
 
 /** One error of a chain, read defensively from whatever was thrown. */
 export interface ErrorInfo {
@@ -10,82 +9,83 @@ export interface ErrorInfo {
   readonly message: string;
   /** The stack as V8 wrote it, or `undefined` when there is none. */
   readonly stack: string | undefined;
-  /** Own enumerable properties other than name/message/stack/cause, shown as `key = value`. */
+  /** Own enumerable properties other than name/message/stack/cause/errors, as `key = value`. */
   readonly properties: readonly (readonly [string, string])[];
+  /** The first members of an `AggregateError` (its `errors` array). */
+  readonly members: readonly ErrorInfo[];
+  /** How many members the `errors` array holds in all. */
+  readonly memberCount: number;
 }
 
-const MAX_CHAIN = 10;
-const MAX_MESSAGE = 4096;
-const MAX_STACK = 16 * 1024;
-const MAX_PROPERTIES = 20;
-const MAX_PROPERTY = 1024;
-const SKIPPED_PROPERTIES = new Set(['name', 'message', 'stack', 'cause']);
+const SKIPPED_PROPERTIES = new Set(['name', 'message', 'stack', 'cause', 'errors']);
 
 /**
  * The error and its `cause` chain, root cause first as Django prints it.
- * Stops at a cycle or after ten links.
+ * Stops at a cycle or after `limits.chainDepth` links.
  */
-export function describeChain(thrown: unknown): ErrorInfo[] {
+export function describeChain(thrown: unknown, limits: Limits): ErrorInfo[] {
   const chain: ErrorInfo[] = [];
   const seen = new Set<unknown>();
   let current: unknown = thrown;
-  let first = true;
-  while (chain.length < MAX_CHAIN && (first || (current !== undefined && current !== null))) {
+  while (chain.length < limits.chainDepth) {
     if (seen.has(current)) break;
     seen.add(current);
-    chain.push(describe(current));
-    first = false;
+    chain.push(describe(current, limits, true));
     current = readProperty(current, 'cause');
+    if (current === undefined || current === null) break;
   }
   return chain.reverse();
 }
 
 /** One thrown value as an {@link ErrorInfo}; never throws. */
-export function describe(value: unknown): ErrorInfo {
-  if (typeof value !== 'object' && typeof value !== 'function') {
+export function describe(value: unknown, limits: Limits, withMembers = false): ErrorInfo {
+  if ((typeof value !== 'object' && typeof value !== 'function') || value === null) {
     return {
       type: value === null ? 'null' : typeof value,
-      message: scrubText(truncate(safeString(value), MAX_MESSAGE)),
+      message: capChars(safeString(value), limits.messageChars),
       stack: undefined,
       properties: [],
+      members: [],
+      memberCount: 0,
     };
   }
-  if (value === null) return { type: 'null', message: '', stack: undefined, properties: [] };
   const name = readProperty(value, 'name');
   const message = readProperty(value, 'message');
   const stack = readProperty(value, 'stack');
-  const ctorName = safeConstructorName(value);
-  const type = typeof name === 'string' && name !== '' ? name : (ctorName ?? 'Object');
+  const type = typeof name === 'string' && name !== '' ? name : (constructorName(value) ?? 'Object');
+  const errors = readProperty(value, 'errors');
+  const members: ErrorInfo[] = [];
+  let memberCount = 0;
+  if (withMembers && Array.isArray(errors)) {
+    memberCount = errors.length;
+    for (let i = 0; i < Math.min(memberCount, limits.members); i++) {
+      members.push(describe(readProperty(errors, String(i)), limits));
+    }
+  }
   return {
-    type: truncate(type, 200),
-    message: scrubText(
-      truncate(
-        typeof message === 'string' ? message : message === undefined ? '' : safeString(message),
-        MAX_MESSAGE,
-      ),
+    type: capChars(type, 200),
+    message: capChars(
+      typeof message === 'string' ? message : message === undefined ? '' : safeString(message),
+      limits.messageChars,
     ),
-    stack: typeof stack === 'string' ? scrubText(truncate(stack, MAX_STACK)) : undefined,
-    properties: ownProperties(value),
+    stack: typeof stack === 'string' ? capChars(stack, limits.stackChars) : undefined,
+    properties: ownProperties(value, limits),
+    members,
+    memberCount,
   };
 }
 
-function ownProperties(value: object): (readonly [string, string])[] {
+function ownProperties(value: object, limits: Limits): readonly (readonly [string, string])[] {
   let keys: string[];
   try {
-    keys = Object.keys(value);
+    keys = Object.keys(value).filter((key) => !SKIPPED_PROPERTIES.has(key));
   } catch {
     return [];
   }
-  const out: (readonly [string, string])[] = [];
-  for (const key of keys) {
-    if (SKIPPED_PROPERTIES.has(key)) continue;
-    if (out.length === MAX_PROPERTIES) {
-      out.push(['...', `${keys.length - MAX_PROPERTIES} more properties not shown`]);
-      break;
-    }
-    out.push([key, scrubText(truncate(inspectValue(readProperty(value, key)), MAX_PROPERTY))]);
-  }
-  return out;
+  const shown = keys
+    .slice(0, limits.items)
+    .map((key) => [key, capChars(inspectValue(readProperty(value, key)), limits.valueChars)] as const);
+  return capItems(shown, limits.items, keys.length);
 }
 
 function inspectValue(value: unknown): string {
@@ -94,15 +94,12 @@ function inspectValue(value: unknown): string {
   try {
     return JSON.stringify(value) ?? safeString(value);
   } catch {
+    // Circular, a BigInt inside, or a throwing toJSON.
     return safeString(value);
   }
 }
 
-function safeConstructorName(value: object): string | undefined {
-  try {
-    const name: unknown = (value as { constructor?: { name?: unknown } }).constructor?.name;
-    return typeof name === 'string' && name !== '' ? name : undefined;
-  } catch {
-    return undefined;
-  }
+function constructorName(value: object): string | undefined {
+  const name = readProperty(readProperty(value, 'constructor'), 'name');
+  return typeof name === 'string' && name !== '' ? name : undefined;
 }

@@ -1,5 +1,7 @@
-import type { ServerErrorReport } from './report.js';
+import type { ErrorInfo } from './error-info.js';
+import { bodyNote, type ServerErrorReport } from './report.js';
 import type { NameValue } from './request.js';
+import { formatCount } from './text.js';
 
 const ESCAPES: Readonly<Record<string, string>> = {
   '&': '&amp;',
@@ -40,6 +42,21 @@ function table(rows: readonly NameValue[], empty: string): string {
     )
     .join('');
   return `<table style="${S.table}">${body}</table>`;
+}
+
+function members(error: ErrorInfo): string {
+  if (error.memberCount === 0) return '';
+  const items = error.members
+    .map(
+      (member) =>
+        `<li><pre style="${S.pre}">${escapeHtml(member.stack ?? `${member.type}: ${member.message}`)}</pre></li>`,
+    )
+    .join('');
+  const rest =
+    error.memberCount > error.members.length
+      ? `<p style="${S.empty}">${formatCount(error.memberCount - error.members.length)} more members not shown</p>`
+      : '';
+  return `<p style="margin:10px 0 4px">${escapeHtml(error.type)} members (${formatCount(error.memberCount)}):</p><ol start="0" style="margin:0;padding-left:24px">${items}</ol>${rest}`;
 }
 
 function section(title: string, content: string): string {
@@ -83,7 +100,7 @@ export function renderServerErrorHtml(report: ServerErrorReport): string {
           error.properties.length === 0
             ? ''
             : `<div style="margin-top:6px">${table(error.properties, '')}</div>`;
-        return `${cause}<pre style="${S.pre}">${escapeHtml(error.stack ?? `${error.type}: ${error.message}\n    (no stack)`)}</pre>${props}`;
+        return `${cause}<pre style="${S.pre}">${escapeHtml(error.stack ?? `${error.type}: ${error.message}\n    (no stack)`)}</pre>${props}${members(error)}`;
       })
       .join('');
   }
@@ -96,14 +113,12 @@ export function renderServerErrorHtml(report: ServerErrorReport): string {
   if (request === undefined) {
     parts.push(section('Request information', `<p style="${S.empty}">Request data not supplied</p>`));
   } else {
+    const note = request.body === undefined ? undefined : bodyNote(request.body);
     const body =
       request.body === undefined
         ? `<p style="${S.empty}">No body</p>`
-        : `${request.body.text === '' ? '' : `<pre style="${S.pre}">${escapeHtml(request.body.text)}</pre>`}${
-            request.body.note === undefined
-              ? ''
-              : `<p style="${S.empty}">${escapeHtml(request.body.note)}</p>`
-          }`;
+        : (request.body.text === '' ? '' : `<pre style="${S.pre}">${escapeHtml(request.body.text)}</pre>`) +
+          (note === undefined ? '' : `<p style="${S.empty}">${escapeHtml(note)}</p>`);
     parts.push(
       section('GET', table(request.query, 'No GET data')),
       section('Body', body),

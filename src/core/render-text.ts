@@ -1,6 +1,7 @@
-import type { BrokenLinkReport, ServerErrorReport } from './report.js';
+import type { ErrorInfo } from './error-info.js';
+import { type BrokenLinkReport, bodyNote, type ServerErrorReport } from './report.js';
 import type { NameValue } from './request.js';
-import { quote } from './text.js';
+import { formatCount, quote } from './text.js';
 
 /**
  * The plain-text part of a server-error mail, laid out like Django's
@@ -35,6 +36,7 @@ export function renderServerErrorText(report: ServerErrorReport): string {
         );
       }
       lines.push(error.stack ?? `${error.type}: ${error.message}\n    (no stack)`);
+      lines.push(...memberLines(error));
     });
   }
   lines.push('');
@@ -56,7 +58,8 @@ export function renderServerErrorText(report: ServerErrorReport): string {
     if (request.body === undefined) lines.push('No body');
     else {
       if (request.body.text !== '') lines.push(request.body.text);
-      if (request.body.note !== undefined) lines.push(`(${request.body.note})`);
+      const note = bodyNote(request.body);
+      if (note !== undefined) lines.push(`(${note})`);
     }
     lines.push('');
     section(lines, 'COOKIES', request.cookies, 'No cookie data');
@@ -67,6 +70,20 @@ export function renderServerErrorText(report: ServerErrorReport): string {
   lines.push('Settings:', 'Environment variables of the function (sensitive names hidden):');
   lines.push(...report.environment.map(([k, v]) => `${k} = ${quote(v)}`));
   return `${lines.join('\n')}\n`;
+}
+
+/** The members of an AggregateError, each indented under a numbered line. */
+function memberLines(error: ErrorInfo): string[] {
+  if (error.memberCount === 0) return [];
+  const lines = [`${error.type} members (${formatCount(error.memberCount)}):`];
+  error.members.forEach((member, index) => {
+    const stack = member.stack ?? `${member.type}: ${member.message}`;
+    lines.push(`[${index}] ${stack.replace(/\n/g, '\n    ')}`);
+  });
+  if (error.memberCount > error.members.length) {
+    lines.push(`... ${formatCount(error.memberCount - error.members.length)} more members not shown`);
+  }
+  return lines;
 }
 
 function section(lines: string[], title: string, items: readonly NameValue[], empty: string): void {

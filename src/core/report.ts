@@ -1,11 +1,12 @@
 import type { Config } from '../config.js';
 import { isInternalReferer, returnedStatus } from './decide.js';
 import { describe, describeChain, type ErrorInfo } from './error-info.js';
+import { capChars, capItems, type Limits } from './limits.js';
 import type { Invocation, Outcome } from './outcome.js';
-import { findHeader, fullPath, type NameValue, omittedLabel, type RequestInfo } from './request.js';
+import { cutBytes, findHeader, type NameValue, type RequestBody, type RequestInfo } from './request.js';
 import { readProperty, readString, remainingTimeMs } from './safe.js';
-import { parseParameters, scrubBody, scrubQueryString, scrubText, scrubValue } from './scrub.js';
-import { escapeControl, truncate } from './text.js';
+import { parseParameters, type Scrubber } from './scrub.js';
+import { escapeControl, formatCount, omittedBytesLabel } from './text.js';
 
 /** Facts about the Lambda invocation, in the order they are shown. */
 export interface LambdaInfo {
@@ -24,8 +25,19 @@ export interface ShownRequest {
   readonly query: readonly NameValue[];
   readonly headers: readonly NameValue[];
   readonly cookies: readonly NameValue[];
-  /** The body text (scrubbed, capped) and a label saying what was left out, if anything. */
-  readonly body: { readonly text: string; readonly note: string | undefined } | undefined;
+  readonly body: ShownBody | undefined;
+}
+
+/** The request body as shown: scrubbed, capped, with what was left out counted. */
+export interface ShownBody {
+  /** The text shown; empty for a binary body. */
+  readonly text: string;
+  /** Size of the decoded body in bytes. */
+  readonly bytes: number;
+  /** Bytes of the decoded body not shown. */
+  readonly omittedBytes: number;
+  readonly binary: boolean;
+  readonly decodedFromBase64: boolean;
 }
 
 /** A server-error report: what the mail to ADMINS says, before rendering. */
@@ -63,21 +75,29 @@ export interface BrokenLinkReport {
 
 export type Report = ServerErrorReport | BrokenLinkReport;
 
-const MAX_HEADER_VALUE = 4096;
-const MAX_ITEMS = 100;
+/** What a report is built from, besides the outcome itself. */
+export interface ReportInputs {
+  readonly config: Config;
+  readonly scrubber: Scrubber;
+  readonly limits: Limits;
+}
+
+// A subject stays one readable line: the path in it is cut shorter than the URL in the body.
+const SUBJECT_PATH_CHARS = 300;
 
 /** Builds the ADMINS report for a server error (thrown, or a returned 5xx). */
 export function buildServerErrorReport(
-  config: Config,
+  inputs: ReportInputs,
   outcome: Outcome,
   invocation: Invocation,
   request: RequestInfo | undefined,
   phrase: string,
   now: number,
 ): ServerErrorReport {
-  const errors = outcome.kind === 'threw' ? describeChain(outcome.error) : [];
+  const { config, limits } = inputs;
+  const errors = outcome.kind === 'threw' ? describeChain(outcome.error, limits) : [];
   const top = errors.at(-1);
-  const path = request === undefined ? undefined : escapeControl(request.path);
+  const path = request === undefined ? undefined : escapeControl(capChars(request.path, limits.urlChars));
   const status = outcome.kind === 'returned' ? returnedStatus(outcome.result) : undefined;
   const lambda = readLambda(config, invocation, now);
 
@@ -86,12 +106,12 @@ export function buildServerErrorReport(
   if (request !== undefined && path !== undefined) {
     const internal = request.sourceIp !== undefined && config.internalIps.includes(request.sourceIp);
     logLine = `${phrase}: ${path}`;
-    subject = `${config.subjectPrefix}ERROR (${internal ? 'internal' : 'EXTERNAL'} IP): ${logLine}`;
+    const subjectPath = escapeControl(shortLine(request.path, SUBJECT_PATH_CHARS));
+    subject = `${config.subjectPrefix}ERROR (${internal ? 'internal' : 'EXTERNAL'} IP): ${phrase}: ${subjectPath}`;
   } else {
-    const what = top?.type ?? describe(undefined).type;
-    const where = lambda.functionName ?? 'Lambda function';
-    logLine = `${top ? what : phrase} in ${where}`;
-    subject = `${config.subjectPrefix}ERROR: ${escapeControl(truncate(logLine, 300))}`;
+    const what = top?.type ?? describe(undefined, limits).type;
+    logLine = `${top ? what : phrase} in ${lambda.functionName ?? 'Lambda function'}`;
+    subject = `${config.subjectPrefix}ERROR: ${escapeControl(shortLine(logLine, SUBJECT_PATH_CHARS))}`;
   }
 
   const at = path === undefined ? '' : ` at ${path}`;
@@ -104,77 +124,90 @@ export function buildServerErrorReport(
     summary: top && top.message !== '' ? top.message : 'No exception message supplied',
     errors,
     returnedStatus: status,
-    request: request === undefined ? undefined : showRequest(request),
+    request: request === undefined ? undefined : showRequest(inputs, request),
     lambda,
-    environment: config.environment,
+    environment: capItems(
+      config.environment.map(([name, value]) => [name, capChars(value, limits.valueChars)] as const),
+      limits.items,
+    ),
     time: new Date(now).toISOString(),
   };
 }
 
 /** Builds the MANAGERS report for a 404 that passed the ignore rules. */
-export function buildBrokenLinkReport(config: Config, request: RequestInfo): BrokenLinkReport {
+export function buildBrokenLinkReport(inputs: ReportInputs, request: RequestInfo): BrokenLinkReport {
+  const { config, limits } = inputs;
   const host = request.host ?? '';
   const referer = request.referer ?? '';
   const internal = isInternalReferer(referer, host);
   return {
     kind: 'broken-link',
-    subject: `${config.subjectPrefix}Broken ${internal ? 'INTERNAL ' : ''}link on ${escapeControl(host)}`,
-    referer: scrubText(referer),
-    requestedUrl: scrubText(scrubbedFullPath(request)),
-    userAgent: request.userAgent ?? '<none>',
-    ip: request.sourceIp ?? '<none>',
+    subject: `${config.subjectPrefix}Broken ${internal ? 'INTERNAL ' : ''}link on ${escapeControl(shortLine(host, SUBJECT_PATH_CHARS))}`,
+    referer: capChars(referer, limits.urlChars),
+    requestedUrl: capChars(scrubbedFullPath(inputs.scrubber, request), limits.urlChars),
+    userAgent: capChars(request.userAgent ?? '<none>', limits.valueChars),
+    ip: capChars(request.sourceIp ?? '<none>', limits.valueChars),
   };
 }
 
-function scrubbedFullPath(request: RequestInfo): string {
+/** Cuts a one-line value with an ellipsis, for a subject. */
+function shortLine(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max)}\u2026`;
+}
+
+function scrubbedFullPath(scrubber: Scrubber, request: RequestInfo): string {
   return request.rawQuery === ''
-    ? fullPath(request)
-    : `${request.escapedPath}?${scrubQueryString(request.rawQuery)}`;
+    ? request.escapedPath
+    : `${request.escapedPath}?${scrubber.query(request.rawQuery)}`;
 }
 
-function showRequest(request: RequestInfo): ShownRequest {
-  const host = request.host ?? '';
-  const body = request.body;
-  let shownBody: ShownRequest['body'];
-  if (body !== undefined) {
-    const notes: string[] = [];
-    if (body.binary) notes.push(`binary body of ${body.bytes} bytes not shown`);
-    else if (body.omittedBytes > 0) notes.push(omittedLabel(body.omittedBytes));
-    if (body.wasBase64 && !body.binary) notes.push('decoded from base64');
-    shownBody = {
-      text: body.binary
-        ? ''
-        : scrubBody(body.text, findHeader(request.headers, 'content-type'), body.omittedBytes === 0),
-      note: notes.length === 0 ? undefined : notes.join('; '),
-    };
-  }
+function byName([a]: NameValue, [b]: NameValue): number {
+  const x = a.toLowerCase();
+  const y = b.toLowerCase();
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
+function showRequest(inputs: ReportInputs, request: RequestInfo): ShownRequest {
+  const { scrubber, limits } = inputs;
   return {
-    method: request.method,
-    url: scrubText(`${request.scheme}://${host}${scrubbedFullPath(request)}`),
-    query: capItems(
-      parseParameters(request.rawQuery).map(([name, value]) => [name, scrubValue(name, value)] as const),
+    method: capChars(request.method, 64),
+    url: capChars(
+      `${request.scheme}://${request.host ?? ''}${scrubbedFullPath(scrubber, request)}`,
+      limits.urlChars,
     ),
-    headers: capItems(
-      [...request.headers]
-        .sort(([a], [b]) =>
-          a.toLowerCase() < b.toLowerCase() ? -1 : a.toLowerCase() > b.toLowerCase() ? 1 : 0,
-        )
-        .map(
-          ([name, value]) => [name, scrubText(truncate(scrubValue(name, value), MAX_HEADER_VALUE))] as const,
-        ),
-    ),
-    cookies: capItems(
-      request.cookies.map(
-        ([name, value]) => [name, truncate(scrubValue(name, value), MAX_HEADER_VALUE)] as const,
-      ),
-    ),
-    body: shownBody,
+    query: countedItems(parseParameters(request.rawQuery), limits, scrubber.value),
+    headers: countedItems([...request.headers].sort(byName), limits, scrubber.value),
+    cookies: countedItems(request.cookies, limits, scrubber.cookie),
+    body: request.body === undefined ? undefined : showBody(inputs, request.body, request.headers),
   };
 }
 
-function capItems(items: readonly NameValue[]): readonly NameValue[] {
-  if (items.length <= MAX_ITEMS) return items;
-  return [...items.slice(0, MAX_ITEMS), ['...', `${items.length - MAX_ITEMS} more not shown`]];
+/** The first `limits.items` entries, each value scrubbed and capped, and a count of the rest. */
+function countedItems(
+  items: readonly NameValue[],
+  limits: Limits,
+  scrub: (name: string, value: string) => string,
+): readonly NameValue[] {
+  const shown = items
+    .slice(0, limits.items)
+    .map(([name, value]) => [capChars(name, 256), capChars(scrub(name, value), limits.valueChars)] as const);
+  return capItems(shown, limits.items, items.length);
+}
+
+function showBody(
+  { scrubber, limits }: ReportInputs,
+  body: RequestBody,
+  headers: readonly NameValue[],
+): ShownBody {
+  const base = { bytes: body.bytes, binary: body.binary, decodedFromBase64: body.wasBase64 };
+  if (body.binary) return { ...base, text: '', omittedBytes: body.bytes };
+  const kept = cutBytes(body.text, limits.bodyBytes);
+  const omittedBytes = body.omittedBytes + Buffer.byteLength(body.text) - Buffer.byteLength(kept);
+  return {
+    ...base,
+    text: scrubber.body(kept, findHeader(headers, 'content-type'), omittedBytes === 0),
+    omittedBytes,
+  };
 }
 
 /** Reads the Lambda context object defensively and builds the logs link. */
@@ -231,4 +264,13 @@ export function cloudWatchLogsUrl(
   const filter = requestId === undefined ? '' : `$3FfilterPattern$3D${twice(`"${requestId}"`)}`;
   const host = `${encodeURIComponent(region)}.console.aws.amazon.com`;
   return `https://${host}/cloudwatch/home?region=${encodeURIComponent(region)}#logsV2:log-groups/log-group/${twice(logGroup)}/log-events/${twice(logStream)}${filter}`;
+}
+
+/** What the renderers say under a body: what was left out, and how it arrived. */
+export function bodyNote(body: ShownBody): string | undefined {
+  const notes: string[] = [];
+  if (body.binary) notes.push(`binary body of ${formatCount(body.bytes)} bytes not shown`);
+  else if (body.omittedBytes > 0) notes.push(omittedBytesLabel(body.omittedBytes));
+  if (body.decodedFromBase64 && !body.binary) notes.push('decoded from base64');
+  return notes.length === 0 ? undefined : notes.join('; ');
 }

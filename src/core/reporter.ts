@@ -1,12 +1,13 @@
 import type { Config } from '../config.js';
 import type { Transport } from '../transports/transport.js';
 import { classify, ignorable404Reason } from './decide.js';
-import { type Mail, renderMail } from './mail.js';
+import { DEFAULT_LIMITS, type Limits, scaleLimits } from './limits.js';
+import { enforceMaxBytes, estimateMimeBytes, type Mail, renderMail } from './mail.js';
 import type { Invocation, Outcome } from './outcome.js';
-import { buildBrokenLinkReport, buildServerErrorReport } from './report.js';
+import { buildBrokenLinkReport, buildServerErrorReport, type Report } from './report.js';
 import { readRequest } from './request.js';
 import { readProperty, readString, remainingTimeMs, safeString } from './safe.js';
-import { scrubText } from './scrub.js';
+import { createScrubber, scrubText } from './scrub.js';
 import { escapeControl } from './text.js';
 
 /**
@@ -26,6 +27,18 @@ export type Delivery =
  */
 export type LogRecord = Readonly<Record<string, string | number | boolean | undefined>>;
 
+/**
+ * Sees every report before it is rendered and sent: return it (edited or not)
+ * to send it, or `null`/`undefined`/`false` to send nothing. A hook that
+ * throws sends nothing either, and the failure is logged. It runs within the
+ * send's time budget.
+ * @example
+ * const beforeSend: BeforeSend = (report) => (report.kind === 'broken-link' && report.userAgent.includes('bot') ? null : report);
+ */
+export type BeforeSend = (
+  report: Report,
+) => Report | null | undefined | false | Promise<Report | null | undefined | false>;
+
 /** What the reporter needs from the outside world, handed in so the core stays pure. */
 export interface ReporterDependencies {
   readonly config: Config;
@@ -33,6 +46,7 @@ export interface ReporterDependencies {
   readonly log: (record: LogRecord) => void;
   /** Epoch milliseconds. */
   readonly now: () => number;
+  readonly beforeSend?: BeforeSend | undefined;
 }
 
 /** Turns outcomes into mail; `report` never throws and never rejects. */
@@ -51,6 +65,7 @@ const reported = new WeakSet<object>();
 /** Creates the reporter for one wrapped handler. */
 export function createReporter(deps: ReporterDependencies): Reporter {
   const { config } = deps;
+  const scrubber = createScrubber(config.sensitiveNames);
   return {
     async report(outcome, invocation) {
       let delivery: Delivery;
@@ -98,7 +113,7 @@ export function createReporter(deps: ReporterDependencies): Reporter {
       if (reported.has(outcome.error)) return { status: 'skipped', reason: 'already reported' };
     }
     const request = readRequest(invocation.event);
-    let mail: Mail;
+    let build: (limits: Limits) => Report;
     if (verdict.kind === 'broken-link') {
       if (!config.sendBrokenLinkEmails)
         return { status: 'skipped', reason: 'SEND_BROKEN_LINK_EMAILS is off' };
@@ -106,33 +121,61 @@ export function createReporter(deps: ReporterDependencies): Reporter {
       if (request === undefined) return { status: 'skipped', reason: 'not an HTTP request' };
       const ignored = ignorable404Reason(config, request);
       if (ignored !== undefined) return { status: 'skipped', reason: `ignorable 404: ${ignored}` };
-      mail = renderMail(config, buildBrokenLinkReport(config, request));
+      build = (limits) => buildBrokenLinkReport({ config, scrubber, limits }, request);
     } else {
       if (config.admins.length === 0) return { status: 'skipped', reason: 'ADMINS is empty' };
-      const report = buildServerErrorReport(config, outcome, invocation, request, verdict.phrase, deps.now());
-      mail = renderMail(config, report);
+      const now = deps.now();
+      build = (limits) =>
+        buildServerErrorReport(
+          { config, scrubber, limits },
+          outcome,
+          invocation,
+          request,
+          verdict.phrase,
+          now,
+        );
     }
     if (outcome.kind === 'threw' && typeof outcome.error === 'object' && outcome.error !== null) {
       reported.add(outcome.error);
     }
 
-    // Without a usable clock in the context, the fixed budget alone bounds the send.
+    // Rebuild with every cap halved until the mail fits ERROR_MAIL_MAX_BYTES.
+    let report = build(DEFAULT_LIMITS);
+    let mail = renderMail(config, report);
+    for (let factor = 0.5; estimateMimeBytes(mail) > config.maxBytes && factor >= 1 / 64; factor /= 2) {
+      report = build(scaleLimits(DEFAULT_LIMITS, factor));
+      mail = renderMail(config, report);
+    }
+
+    // Without a usable clock in the context, the fixed budget alone bounds the hook and the send.
     const remaining = remainingTimeMs(invocation.context) ?? Number.POSITIVE_INFINITY;
     const budget = Math.min(SEND_BUDGET_MS, remaining - DEADLINE_MARGIN_MS);
     if (budget <= 0) {
       return { status: 'failed', reason: 'no time left before the invocation deadline', mail };
     }
+    let dropped = false;
     try {
-      await sendWithin(deps.transport, mail, budget);
-      return { status: 'sent', mail };
+      await runWithin(budget, async (signal) => {
+        if (deps.beforeSend !== undefined) {
+          const edited = await callBeforeSend(deps.beforeSend, report);
+          if (edited === undefined) {
+            dropped = true;
+            return;
+          }
+          mail = renderMail(config, edited);
+        }
+        mail = enforceMaxBytes(mail, config.maxBytes);
+        await deps.transport.send(mail, signal);
+      });
     } catch (error) {
       return { status: 'failed', reason: describeFailure(error), mail };
     }
+    return dropped ? { status: 'skipped', reason: 'dropped by beforeSend' } : { status: 'sent', mail };
   }
 }
 
-/** Sends, and gives up after `budget` ms even if the transport ignores its signal. */
-async function sendWithin(transport: Transport, mail: Mail, budget: number): Promise<void> {
+/** Runs `work`, and gives up after `budget` ms even if it ignores its abort signal. */
+async function runWithin(budget: number, work: (signal: AbortSignal) => Promise<void>): Promise<void> {
   const controller = new AbortController();
   let timer: NodeJS.Timeout | undefined;
   const expired = new Promise<never>((_, reject) => {
@@ -143,10 +186,25 @@ async function sendWithin(transport: Transport, mail: Mail, budget: number): Pro
     }, budget);
   });
   try {
-    await Promise.race([transport.send(mail, controller.signal), expired]);
+    await Promise.race([work(controller.signal), expired]);
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** The report `beforeSend` returned, or `undefined` when it dropped the mail. Rethrows as a labelled error. */
+async function callBeforeSend(hook: BeforeSend, report: Report): Promise<Report | undefined> {
+  let edited: Report | null | undefined | false;
+  try {
+    edited = await hook(report);
+  } catch (error) {
+    throw new Error(`beforeSend threw, so nothing was sent: ${describeFailure(error)}`);
+  }
+  if (typeof edited !== 'object' || edited === null) return undefined;
+  if (edited.kind !== 'server-error' && edited.kind !== 'broken-link') {
+    throw new Error('beforeSend returned something that is not a report, so nothing was sent');
+  }
+  return edited;
 }
 
 function requestIdOf(invocation: Invocation): string | undefined {

@@ -1,5 +1,5 @@
+import { DEFAULT_LIMITS } from './limits.js';
 import { safeDecode } from './scrub.js';
-import { formatCount } from './text.js';
 
 /** The HTTP front doors whose events we read. */
 export type RequestSource = 'api-gateway-rest' | 'api-gateway-http' | 'alb' | 'function-url';
@@ -43,8 +43,8 @@ export interface RequestInfo {
   readonly body: RequestBody | undefined;
 }
 
-/** Bytes of body shown in a report; the rest is counted, not shown. */
-export const MAX_BODY_BYTES = 64 * 1024;
+/** Bytes of body kept from the event; the rest is counted, not kept. */
+export const MAX_BODY_BYTES = DEFAULT_LIMITS.bodyBytes;
 
 type Bag = Record<string, unknown>;
 
@@ -253,19 +253,16 @@ function readBody(body: unknown, isBase64: boolean): RequestBody | undefined {
   if (bytes <= MAX_BODY_BYTES) {
     return { text: body, bytes, omittedBytes: 0, binary: false, wasBase64: false };
   }
-  // Cut by bytes without copying the whole body; a split character is dropped.
-  const head = Buffer.from(body.slice(0, MAX_BODY_BYTES)).subarray(0, MAX_BODY_BYTES);
-  const text = head.toString('utf8').replace(/\uFFFD$/, '');
-  return {
-    text,
-    bytes,
-    omittedBytes: bytes - Buffer.byteLength(text),
-    binary: false,
-    wasBase64: false,
-  };
+  // Every character is at least one byte, so the first MAX_BODY_BYTES characters hold the cut.
+  const text = cutBytes(body.slice(0, MAX_BODY_BYTES), MAX_BODY_BYTES);
+  return { text, bytes, omittedBytes: bytes - Buffer.byteLength(text), binary: false, wasBase64: false };
 }
 
-/** A human label for a body size cut: `... 5,242,880 more bytes not shown`. */
-export function omittedLabel(bytes: number): string {
-  return `... ${formatCount(bytes)} more bytes not shown`;
+/** The longest start of `text` that fits in `maxBytes` of UTF-8, never splitting a character. */
+export function cutBytes(text: string, maxBytes: number): string {
+  if (text.length <= maxBytes / 3 || Buffer.byteLength(text) <= maxBytes) return text;
+  return Buffer.from(text)
+    .subarray(0, maxBytes)
+    .toString('utf8')
+    .replace(/\uFFFD$/, '');
 }

@@ -1,6 +1,7 @@
 /**
- * Name-based scrubbing: a value whose name looks sensitive is replaced by
- * {@link CLEANSED_SUBSTITUTE}, and the name stays visible.
+ * Scrubbing: a value whose name looks sensitive is replaced by
+ * {@link CLEANSED_SUBSTITUTE} (the name stays visible), and text that looks
+ * like a secret is replaced wherever it appears.
  */
 
 /** Django's `cleansed_substitute`: exactly 20 asterisks. */
@@ -9,7 +10,7 @@ export const CLEANSED_SUBSTITUTE = '********************';
 // Django's `hidden_settings` (searched, any case) plus the names our design adds.
 const SENSITIVE_NAME = /API|AUTH|TOKEN|KEY|SECRET|PASS|SIGNATURE|COOKIE|SESSION|CREDENTIAL|CSRF|JWT|BEARER/i;
 
-// Hidden whatever the pattern says, so that a narrower pattern can never expose them.
+// Hidden whatever the patterns say, so that no configuration can expose them.
 const ALWAYS_HIDDEN = new Set([
   'authorization',
   'proxy-authorization',
@@ -21,42 +22,28 @@ const ALWAYS_HIDDEN = new Set([
   'aws_session_token',
 ]);
 
-/** True when a header, cookie, parameter or variable name must not show its value. */
-export function isSensitiveName(name: string): boolean {
-  return ALWAYS_HIDDEN.has(name.toLowerCase()) || SENSITIVE_NAME.test(name);
-}
-
-/** The value to show for `name`: the value itself, or the substitute. */
-export function scrubValue(name: string, value: string): string {
-  return isSensitiveName(name) ? CLEANSED_SUBSTITUTE : value;
-}
-
-// `scheme://user:password@host`: the password of a connection string or URL.
-const URL_PASSWORD = /\b([a-z][a-z0-9+.-]*:\/\/[^\s:/@]*:)[^\s@/]+@/gi;
+// Session cookies whose names the pattern above misses: PHPSESSID, connect.sid, sid...
+const SESSION_COOKIE = /sess|(?:^|[._-])sid$/i;
 
 /**
- * Hides secrets that can be recognised by their shape wherever they appear:
- * the password part of a `scheme://user:password@host` connection string.
+ * Secrets recognised by their shape, in the order they are replaced:
+ * - a JWT: `eyJ` (a base64url JSON header), then two more base64url segments;
+ * - an HTTP `Bearer` or `Basic` credential: the scheme stays, the credential goes;
+ * - an AWS access key id: `AKIA` or `ASIA` and 16 capitals or digits;
+ * - the password of a `scheme://user:password@host` URL or connection string.
  */
+const SHAPES: readonly (readonly [RegExp, string])[] = [
+  [/\beyJ[A-Za-z0-9_-]{2,}\.[A-Za-z0-9_-]{2,}\.[A-Za-z0-9_-]*/g, CLEANSED_SUBSTITUTE],
+  [/\b(Bearer|Basic)(\s+)[A-Za-z0-9._~+/-]+=*/gi, `$1$2${CLEANSED_SUBSTITUTE}`],
+  [/\b(?:AKIA|ASIA)[A-Z0-9]{16}\b/g, CLEANSED_SUBSTITUTE],
+  [/\b([a-z][a-z0-9+.-]*:\/\/[^\s:/@]*:)[^\s@/]+@/gi, `$1${CLEANSED_SUBSTITUTE}@`],
+];
+
+/** Replaces every secret recognised by its shape (see {@link SHAPES}). */
 export function scrubText(text: string): string {
-  return text.replace(URL_PASSWORD, `$1${CLEANSED_SUBSTITUTE}@`);
-}
-
-/**
- * Scrubs a raw query string (`a=1&token=x`) parameter by parameter, keeping
- * the original encoding of everything that is shown.
- */
-export function scrubQueryString(query: string): string {
-  if (query === '') return query;
-  return query
-    .split('&')
-    .map((pair) => {
-      const eq = pair.indexOf('=');
-      if (eq === -1) return pair;
-      const name = safeDecode(pair.slice(0, eq).replace(/\+/g, ' '));
-      return isSensitiveName(name) ? `${pair.slice(0, eq)}=${CLEANSED_SUBSTITUTE}` : pair;
-    })
-    .join('&');
+  let out = text;
+  for (const [pattern, replacement] of SHAPES) out = out.replace(pattern, replacement);
+  return out;
 }
 
 /** decodeURIComponent that returns its input when the input is not valid percent-encoding. */
@@ -83,32 +70,96 @@ export function parseParameters(text: string): (readonly [string, string])[] {
 }
 
 const MAX_JSON_DEPTH = 64;
+// A JSON member whose value is a scalar, for bodies cut at the cap and no longer parseable.
+const JSON_MEMBER = /("(?:[^"\\]|\\.)*")(\s*:\s*)("(?:[^"\\]|\\.)*"|-?\d[\d.eE+-]*|true|false|null)/g;
 
 /**
- * Scrubs a request body for display: JSON bodies key by key at any depth,
- * form bodies parameter by parameter, and every body by {@link scrubText}.
+ * Name-based scrubbing with the built-in names plus the user's
+ * (`ERROR_MAIL_SENSITIVE_NAMES`). One is made per wrapped handler.
  */
-export function scrubBody(text: string, contentType: string | undefined, complete: boolean): string {
-  const type = (contentType ?? '').toLowerCase();
-  if (complete && (type.includes('json') || /^\s*[{[]/.test(text))) {
-    try {
-      const parsed: unknown = JSON.parse(text);
-      return scrubText(JSON.stringify(scrubJson(parsed, 0), null, 2));
-    } catch {
-      // Not JSON after all: shown as text below.
-    }
-  }
-  if (type.includes('application/x-www-form-urlencoded')) return scrubText(scrubQueryString(text));
-  return scrubText(text);
+export interface Scrubber {
+  /** True when a header, parameter, field or variable name must not show its value. */
+  isSensitiveName(name: string): boolean;
+  /** The value to show for a header, parameter or variable: itself, or the substitute. */
+  value(name: string, value: string): string;
+  /** The value to show for a cookie: session cookies are hidden too. */
+  cookie(name: string, value: string): string;
+  /** A raw query string with sensitive values hidden, keeping the original encoding. */
+  query(query: string): string;
+  /** A request body for display: JSON key by key at any depth, form bodies field by field. */
+  body(text: string, contentType: string | undefined, complete: boolean): string;
 }
 
-function scrubJson(value: unknown, depth: number): unknown {
-  if (typeof value !== 'object' || value === null) return value;
-  if (depth >= MAX_JSON_DEPTH) return '[nested too deep]';
-  if (Array.isArray(value)) return value.map((item) => scrubJson(item, depth + 1));
-  const out: Record<string, unknown> = {};
-  for (const [key, item] of Object.entries(value)) {
-    out[key] = isSensitiveName(key) ? CLEANSED_SUBSTITUTE : scrubJson(item, depth + 1);
+/** Creates a {@link Scrubber} that also hides the names `extra` matches. */
+export function createScrubber(extra: readonly RegExp[] = []): Scrubber {
+  const isSensitiveName = (name: string): boolean =>
+    ALWAYS_HIDDEN.has(name.toLowerCase()) ||
+    SENSITIVE_NAME.test(name) ||
+    extra.some((pattern) => pattern.test(name));
+
+  const query = (raw: string): string => {
+    if (raw === '') return raw;
+    return raw
+      .split('&')
+      .map((pair) => {
+        const eq = pair.indexOf('=');
+        if (eq === -1) return pair;
+        const name = safeDecode(pair.slice(0, eq).replace(/\+/g, ' '));
+        return isSensitiveName(name) ? `${pair.slice(0, eq)}=${CLEANSED_SUBSTITUTE}` : pair;
+      })
+      .join('&');
+  };
+
+  const scrubJson = (value: unknown, depth: number): unknown => {
+    if (typeof value !== 'object' || value === null) return value;
+    if (depth >= MAX_JSON_DEPTH) return '[nested too deep]';
+    if (Array.isArray(value)) return value.map((item) => scrubJson(item, depth + 1));
+    const out: Record<string, unknown> = {};
+    for (const [key, item] of Object.entries(value)) {
+      out[key] = isSensitiveName(key) ? CLEANSED_SUBSTITUTE : scrubJson(item, depth + 1);
+    }
+    return out;
+  };
+
+  return {
+    isSensitiveName,
+    value: (name, value) => (isSensitiveName(name) ? CLEANSED_SUBSTITUTE : value),
+    cookie: (name, value) =>
+      isSensitiveName(name) || SESSION_COOKIE.test(name) ? CLEANSED_SUBSTITUTE : value,
+    query,
+    body(text, contentType, complete) {
+      const type = (contentType ?? '').toLowerCase();
+      const looksJson = type.includes('json') || /^\s*[{[]/.test(text);
+      if (looksJson && complete) {
+        try {
+          return JSON.stringify(scrubJson(JSON.parse(text), 0), null, 2);
+        } catch {
+          // Not JSON after all (or nested past the engine's limit): scrubbed as text below.
+        }
+      }
+      if (type.includes('application/x-www-form-urlencoded')) return query(text);
+      if (looksJson) {
+        // A JSON body cut at the cap: hide the scalar values of sensitive members.
+        return text.replace(JSON_MEMBER, (member, key: string, colon: string) => {
+          let name: string;
+          try {
+            name = JSON.parse(key) as string;
+          } catch {
+            name = key.slice(1, -1);
+          }
+          return isSensitiveName(name) ? `${key}${colon}"${CLEANSED_SUBSTITUTE}"` : member;
+        });
+      }
+      return text;
+    },
+  };
+}
+
+/** Parses `ERROR_MAIL_SENSITIVE_NAMES` entries: `/regex/flags`, or a name searched in any case. */
+export function sensitiveNamePattern(entry: string): RegExp {
+  const literal = /^\/(.+)\/([a-z]*)$/s.exec(entry);
+  if (literal) {
+    return new RegExp(literal[1] as string, (literal[2] as string).replace(/[gy]/g, ''));
   }
-  return out;
+  return new RegExp(entry.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'i');
 }

@@ -2,16 +2,19 @@
  * Small text helpers shared by the report builder and the renderers.
  */
 
-// C0 controls, DEL, C1 controls and the two Unicode line separators.
+// C0 controls, DEL, C1 controls, the two Unicode line separators, and the backslash itself.
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\\]/g;
+const CONTROL_ONLY = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
 
 /**
  * Escapes what must never appear raw in a mail header or a log line: CR and
- * LF become `\r` and `\n`, tab `\t`, other control characters `\xNN` (or
- * `\uNNNN`), and a backslash is doubled so the escapes stay unambiguous.
+ * LF become `\r` and `\n`, tab `\t` (as Python's `unicode_escape` writes
+ * them for Django), other control characters `\xNN` (or `\uNNNN`), and a
+ * backslash is doubled so the escapes stay unambiguous. With `backslash`
+ * false the backslash is left alone, for text that is escaped already.
  */
-export function escapeControl(text: string): string {
-  return text.replace(CONTROL, (ch) => {
+export function escapeControl(text: string, backslash = true): string {
+  return text.replace(backslash ? CONTROL : CONTROL_ONLY, (ch) => {
     switch (ch) {
       case '\r':
         return '\\r';
@@ -36,10 +39,9 @@ export function formatCount(count: number): string {
   return String(count).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
 }
 
-/** Cuts `text` to `max` characters, saying how many characters were left out. */
-export function truncate(text: string, max: number): string {
-  if (text.length <= max) return text;
-  return `${text.slice(0, max)}... ${formatCount(text.length - max)} more characters not shown`;
+/** A label for a cut body: `... 5,242,880 more bytes not shown`. */
+export function omittedBytesLabel(bytes: number): string {
+  return `... ${formatCount(bytes)} more bytes not shown`;
 }
 
 /** Python-like `repr` of a string, as Django's report writes values: `'value'`. */

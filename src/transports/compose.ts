@@ -12,6 +12,8 @@ export async function composeMime(mail: Mail): Promise<Buffer> {
     subject: mail.subject,
     text: mail.text,
     ...(mail.html === undefined ? {} : { html: mail.html }),
+    // base64 keeps the size of each part predictable, so the core can hold a mail under ERROR_MAIL_MAX_BYTES.
+    textEncoding: 'base64',
     headers: { 'X-Mailer': 'lambda-error-mail' },
   });
   return composer.compile().build();
