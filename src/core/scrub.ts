@@ -33,9 +33,10 @@ const SESSION_COOKIE = /sess|(?:^|[._-])sid$/i;
  * - the password of a `scheme://user:password@host` URL or connection string.
  */
 const SHAPES: readonly (readonly [RegExp, string])[] = [
-  [/\beyJ[A-Za-z0-9_-]{2,}\.[A-Za-z0-9_-]{2,}\.[A-Za-z0-9_-]*/g, CLEANSED_SUBSTITUTE],
+  // No word boundary before a token or key id: `token=eyJ...` and `keyAKIA...` are hidden alike.
+  [/eyJ[A-Za-z0-9_-]{2,}\.[A-Za-z0-9_-]{2,}\.[A-Za-z0-9_-]*/g, CLEANSED_SUBSTITUTE],
   [/\b(Bearer|Basic)(\s+)[A-Za-z0-9._~+/-]+=*/gi, `$1$2${CLEANSED_SUBSTITUTE}`],
-  [/\b(?:AKIA|ASIA)[A-Z0-9]{16}\b/g, CLEANSED_SUBSTITUTE],
+  [/(?:AKIA|ASIA)[A-Z0-9]{16}/g, CLEANSED_SUBSTITUTE],
   [/\b([a-z][a-z0-9+.-]*:\/\/[^\s:/@]*:)[^\s@/]+@/gi, `$1${CLEANSED_SUBSTITUTE}@`],
 ];
 
@@ -70,6 +71,8 @@ export function parseParameters(text: string): (readonly [string, string])[] {
 }
 
 const MAX_JSON_DEPTH = 64;
+// name=value pairs joined by &, with nothing else: a form, whatever its declared type.
+const FORM_SHAPED = /^[^\s=&]+=[^\s&]*(?:&[^\s=&]+=[^\s&]*)*$/;
 // A JSON member whose value is a scalar, for bodies cut at the cap and no longer parseable.
 const JSON_MEMBER = /("(?:[^"\\]|\\.)*")(\s*:\s*)("(?:[^"\\]|\\.)*"|-?\d[\d.eE+-]*|true|false|null)/g;
 
@@ -129,7 +132,8 @@ export function createScrubber(extra: readonly RegExp[] = []): Scrubber {
     query,
     body(text, contentType, complete) {
       const type = (contentType ?? '').toLowerCase();
-      const looksJson = type.includes('json') || /^\s*[{[]/.test(text);
+      const startsLikeJson = /^\s*[{[]/.test(text);
+      const looksJson = type.includes('json') || startsLikeJson;
       if (looksJson && complete) {
         try {
           return JSON.stringify(scrubJson(JSON.parse(text), 0), null, 2);
@@ -137,9 +141,12 @@ export function createScrubber(extra: readonly RegExp[] = []): Scrubber {
           // Not JSON after all (or nested past the engine's limit): scrubbed as text below.
         }
       }
-      if (type.includes('application/x-www-form-urlencoded')) return query(text);
+      // Clients often send forms without a content type: judge by the shape too, unless it looks like JSON.
+      if (type.includes('application/x-www-form-urlencoded') || (!startsLikeJson && FORM_SHAPED.test(text))) {
+        return query(text);
+      }
       if (looksJson) {
-        // A JSON body cut at the cap: hide the scalar values of sensitive members.
+        // A JSON body cut at the cap (or not quite JSON): hide the scalar values of sensitive members.
         return text.replace(JSON_MEMBER, (member, key: string, colon: string) => {
           let name: string;
           try {

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import '../helpers/fast-check.js';
 import { type LogRecord, withErrorMail } from '../../src/index.js';
 import { httpApiEvent, lambdaContext } from '../helpers/events.js';
 import { mailEnv, recordingTransport } from '../helpers/recording-transport.js';
