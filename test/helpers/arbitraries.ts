@@ -27,8 +27,24 @@ export const wrongType = (): fc.Arbitrary<unknown> =>
 /** A header name, in every case, so duplicates in different cases appear. */
 export const headerName = (): fc.Arbitrary<string> =>
   fc.oneof(
-    fc.constantFrom('host', 'Host', 'HOST', 'user-agent', 'User-Agent', 'referer', 'Referer', 'cookie', 'Cookie'),
-    fc.constantFrom('x-forwarded-for', 'X-Forwarded-For', 'x-forwarded-proto', 'content-type', 'Content-Type'),
+    fc.constantFrom(
+      'host',
+      'Host',
+      'HOST',
+      'user-agent',
+      'User-Agent',
+      'referer',
+      'Referer',
+      'cookie',
+      'Cookie',
+    ),
+    fc.constantFrom(
+      'x-forwarded-for',
+      'X-Forwarded-For',
+      'x-forwarded-proto',
+      'content-type',
+      'Content-Type',
+    ),
     fc.string({ maxLength: 20 }),
   );
 
@@ -66,9 +82,12 @@ export const garbledHttpEvent = (): fc.Arbitrary<unknown> =>
             {
               domainName: maybe(anyText()),
               http: maybe(
-                fc.record({ method: maybe(anyText()), path: maybe(anyText()), sourceIp: maybe(anyText()) }, {
-                  requiredKeys: [],
-                }),
+                fc.record(
+                  { method: maybe(anyText()), path: maybe(anyText()), sourceIp: maybe(anyText()) },
+                  {
+                    requiredKeys: [],
+                  },
+                ),
               ),
             },
             { requiredKeys: [] },
@@ -91,7 +110,10 @@ export const garbledHttpEvent = (): fc.Arbitrary<unknown> =>
         ),
         requestContext: maybe(
           fc.record(
-            { elb: maybe(fc.object({ maxDepth: 1 })), identity: maybe(fc.record({ sourceIp: maybe(anyText()) })) },
+            {
+              elb: maybe(fc.object({ maxDepth: 1 })),
+              identity: maybe(fc.record({ sourceIp: maybe(anyText()) })),
+            },
             { requiredKeys: [] },
           ),
         ),

@@ -38,7 +38,11 @@ describe('any event, any outcome', () => {
       fc.asyncProperty(anyEvent(), async (event) => {
         const transport = recordingTransport();
         const result = { statusCode: 500, body: 'down' };
-        const handler = withErrorMail(async (_event: unknown) => result, { env: mailEnv(), transport, log: () => {} });
+        const handler = withErrorMail(async (_event: unknown) => result, {
+          env: mailEnv(),
+          transport,
+          log: () => {},
+        });
 
         expect(await handler(event, lambdaContext())).toBe(result);
         expect(transport.mails).toHaveLength(1);
@@ -62,62 +66,93 @@ const plantedRequest = fc.record({
 describe('planted secrets', () => {
   it('never reach a mail, wherever the request or the error carries them', async () => {
     await fc.assert(
-      fc.asyncProperty(plantedRequest, async ({ shape, secrets, authCase, bodyKind, depth, noise, separator }) => {
-        const [auth, apiKey, session, csrf, query, field, envSecret, jwtPayload, akia, dbPassword, basic, extra] =
-          secrets as [string, ...string[]];
-        let nested: Record<string, unknown> = { password: field, note: noise };
-        for (let i = 0; i < depth; i++) nested = i % 2 === 0 ? { level: i, child: nested } : { list: [nested] };
-        const json = JSON.stringify({ user: 'ann', data: nested, padding: bodyKind === 'json-cut' ? 'x'.repeat(70_000) : '' });
-        const body =
-          bodyKind === 'form'
-            ? `user=ann&password=${field}&note=${encodeURIComponent(noise)}`
-            : bodyKind === 'base64-json'
-              ? Buffer.from(json).toString('base64')
-              : bodyKind === 'json-cut'
-                ? `{"password":"${field}",${json.slice(1)}`
-                : json;
-        const spec = {
-          method: 'POST',
-          path: `/orders/${encodeURIComponent(noise)}`,
-          query: { access_token: query as string, page: '2' },
-          headers: {
-            [authCase]: `Bearer ${auth}`,
-            'X-Api-Key': apiKey as string,
-            Cookie: `sessionid=${session}; csrftoken=${csrf}; theme=dark`,
-            'content-type': bodyKind === 'form' ? 'application/x-www-form-urlencoded' : 'application/json',
-            'x-upstream-auth': `Basic ${basic}`,
-          },
-          body,
-          isBase64Encoded: bodyKind === 'base64-json',
-        };
-        const event =
-          shape === 'rest'
-            ? restEvent(spec)
-            : shape === 'alb'
-              ? albEvent(spec)
-              : httpApiEvent({ ...spec, cookies: [`sessionid=${session}`, `PHPSESSID=${extra}`] }, shape === 'function-url');
-        const jwt = `eyJhbGciOiJIUzI1NiJ9.${jwtPayload}.c2lnbmF0dXJl`;
-        const key = `AKIA${(akia as string).toUpperCase().replace(/[^A-Z0-9]/g, 'X').slice(0, 16).padEnd(16, 'Q')}`;
-        const message = `rejected${separator}${jwt}${separator}${key}${separator}postgres://shop:${dbPassword}@db.internal/shop`;
-        const error = new Error(message);
-        error.stack = `Error: ${message}\n    at handler (/var/task/index.js:1:1)`;
-        const transport = recordingTransport();
-        const logs: LogRecord[] = [];
-        const handler = withErrorMail(
-          async (_event: unknown) => {
-            throw error;
-          },
-          { env: { ...mailEnv(), STRIPE_SECRET_KEY: envSecret as string }, transport, log: (r) => logs.push(r) },
-        );
+      fc.asyncProperty(
+        plantedRequest,
+        async ({ shape, secrets, authCase, bodyKind, depth, noise, separator }) => {
+          const [
+            auth,
+            apiKey,
+            session,
+            csrf,
+            query,
+            field,
+            envSecret,
+            jwtPayload,
+            akia,
+            dbPassword,
+            basic,
+            extra,
+          ] = secrets as [string, ...string[]];
+          let nested: Record<string, unknown> = { password: field, note: noise };
+          for (let i = 0; i < depth; i++)
+            nested = i % 2 === 0 ? { level: i, child: nested } : { list: [nested] };
+          const json = JSON.stringify({
+            user: 'ann',
+            data: nested,
+            padding: bodyKind === 'json-cut' ? 'x'.repeat(70_000) : '',
+          });
+          const body =
+            bodyKind === 'form'
+              ? `user=ann&password=${field}&note=${encodeURIComponent(noise)}`
+              : bodyKind === 'base64-json'
+                ? Buffer.from(json).toString('base64')
+                : bodyKind === 'json-cut'
+                  ? `{"password":"${field}",${json.slice(1)}`
+                  : json;
+          const spec = {
+            method: 'POST',
+            path: `/orders/${encodeURIComponent(noise)}`,
+            query: { access_token: query as string, page: '2' },
+            headers: {
+              [authCase]: `Bearer ${auth}`,
+              'X-Api-Key': apiKey as string,
+              Cookie: `sessionid=${session}; csrftoken=${csrf}; theme=dark`,
+              'content-type': bodyKind === 'form' ? 'application/x-www-form-urlencoded' : 'application/json',
+              'x-upstream-auth': `Basic ${basic}`,
+            },
+            body,
+            isBase64Encoded: bodyKind === 'base64-json',
+          };
+          const event =
+            shape === 'rest'
+              ? restEvent(spec)
+              : shape === 'alb'
+                ? albEvent(spec)
+                : httpApiEvent(
+                    { ...spec, cookies: [`sessionid=${session}`, `PHPSESSID=${extra}`] },
+                    shape === 'function-url',
+                  );
+          const jwt = `eyJhbGciOiJIUzI1NiJ9.${jwtPayload}.c2lnbmF0dXJl`;
+          const key = `AKIA${(akia as string)
+            .toUpperCase()
+            .replace(/[^A-Z0-9]/g, 'X')
+            .slice(0, 16)
+            .padEnd(16, 'Q')}`;
+          const message = `rejected${separator}${jwt}${separator}${key}${separator}postgres://shop:${dbPassword}@db.internal/shop`;
+          const error = new Error(message);
+          error.stack = `Error: ${message}\n    at handler (/var/task/index.js:1:1)`;
+          const transport = recordingTransport();
+          const logs: LogRecord[] = [];
+          const handler = withErrorMail(
+            async (_event: unknown) => {
+              throw error;
+            },
+            {
+              env: { ...mailEnv(), STRIPE_SECRET_KEY: envSecret as string },
+              transport,
+              log: (r) => logs.push(r),
+            },
+          );
 
-        const caught = await handler(event, lambdaContext()).catch((e: unknown) => e);
+          const caught = await handler(event, lambdaContext()).catch((e: unknown) => e);
 
-        expect(caught).toBe(error);
-        expect(transport.mails).toHaveLength(1);
-        const text = everything(transport.mails[0]!);
-        for (const secret of [...secrets, key]) expect(text).not.toContain(secret);
-        expect(text).toContain('********************');
-      }),
+          expect(caught).toBe(error);
+          expect(transport.mails).toHaveLength(1);
+          const text = everything(transport.mails[0]!);
+          for (const secret of [...secrets, key]) expect(text).not.toContain(secret);
+          expect(text).toContain('********************');
+        },
+      ),
       { numRuns: 400 },
     );
   });

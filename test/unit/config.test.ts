@@ -238,3 +238,89 @@ describe('isIpAddress', () => {
     expect(isIpAddress(ip)).toBe(false);
   });
 });
+
+describe('ERROR_MAIL_ settings', () => {
+  it('reads ERROR_MAIL_SENSITIVE_NAMES as names and /regexes/', () => {
+    const config = loadConfig({ ERROR_MAIL_SENSITIVE_NAMES: 'ssn, /^x-tenant-/i' });
+
+    expect(config.sensitiveNames.map((r) => r.test('customer_SSN'))).toEqual([true, false]);
+    expect(config.sensitiveNames[1]?.test('X-Tenant-Id')).toBe(true);
+  });
+
+  it('hides variables named by ERROR_MAIL_SENSITIVE_NAMES in the environment section', () => {
+    const config = loadConfig({ ERROR_MAIL_SENSITIVE_NAMES: 'ssn', CUSTOMER_SSN: '123-45-6789' });
+
+    expect(Object.fromEntries(config.environment).CUSTOMER_SSN).toBe('********************');
+  });
+
+  it('defaults ERROR_MAIL_MAX_BYTES to 256 KB', () => {
+    expect(loadConfig({}).maxBytes).toBe(262_144);
+    expect(loadConfig({ ERROR_MAIL_MAX_BYTES: '1048576' }).maxBytes).toBe(1_048_576);
+  });
+
+  it.each([
+    ['ERROR_MAIL_MAX_BYTES', 'big', '"big"', 'a whole number from 16384 to 10485760'],
+    ['ERROR_MAIL_MAX_BYTES', '1000', '"1000"', 'a whole number from 16384 to 10485760'],
+    ['ERROR_MAIL_MAX_BYTES', '20000000', '"20000000"', 'a whole number from 16384 to 10485760'],
+    ['ERROR_MAIL_MAX_BYTES', '65536.5', '"65536.5"', 'a whole number from 16384 to 10485760'],
+    [
+      'ERROR_MAIL_SENSITIVE_NAMES',
+      '["/(unclosed/"]',
+      '"/(unclosed/"',
+      'each entry a name, or a regular expression',
+    ],
+    ['ERROR_MAIL_SENSITIVE_NAMES', '[{"a":1}]', '"[{\\"a\\":1}]"', 'a comma-separated list, or a JSON array'],
+  ])('rejects %s=%s, showing %s and saying what is expected', (variable, raw, shown, expected) => {
+    const [problem] = problemsOf({ [variable]: raw });
+
+    expect(problem?.variable).toBe(variable);
+    expect(problem?.value).toBe(shown);
+    expect(problem?.expected).toContain(expected);
+  });
+
+  it('rejects an explicit maxBytes outside the range too', () => {
+    expect(() => loadConfig({}, { maxBytes: 100 })).toThrow(/`ERROR_MAIL_MAX_BYTES`: a whole number/);
+  });
+});
+
+describe('every invalid value of every variable', () => {
+  // [variable, value set, the value the error shows]: the offending entry of a list, else the whole value.
+  it.each([
+    ['ADMINS', 'ops@', '"ops@"'],
+    ['ADMINS', 'ops@example.com\r\nBcc: x@evil.example', '"ops@example.com\\r\\nBcc: x@evil.example"'],
+    ['ADMINS', 'Mary <mary@example.com', '"Mary <mary@example.com"'],
+    ['ADMINS', '["ops@example.com", 1]', '"[\\"ops@example.com\\", 1]"'],
+    ['MANAGERS', 'nobody', '"nobody"'],
+    ['MANAGERS', '"Unclosed <web@example.com>', '"\\"Unclosed <web@example.com>"'],
+    ['SERVER_EMAIL', 'errors', '"errors"'],
+    ['SERVER_EMAIL', 'a@example.com, b@example.com', '"a@example.com, b@example.com"'],
+    ['SERVER_EMAIL', 'errors@example.com\nX: y', '"errors@example.com\\nX: y"'],
+    ['EMAIL_SUBJECT_PREFIX', '[x]\r\n', '"[x]\\r\\n"'],
+    ['EMAIL_SUBJECT_PREFIX', '[x]\t', '"[x]\\t"'],
+    ['SEND_BROKEN_LINK_EMAILS', 'sometimes', '"sometimes"'],
+    ['APPEND_SLASH', '2', '"2"'],
+    ['IGNORABLE_404_STARTS', '[1]', '"[1]"'],
+    ['IGNORABLE_404_ENDS', '["a", 2]', '"[\\"a\\", 2]"'],
+    ['IGNORABLE_404_URLS', '["(unclosed"]', '"(unclosed"'],
+    ['IGNORABLE_404_URLS', '[not json', '"[not json"'],
+    ['INTERNAL_IPS', '10.0.0.0/8', '"10.0.0.0/8"'],
+    ['INTERNAL_IPS', 'localhost', '"localhost"'],
+    ['EMAIL_BACKEND', 'sendgrid', '"sendgrid"'],
+    ['EMAIL_PORT', '0', '"0"'],
+    ['EMAIL_PORT', '25.5', '"25.5"'],
+    ['EMAIL_PORT', 'smtp', '"smtp"'],
+    ['EMAIL_USE_TLS', 'maybe', '"maybe"'],
+    ['EMAIL_USE_SSL', 'maybe', '"maybe"'],
+    ['EMAIL_TIMEOUT', '0', '"0"'],
+    ['EMAIL_TIMEOUT', 'soon', '"soon"'],
+    ['ERROR_MAIL_MAX_BYTES', '-1', '"-1"'],
+    ['ERROR_MAIL_SENSITIVE_NAMES', '[1]', '"[1]"'],
+  ])('names %s, shows the value %j as %s and says what is expected', (variable, raw, shown) => {
+    const problems = problemsOf({ [variable]: raw });
+
+    expect(problems).toHaveLength(1);
+    expect(problems[0]?.variable).toBe(variable);
+    expect(problems[0]?.value).toBe(shown);
+    expect(problems[0]?.expected).toMatch(/^(a|an|one|each|true|at most) /);
+  });
+});

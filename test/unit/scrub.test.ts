@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { CLEANSED_SUBSTITUTE, createScrubber, scrubText, sensitiveNamePattern } from '../../src/core/scrub.js';
+import {
+  CLEANSED_SUBSTITUTE,
+  createScrubber,
+  scrubText,
+  sensitiveNamePattern,
+} from '../../src/core/scrub.js';
 
 const S = CLEANSED_SUBSTITUTE;
 const scrubber = createScrubber();
@@ -46,12 +51,17 @@ describe('names', () => {
     },
   );
 
-  it.each(['PHPSESSID', 'connect.sid', 'sid', 'JSESSIONID', 'ASP.NET_SessionId', 'laravel_session', 'csrftoken'])(
-    'hides the session cookie %s',
-    (name) => {
-      expect(scrubber.cookie(name, 'v')).toBe(S);
-    },
-  );
+  it.each([
+    'PHPSESSID',
+    'connect.sid',
+    'sid',
+    'JSESSIONID',
+    'ASP.NET_SessionId',
+    'laravel_session',
+    'csrftoken',
+  ])('hides the session cookie %s', (name) => {
+    expect(scrubber.cookie(name, 'v')).toBe(S);
+  });
 
   it('shows ordinary cookies', () => {
     expect(scrubber.cookie('theme', 'dark')).toBe('dark');
@@ -117,7 +127,9 @@ describe('queries and bodies', () => {
   });
 
   it('hides the whole value of a sensitive member, even an object', () => {
-    const shown = JSON.parse(scrubber.body('{"credentials":{"user":"u","pass":"p"}}', 'application/json', true));
+    const shown = JSON.parse(
+      scrubber.body('{"credentials":{"user":"u","pass":"p"}}', 'application/json', true),
+    );
 
     expect(shown).toEqual({ credentials: S });
   });
@@ -127,7 +139,9 @@ describe('queries and bodies', () => {
 
     const shown = scrubber.body(cut, 'application/json', false);
 
-    expect(shown).toBe(`{"user":"ann","password":"${S}","n":1,"token":"${S}","items":[{"secret":"${S}"},{"name":"x`);
+    expect(shown).toBe(
+      `{"user":"ann","password":"${S}","n":1,"token":"${S}","items":[{"secret":"${S}"},{"name":"x`,
+    );
   });
 
   it('hides sensitive fields of a form body', () => {
@@ -139,7 +153,9 @@ describe('queries and bodies', () => {
   it('treats a body shaped like a form as a form, whatever its declared type', () => {
     expect(scrubber.body('password=hunter2&user=ann', 'text/plain', true)).toBe(`password=${S}&user=ann`);
     expect(scrubber.body('token=abc', undefined, true)).toBe(`token=${S}`);
-    expect(scrubber.body('user=ann&password=hunter2', 'application/json', true)).toBe(`user=ann&password=${S}`);
+    expect(scrubber.body('user=ann&password=hunter2', 'application/json', true)).toBe(
+      `user=ann&password=${S}`,
+    );
   });
 
   it('leaves other text bodies to the shape rules', () => {
