@@ -135,6 +135,65 @@ async function lazyLoads() {
   }
 }
 
+// Reports for the largest inputs: time from the throw to the rendered mail (no send), and the MIME size.
+async function largeInputs() {
+  const { withErrorMail, composeMime } = await import('lambda-error-mail');
+  const MB = 1024 * 1024;
+  const env = { ADMINS: 'ops@example.com', SERVER_EMAIL: 'errors@example.com' };
+  const context = { awsRequestId: 'bench', getRemainingTimeInMillis: () => 10_000 };
+  const http = (extra) => ({
+    version: '2.0',
+    rawPath: '/orders',
+    rawQueryString: '',
+    headers: { host: 'api.example.com', 'content-type': 'application/json' },
+    requestContext: { domainName: 'api.example.com', http: { method: 'POST', sourceIp: '203.0.113.9' } },
+    ...extra,
+  });
+  const members = Array.from({ length: 5000 }, (_, i) => new TypeError(`member ${i}`));
+  const cases = {
+    '6 MB text body': () => [new Error('x'), http({ body: 'a'.repeat(6 * MB) })],
+    '6 MB base64 body': () => [
+      new Error('x'),
+      http({ body: Buffer.from('b'.repeat(6 * MB)).toString('base64'), isBase64Encoded: true }),
+    ],
+    '5,000 headers of 10 KB': () => [
+      new Error('x'),
+      http({
+        headers: Object.fromEntries(Array.from({ length: 5000 }, (_, i) => [`x-h${i}`, 'v'.repeat(10_000)])),
+      }),
+    ],
+    'AggregateError of 5,000 + 5 MB stack': () => {
+      const error = new AggregateError(members, 'many');
+      error.stack = 's'.repeat(5 * MB);
+      return [error, http({})];
+    },
+  };
+  const results = [];
+  for (const [name, make] of Object.entries(cases)) {
+    let mail;
+    const transport = {
+      async send(m) {
+        mail = m;
+      },
+    };
+    const times = [];
+    for (let i = 0; i < 15; i++) {
+      const [error, event] = make();
+      const handler = withErrorMail(
+        async () => {
+          throw error;
+        },
+        { env, transport, log: () => {} },
+      );
+      const start = performance.now();
+      await handler(event, context).catch(() => {});
+      times.push(performance.now() - start);
+    }
+    results.push({ name, ms: median(times), bytes: (await composeMime(mail)).length });
+  }
+  return results;
+}
+
 const fmt = (n, digits = 1) => n.toFixed(digits);
 console.log(`node ${process.version}, ${ROUNDS} rounds x ${CALLS} calls`);
 const s = await successPath();
@@ -148,6 +207,11 @@ const imp = await importCost();
 console.log(
   `import: added ${fmt(imp.addedMs, 2)} ms (budget ${BUDGET.importMs}: ${imp.addedMs <= BUDGET.importMs ? 'within' : 'OVER'}), heap ${fmt(imp.addedMiB, 3)} MiB (budget ${BUDGET.importMiB}: ${imp.addedMiB <= BUDGET.importMiB ? 'within' : 'OVER'}; differences under 0.1 MiB are noise), RSS ${fmt(imp.addedRssMiB, 2)} MiB`,
 );
+for (const r of await largeInputs()) {
+  console.log(
+    `report for ${r.name}: ${fmt(r.ms)} ms from throw to rendered mail (budget 20 ms for 6 MB bodies), MIME ${r.bytes.toLocaleString('en-US')} bytes (cap 262,144)`,
+  );
+}
 const loads = await lazyLoads();
 const none = loads.afterImport.length === 0 && loads.afterSuccess.length === 0;
 console.log(

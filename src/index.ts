@@ -21,5 +21,6 @@ export type {
   ShownRequest,
 } from './core/report.js';
 export type { BeforeSend, Delivery, LogRecord } from './core/reporter.js';
+export { composeMime } from './transports/compose.js';
 export { SesSendError } from './transports/ses.js';
 export type { Transport } from './transports/transport.js';

@@ -1,8 +1,12 @@
 import type { Mail } from '../core/mail.js';
 
 /**
- * Builds the raw MIME message with nodemailer's composer, loaded on the
- * first call so that a container that never fails never loads it.
+ * Builds the raw MIME message of a mail with nodemailer's composer, loaded on
+ * the first call so that a container that never fails never loads it. For a
+ * custom transport that sends raw messages.
+ *
+ * @example
+ * const transport: Transport = { async send(mail) { await myRawSender(await composeMime(mail)) } };
  */
 export async function composeMime(mail: Mail): Promise<Buffer> {
   const { default: MailComposer } = await import('nodemailer/lib/mail-composer');
