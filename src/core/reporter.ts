@@ -59,8 +59,10 @@ export const SEND_BUDGET_MS = 2000;
 /** Time kept back before the invocation's deadline, for the handler's own return. */
 export const DEADLINE_MARGIN_MS = 300;
 
-// Errors already reported, so a handler wrapped twice (wrapper and middleware) mails once.
-const reported = new WeakSet<object>();
+// Each reported error, with the invocation (its context, else its event) it was reported for, so that
+// a handler wrapped twice (middleware inside, wrapper outside) mails once per failure, while an error
+// object thrown again by a later invocation (a module-level constant, say) is mailed again.
+const reported = new WeakMap<object, unknown>();
 
 /** Creates the reporter for one wrapped handler. */
 export function createReporter(deps: ReporterDependencies): Reporter {
@@ -109,8 +111,17 @@ export function createReporter(deps: ReporterDependencies): Reporter {
     const verdict = classify(outcome);
     if (verdict.kind === 'none') return { status: 'skipped', reason: 'not an error' };
 
-    if (outcome.kind === 'threw' && typeof outcome.error === 'object' && outcome.error !== null) {
-      if (reported.has(outcome.error)) return { status: 'skipped', reason: 'already reported' };
+    const thrownObject =
+      outcome.kind === 'threw' && typeof outcome.error === 'object' && outcome.error !== null
+        ? outcome.error
+        : undefined;
+    const invocationKey = invocation.context ?? invocation.event;
+    if (
+      thrownObject !== undefined &&
+      reported.has(thrownObject) &&
+      reported.get(thrownObject) === invocationKey
+    ) {
+      return { status: 'skipped', reason: 'already reported' };
     }
     const request = readRequest(invocation.event);
     let build: (limits: Limits) => Report;
@@ -135,9 +146,7 @@ export function createReporter(deps: ReporterDependencies): Reporter {
           now,
         );
     }
-    if (outcome.kind === 'threw' && typeof outcome.error === 'object' && outcome.error !== null) {
-      reported.add(outcome.error);
-    }
+    if (thrownObject !== undefined) reported.set(thrownObject, invocationKey);
 
     // Rebuild with every cap halved until the mail fits ERROR_MAIL_MAX_BYTES.
     let report = build(DEFAULT_LIMITS);

@@ -83,3 +83,24 @@ describe('errorMail() and withErrorMail() together', () => {
     expect(transport.mails).toHaveLength(1);
   });
 });
+
+describe('one error object thrown by several invocations', () => {
+  it('is mailed for each invocation, so a module-level error constant is never silenced', async () => {
+    const transport = recordingTransport();
+    const notReady = new Error('service not ready');
+    const handler = withErrorMail(
+      async () => {
+        throw notReady;
+      },
+      { env: mailEnv(), transport },
+    );
+
+    await handler(httpApiEvent({ path: '/a' }), lambdaContext()).catch(() => {});
+    await handler(httpApiEvent({ path: '/b' }), lambdaContext()).catch(() => {});
+
+    expect(transport.mails.map((m) => m.subject)).toEqual([
+      '[shop] ERROR (EXTERNAL IP): Internal Server Error: /a',
+      '[shop] ERROR (EXTERNAL IP): Internal Server Error: /b',
+    ]);
+  });
+});
