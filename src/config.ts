@@ -1,3 +1,4 @@
+import { capChars } from './core/limits.js';
 import { createScrubber, type Scrubber, scrubText, sensitiveNamePattern } from './core/scrub.js';
 
 /**
@@ -220,8 +221,20 @@ export function loadConfig(env: Env = process.env, overrides: ConfigOverrides = 
       expected: 'a prefix without control characters (no CR, LF or tab)',
     });
   }
-  const ignorable404Urls = compileRegexes(ignorable404UrlSources, problems);
-  const sensitiveNames = compileSensitiveNames(sensitiveNameSources, problems);
+  const ignorable404Urls = compileRegexes(
+    'IGNORABLE_404_URLS',
+    ignorable404UrlSources,
+    (source) => new RegExp(source),
+    'each entry a valid regular expression',
+    problems,
+  );
+  const sensitiveNames = compileRegexes(
+    'ERROR_MAIL_SENSITIVE_NAMES',
+    sensitiveNameSources,
+    sensitiveNamePattern,
+    'each entry a name, or a regular expression written /like-this/i',
+    problems,
+  );
   if (!Number.isInteger(maxBytes) || maxBytes < MIN_MAX_BYTES || maxBytes > SES_MAX_BYTES) {
     problems.push({
       variable: 'ERROR_MAIL_MAX_BYTES',
@@ -430,28 +443,18 @@ function checkAddresses(variable: string, values: readonly string[], problems: C
   }
 }
 
-function compileRegexes(sources: readonly (string | RegExp)[], problems: ConfigProblem[]): RegExp[] {
-  const compiled: RegExp[] = [];
-  for (const source of sources) {
-    if (source instanceof RegExp) {
-      // A global or sticky regex keeps state between calls; drop those flags.
-      compiled.push(new RegExp(source.source, source.flags.replace(/[gy]/g, '')));
-      continue;
-    }
-    try {
-      compiled.push(new RegExp(source));
-    } catch (error) {
-      problems.push({
-        variable: 'IGNORABLE_404_URLS',
-        value: show(source),
-        expected: `each entry a valid regular expression (${(error as Error).message})`,
-      });
-    }
-  }
-  return compiled;
-}
-
-function compileSensitiveNames(sources: readonly (string | RegExp)[], problems: ConfigProblem[]): RegExp[] {
+/**
+ * Compiles a list setting of patterns: a RegExp given in code is kept (without the `g` and `y`
+ * flags, which would make `test` stateful), a string goes through `parse`. Each entry that does not
+ * compile is a problem of `variable`.
+ */
+function compileRegexes(
+  variable: string,
+  sources: readonly (string | RegExp)[],
+  parse: (source: string) => RegExp,
+  expected: string,
+  problems: ConfigProblem[],
+): RegExp[] {
   const compiled: RegExp[] = [];
   for (const source of sources) {
     if (source instanceof RegExp) {
@@ -459,13 +462,9 @@ function compileSensitiveNames(sources: readonly (string | RegExp)[], problems: 
       continue;
     }
     try {
-      compiled.push(sensitiveNamePattern(source));
+      compiled.push(parse(source));
     } catch (error) {
-      problems.push({
-        variable: 'ERROR_MAIL_SENSITIVE_NAMES',
-        value: show(source),
-        expected: `each entry a name, or a regular expression written /like-this/i (${(error as Error).message})`,
-      });
+      problems.push({ variable, value: show(source), expected: `${expected} (${(error as Error).message})` });
     }
   }
   return compiled;
@@ -489,10 +488,7 @@ function snapshotEnvironment(env: Env, scrubber: Scrubber): readonly (readonly [
     const value = env[name];
     if (value === undefined) continue;
     const shown = scrubText(scrubber.value(name, value));
-    const capped =
-      shown.length > MAX_ENVIRONMENT_VALUE
-        ? `${shown.slice(0, MAX_ENVIRONMENT_VALUE)}... ${shown.length - MAX_ENVIRONMENT_VALUE} more characters not shown`
-        : shown;
+    const capped = capChars(shown, MAX_ENVIRONMENT_VALUE);
     entries.push(Object.freeze([name, capped] as const));
   }
   return Object.freeze(entries);

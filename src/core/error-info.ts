@@ -17,6 +17,11 @@ export interface ErrorInfo {
   readonly memberCount: number;
 }
 
+/** The stack, or `Type: message` with a note when the error has no stack. */
+export function stackText(error: ErrorInfo): string {
+  return error.stack ?? `${error.type}: ${error.message}\n    (no stack)`;
+}
+
 const SKIPPED_PROPERTIES = new Set(['name', 'message', 'stack', 'cause', 'errors']);
 
 /**

@@ -1,4 +1,4 @@
-import type { ErrorInfo } from './error-info.js';
+import { type ErrorInfo, stackText } from './error-info.js';
 import { bodyNote, type ServerErrorReport } from './report.js';
 import type { NameValue } from './request.js';
 import { formatCount } from './text.js';
@@ -47,10 +47,7 @@ function table(rows: readonly NameValue[], empty: string): string {
 function members(error: ErrorInfo): string {
   if (error.memberCount === 0) return '';
   const items = error.members
-    .map(
-      (member) =>
-        `<li><pre style="${S.pre}">${escapeHtml(member.stack ?? `${member.type}: ${member.message}`)}</pre></li>`,
-    )
+    .map((member) => `<li><pre style="${S.pre}">${escapeHtml(stackText(member))}</pre></li>`)
     .join('');
   const rest =
     error.memberCount > error.members.length
@@ -100,7 +97,7 @@ export function renderServerErrorHtml(report: ServerErrorReport): string {
           error.properties.length === 0
             ? ''
             : `<div style="margin-top:6px">${table(error.properties, '')}</div>`;
-        return `${cause}<pre style="${S.pre}">${escapeHtml(error.stack ?? `${error.type}: ${error.message}\n    (no stack)`)}</pre>${props}${members(error)}`;
+        return `${cause}<pre style="${S.pre}">${escapeHtml(stackText(error))}</pre>${props}${members(error)}`;
       })
       .join('');
   }

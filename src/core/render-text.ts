@@ -1,4 +1,4 @@
-import type { ErrorInfo } from './error-info.js';
+import { type ErrorInfo, stackText } from './error-info.js';
 import { type BrokenLinkReport, bodyNote, type ServerErrorReport } from './report.js';
 import type { NameValue } from './request.js';
 import { formatCount, quote } from './text.js';
@@ -35,7 +35,7 @@ export function renderServerErrorText(report: ServerErrorReport): string {
           '',
         );
       }
-      lines.push(error.stack ?? `${error.type}: ${error.message}\n    (no stack)`);
+      lines.push(stackText(error));
       lines.push(...memberLines(error));
     });
   }
@@ -77,7 +77,7 @@ function memberLines(error: ErrorInfo): string[] {
   if (error.memberCount === 0) return [];
   const lines = [`${error.type} members (${formatCount(error.memberCount)}):`];
   error.members.forEach((member, index) => {
-    const stack = member.stack ?? `${member.type}: ${member.message}`;
+    const stack = stackText(member);
     lines.push(`[${index}] ${stack.replace(/\n/g, '\n    ')}`);
   });
   if (error.memberCount > error.members.length) {
