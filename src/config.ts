@@ -56,6 +56,14 @@ export interface Config {
   readonly sensitiveNames: readonly RegExp[];
   /** `ERROR_MAIL_MAX_BYTES`: the most one mail may weigh, MIME encoding included. */
   readonly maxBytes: number;
+  /** `ERROR_MAIL_THROTTLE_SECONDS`: repeats of one fingerprint within this window are counted, not mailed; 0: off. */
+  readonly throttleSeconds: number;
+  /** `ERROR_MAIL_MAX_PER_MINUTE`: most mails per container per rolling minute; 0: no cap. */
+  readonly maxPerMinute: number;
+  /** `ERROR_MAIL_SEND_BUDGET_MS`: the longest a send may take, retries included. */
+  readonly sendBudgetMs: number;
+  /** `ERROR_MAIL_TIMEOUT_WARNING_MS`: mail a possible timeout this long before the deadline; 0: off. */
+  readonly timeoutWarningMs: number;
   /** `EMAIL_BACKEND`. */
   readonly emailBackend: EmailBackend;
   /** The `EMAIL_*` SMTP settings, used when `emailBackend` is `smtp`. */
@@ -103,6 +111,14 @@ export interface ConfigOverrides {
   readonly sensitiveNames?: readonly (string | RegExp)[];
   /** Overrides `ERROR_MAIL_MAX_BYTES`. */
   readonly maxBytes?: number;
+  /** Overrides `ERROR_MAIL_THROTTLE_SECONDS`. */
+  readonly throttleSeconds?: number;
+  /** Overrides `ERROR_MAIL_MAX_PER_MINUTE`. */
+  readonly maxPerMinute?: number;
+  /** Overrides `ERROR_MAIL_SEND_BUDGET_MS`. */
+  readonly sendBudgetMs?: number;
+  /** Overrides `ERROR_MAIL_TIMEOUT_WARNING_MS`. */
+  readonly timeoutWarningMs?: number;
   /** Overrides `EMAIL_BACKEND`. */
   readonly emailBackend?: EmailBackend;
 }
@@ -195,6 +211,13 @@ export function loadConfig(env: Env = process.env, overrides: ConfigOverrides = 
   const maxBytes =
     overrides.maxBytes ??
     reader.integer('ERROR_MAIL_MAX_BYTES', DEFAULT_MAX_BYTES, MIN_MAX_BYTES, SES_MAX_BYTES);
+  const throttleSeconds =
+    overrides.throttleSeconds ?? reader.integer('ERROR_MAIL_THROTTLE_SECONDS', 300, 0, 86_400);
+  const maxPerMinute = overrides.maxPerMinute ?? reader.integer('ERROR_MAIL_MAX_PER_MINUTE', 10, 0, 10_000);
+  const sendBudgetMs =
+    overrides.sendBudgetMs ?? reader.integer('ERROR_MAIL_SEND_BUDGET_MS', 2000, 50, 900_000);
+  const timeoutWarningMs =
+    overrides.timeoutWarningMs ?? reader.integer('ERROR_MAIL_TIMEOUT_WARNING_MS', 500, 0, 900_000);
   const emailHost = reader.string('EMAIL_HOST', '');
   const emailBackend =
     overrides.emailBackend ??
@@ -235,13 +258,11 @@ export function loadConfig(env: Env = process.env, overrides: ConfigOverrides = 
     'each entry a name, or a regular expression written /like-this/i',
     problems,
   );
-  if (!Number.isInteger(maxBytes) || maxBytes < MIN_MAX_BYTES || maxBytes > SES_MAX_BYTES) {
-    problems.push({
-      variable: 'ERROR_MAIL_MAX_BYTES',
-      value: show(String(maxBytes)),
-      expected: `a whole number from ${MIN_MAX_BYTES} to ${SES_MAX_BYTES}`,
-    });
-  }
+  checkRange('ERROR_MAIL_MAX_BYTES', maxBytes, MIN_MAX_BYTES, SES_MAX_BYTES, problems);
+  checkRange('ERROR_MAIL_THROTTLE_SECONDS', throttleSeconds, 0, 86_400, problems);
+  checkRange('ERROR_MAIL_MAX_PER_MINUTE', maxPerMinute, 0, 10_000, problems);
+  checkRange('ERROR_MAIL_SEND_BUDGET_MS', sendBudgetMs, 50, 900_000, problems);
+  checkRange('ERROR_MAIL_TIMEOUT_WARNING_MS', timeoutWarningMs, 0, 900_000, problems);
   for (const ip of internalIps) {
     if (!isIpAddress(ip)) {
       problems.push({
@@ -289,6 +310,10 @@ export function loadConfig(env: Env = process.env, overrides: ConfigOverrides = 
     internalIps: Object.freeze([...internalIps]),
     sensitiveNames: Object.freeze(sensitiveNames),
     maxBytes,
+    throttleSeconds,
+    maxPerMinute,
+    sendBudgetMs,
+    timeoutWarningMs,
     emailBackend,
     smtp: Object.freeze(smtp),
     functionName,
@@ -441,6 +466,19 @@ function checkAddresses(variable: string, values: readonly string[], problems: C
       });
     }
   }
+}
+
+/** Records a problem when an override given in code is not a whole number in range (the reader checks the environment). */
+function checkRange(
+  variable: string,
+  value: number,
+  min: number,
+  max: number,
+  problems: ConfigProblem[],
+): void {
+  if (Number.isInteger(value) && value >= min && value <= max) return;
+  if (problems.some((p) => p.variable === variable)) return;
+  problems.push({ variable, value: show(String(value)), expected: `a whole number from ${min} to ${max}` });
 }
 
 /**

@@ -52,7 +52,7 @@ export function createRuntime(options: ErrorMailOptions): Runtime {
     config,
     transport: transport ?? createTransport(config),
     log,
-    now: Date.now,
+    now: () => Date.now(),
     beforeSend,
   });
   let coldStart = true;

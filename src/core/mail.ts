@@ -19,6 +19,10 @@ export interface Mail {
   readonly text: string;
   /** The HTML alternative; server-error mail has one, broken-link mail does not. */
   readonly html: string | undefined;
+  /** `Message-ID`, unique per mail; the transport makes one when absent. */
+  readonly messageId?: string | undefined;
+  /** Sent as `References` and `In-Reply-To`: one id per fingerprint, so mail clients thread repeats. */
+  readonly references?: string | undefined;
 }
 
 /**

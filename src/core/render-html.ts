@@ -1,5 +1,5 @@
 import { type ErrorInfo, stackText } from './error-info.js';
-import { bodyNote, type ServerErrorReport } from './report.js';
+import { bodyNote, repeatsLine, type ServerErrorReport } from './report.js';
 import type { NameValue } from './request.js';
 import { formatCount } from './text.js';
 
@@ -102,7 +102,11 @@ export function renderServerErrorHtml(report: ServerErrorReport): string {
       .join('');
   }
 
+  const repeated = repeatsLine(report.repeats, 'This error');
   const parts: string[] = [
+    repeated === undefined
+      ? ''
+      : `<div style="background:#e8f0fe;border-bottom:1px solid #a8c1f0;padding:8px 20px">${escapeHtml(repeated)}</div>`,
     `<div style="${S.header}"><h1 style="${S.h1}">${escapeHtml(report.title)}</h1><p style="${S.summary}">${escapeHtml(report.summary)}</p></div>`,
     section('Summary', table(summaryRows, '') + logs),
     section('Traceback (most recent call last)', traceback),

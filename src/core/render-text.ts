@@ -1,5 +1,5 @@
 import { type ErrorInfo, stackText } from './error-info.js';
-import { type BrokenLinkReport, bodyNote, type ServerErrorReport } from './report.js';
+import { type BrokenLinkReport, bodyNote, repeatsLine, type ServerErrorReport } from './report.js';
 import type { NameValue } from './request.js';
 import { formatCount, quote } from './text.js';
 
@@ -9,7 +9,10 @@ import { formatCount, quote } from './text.js';
  * request information, Lambda context, settings.
  */
 export function renderServerErrorText(report: ServerErrorReport): string {
-  const lines: string[] = [report.logLine, '', report.title, report.summary, ''];
+  const lines: string[] = [report.logLine, ''];
+  const repeated = repeatsLine(report.repeats, 'This error');
+  if (repeated !== undefined) lines.push(repeated, '');
+  lines.push(report.title, report.summary, '');
   const request = report.request;
   if (request !== undefined) {
     lines.push(`Request Method: ${request.method}`, `Request URL: ${request.url}`);
@@ -94,10 +97,12 @@ function section(lines: string[], title: string, items: readonly NameValue[], em
 
 /** The body of a broken-link mail: Django's four lines. */
 export function renderBrokenLinkText(report: BrokenLinkReport): string {
+  const repeated = repeatsLine(report.repeats, 'This broken link');
   return (
     `Referrer: ${report.referer}\n` +
     `Requested URL: ${report.requestedUrl}\n` +
     `User agent: ${report.userAgent}\n` +
-    `IP address: ${report.ip}\n`
+    `IP address: ${report.ip}\n` +
+    (repeated === undefined ? '' : `\n${repeated}\n`)
   );
 }

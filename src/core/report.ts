@@ -40,6 +40,13 @@ export interface ShownBody {
   readonly decodedFromBase64: boolean;
 }
 
+/** Reports of the same fingerprint that flood control held back since its last mail. */
+export interface Repeats {
+  readonly count: number;
+  /** When the first of them happened, as an ISO-8601 string. */
+  readonly since: string;
+}
+
 /** A server-error report: what the mail to ADMINS says, before rendering. */
 export interface ServerErrorReport {
   readonly kind: 'server-error';
@@ -61,6 +68,8 @@ export interface ServerErrorReport {
   readonly environment: readonly NameValue[];
   /** When the report was built, as an ISO-8601 string. */
   readonly time: string;
+  /** Held-back repeats told in this mail, if any. */
+  readonly repeats: Repeats | undefined;
 }
 
 /** A broken-link report: the four lines Django's middleware mails to MANAGERS. */
@@ -71,6 +80,8 @@ export interface BrokenLinkReport {
   readonly requestedUrl: string;
   readonly userAgent: string;
   readonly ip: string;
+  /** Held-back repeats told in this mail, if any. */
+  readonly repeats: Repeats | undefined;
 }
 
 export type Report = ServerErrorReport | BrokenLinkReport;
@@ -131,6 +142,7 @@ export function buildServerErrorReport(
       limits.items,
     ),
     time: new Date(now).toISOString(),
+    repeats: undefined,
   };
 }
 
@@ -147,6 +159,7 @@ export function buildBrokenLinkReport(inputs: ReportInputs, request: RequestInfo
     requestedUrl: capChars(scrubbedFullPath(inputs.scrubber, request), limits.urlChars),
     userAgent: capChars(request.userAgent ?? '<none>', limits.valueChars),
     ip: capChars(request.sourceIp ?? '<none>', limits.valueChars),
+    repeats: undefined,
   };
 }
 
@@ -264,6 +277,13 @@ export function cloudWatchLogsUrl(
   const filter = requestId === undefined ? '' : `$3FfilterPattern$3D${twice(`"${requestId}"`)}`;
   const host = `${encodeURIComponent(region)}.console.aws.amazon.com`;
   return `https://${host}/cloudwatch/home?region=${encodeURIComponent(region)}#logsV2:log-groups/log-group/${twice(logGroup)}/log-events/${twice(logStream)}${filter}`;
+}
+
+/** The sentence both parts of a mail open with when flood control held repeats back. */
+export function repeatsLine(repeats: Repeats | undefined, what: string): string | undefined {
+  if (repeats === undefined) return undefined;
+  const times = repeats.count === 1 ? 'once' : `${formatCount(repeats.count)} more times`;
+  return `${what} happened ${times} since ${repeats.since} without a mail (flood control: ERROR_MAIL_THROTTLE_SECONDS, ERROR_MAIL_MAX_PER_MINUTE).`;
 }
 
 /** What the renderers say under a body: what was left out, and how it arrived. */

@@ -1,10 +1,11 @@
 import type { Config } from '../config.js';
 import type { Transport } from '../transports/transport.js';
 import { classify, ignorable404Reason } from './decide.js';
+import { createFloodGate, fingerprintOf, threadHeaders } from './flood.js';
 import { DEFAULT_LIMITS, type Limits, scaleLimits } from './limits.js';
 import { enforceMaxBytes, estimateMimeBytes, type Mail, renderMail } from './mail.js';
 import type { Invocation, Outcome } from './outcome.js';
-import { buildBrokenLinkReport, buildServerErrorReport, type Report } from './report.js';
+import { buildBrokenLinkReport, buildServerErrorReport, type Repeats, type Report } from './report.js';
 import { readRequest } from './request.js';
 import { readProperty, readString, remainingTimeMs, safeString } from './safe.js';
 import { createScrubber, scrubText } from './scrub.js';
@@ -16,9 +17,16 @@ import { escapeControl } from './text.js';
  * // { status: 'skipped', reason: 'ignorable 404: no Referer' }
  */
 export type Delivery =
-  | { readonly status: 'sent'; readonly mail: Mail }
-  | { readonly status: 'skipped'; readonly reason: string }
-  | { readonly status: 'failed'; readonly reason: string; readonly mail: Mail };
+  | { readonly status: 'sent'; readonly mail: Mail; readonly fingerprint: string }
+  | { readonly status: 'skipped'; readonly reason: string; readonly fingerprint?: string }
+  | {
+      readonly status: 'failed';
+      readonly reason: string;
+      readonly mail: Mail;
+      readonly fingerprint: string;
+      /** The mail service's error code (`MessageRejected`, `Throttling`...), when it gave one. */
+      readonly code?: string | undefined;
+    };
 
 /**
  * One structured log line; written as JSON by the adapters' default logger.
@@ -54,10 +62,11 @@ export interface Reporter {
   report(outcome: Outcome, invocation: Invocation): Promise<Delivery>;
 }
 
-/** Longest a send may take when the context gives no deadline, or a later one. */
-export const SEND_BUDGET_MS = 2000;
 /** Time kept back before the invocation's deadline, for the handler's own return. */
 export const DEADLINE_MARGIN_MS = 300;
+
+// Fingerprints a container remembers for flood control: about 100 bytes each.
+const MAX_FINGERPRINTS = 1000;
 
 // Each reported error, with the invocation (its context, else its event) it was reported for, so that
 // a handler wrapped twice (middleware inside, wrapper outside) mails once per failure, while an error
@@ -68,6 +77,11 @@ const reported = new WeakMap<object, unknown>();
 export function createReporter(deps: ReporterDependencies): Reporter {
   const { config } = deps;
   const scrubber = createScrubber(config.sensitiveNames);
+  const flood = createFloodGate({
+    throttleMs: config.throttleSeconds * 1000,
+    maxPerMinute: config.maxPerMinute,
+    maxFingerprints: MAX_FINGERPRINTS,
+  });
   return {
     async report(outcome, invocation) {
       let delivery: Delivery;
@@ -89,6 +103,8 @@ export function createReporter(deps: ReporterDependencies): Reporter {
           level: 'ERROR',
           message: 'error mail not sent',
           reason: delivery.reason,
+          code: delivery.code,
+          fingerprint: delivery.fingerprint,
           subject: delivery.mail.subject,
           requestId: requestIdOf(invocation),
         });
@@ -148,19 +164,28 @@ export function createReporter(deps: ReporterDependencies): Reporter {
     }
     if (thrownObject !== undefined) reported.set(thrownObject, invocationKey);
 
+    const fingerprint = fingerprintOf(outcome, verdict, request, invocation, config);
+    const gate = flood.decide(fingerprint, deps.now());
+    if (!gate.send) return { status: 'skipped', reason: gate.reason, fingerprint };
+    const repeats: Repeats | undefined =
+      gate.suppressed === 0 || gate.suppressedSince === undefined
+        ? undefined
+        : { count: gate.suppressed, since: new Date(gate.suppressedSince).toISOString() };
+    const thread = threadHeaders(fingerprint, gate.sequence);
+
     // Rebuild with every cap halved until the mail fits ERROR_MAIL_MAX_BYTES.
-    let report = build(DEFAULT_LIMITS);
-    let mail = renderMail(config, report);
+    let report: Report = { ...build(DEFAULT_LIMITS), repeats };
+    let mail: Mail = { ...renderMail(config, report), ...thread };
     for (let factor = 0.5; estimateMimeBytes(mail) > config.maxBytes && factor >= 1 / 64; factor /= 2) {
-      report = build(scaleLimits(DEFAULT_LIMITS, factor));
-      mail = renderMail(config, report);
+      report = { ...build(scaleLimits(DEFAULT_LIMITS, factor)), repeats };
+      mail = { ...renderMail(config, report), ...thread };
     }
 
     // Without a usable clock in the context, the fixed budget alone bounds the hook and the send.
     const remaining = remainingTimeMs(invocation.context) ?? Number.POSITIVE_INFINITY;
-    const budget = Math.min(SEND_BUDGET_MS, remaining - DEADLINE_MARGIN_MS);
+    const budget = Math.min(config.sendBudgetMs, remaining - DEADLINE_MARGIN_MS);
     if (budget <= 0) {
-      return { status: 'failed', reason: 'no time left before the invocation deadline', mail };
+      return { status: 'failed', reason: 'no time left before the invocation deadline', mail, fingerprint };
     }
     let dropped = false;
     try {
@@ -171,15 +196,24 @@ export function createReporter(deps: ReporterDependencies): Reporter {
             dropped = true;
             return;
           }
-          mail = renderMail(config, edited);
+          mail = { ...renderMail(config, edited), ...thread };
         }
         mail = enforceMaxBytes(mail, config.maxBytes);
         await deps.transport.send(mail, signal);
       });
     } catch (error) {
-      return { status: 'failed', reason: describeFailure(error), mail };
+      const code = readProperty(error, 'code');
+      return {
+        status: 'failed',
+        reason: describeFailure(error),
+        mail,
+        fingerprint,
+        code: typeof code === 'string' ? code : undefined,
+      };
     }
-    return dropped ? { status: 'skipped', reason: 'dropped by beforeSend' } : { status: 'sent', mail };
+    return dropped
+      ? { status: 'skipped', reason: 'dropped by beforeSend', fingerprint }
+      : { status: 'sent', mail, fingerprint };
   }
 }
 

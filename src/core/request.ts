@@ -33,6 +33,8 @@ export interface RequestInfo {
   readonly path: string;
   /** The path percent-encoded as Django's `escape_uri_path` does. */
   readonly escapedPath: string;
+  /** The route that matched (`GET /orders/{id}`), else the method and path: groups reports of one endpoint. */
+  readonly route: string;
   /** The raw query string, without `?`; empty when there is none. */
   readonly rawQuery: string;
   readonly headers: readonly NameValue[];
@@ -73,9 +75,11 @@ export function readRequest(event: unknown): RequestInfo | undefined {
       ? event.cookies.filter((c): c is string => typeof c === 'string').flatMap(parseCookieHeader)
       : [];
     const rawPath = str(event.rawPath) ?? str(http.path) ?? '/';
+    const routeKey = str(event.routeKey);
     return build({
       source,
       method: str(http.method) ?? 'GET',
+      routeTemplate: routeKey === undefined || routeKey === '$default' ? undefined : routeKey,
       domain,
       rawPath,
       rawQuery: str(event.rawQueryString) ?? '',
@@ -93,9 +97,11 @@ export function readRequest(event: unknown): RequestInfo | undefined {
   const headers = readHeaders(event.headers, event.multiValueHeaders);
   const identity = isBag(context.identity) ? context.identity : {};
   const forwardedFor = findHeader(headers, 'x-forwarded-for')?.split(',')[0]?.trim();
+  const resource = str(event.resource);
   return build({
     source: isAlb ? 'alb' : 'api-gateway-rest',
     method,
+    routeTemplate: resource === undefined ? undefined : `${method} ${resource}`,
     domain: str(context.domainName),
     rawPath: str(event.path) ?? '/',
     // ALB passes query parameters exactly as sent; API Gateway decodes them.
@@ -113,6 +119,8 @@ export function readRequest(event: unknown): RequestInfo | undefined {
 interface Parts {
   source: RequestSource;
   method: string;
+  /** `routeKey` (HTTP API) or `resource` (REST), when the front door matched a route. */
+  routeTemplate: string | undefined;
   domain: string | undefined;
   rawPath: string;
   rawQuery: string;
@@ -141,6 +149,7 @@ function build(parts: Parts): RequestInfo {
     scheme: proto === 'http' ? 'http' : 'https',
     path,
     escapedPath: escapeUriPath(path),
+    route: parts.routeTemplate ?? `${parts.method} ${path}`,
     rawQuery: parts.rawQuery,
     headers,
     cookies,

@@ -18,7 +18,13 @@ export async function composeMime(mail: Mail): Promise<Buffer> {
     ...(mail.html === undefined ? {} : { html: mail.html }),
     // base64 keeps the size of each part predictable, so the core can hold a mail under ERROR_MAIL_MAX_BYTES.
     textEncoding: 'base64',
-    headers: { 'X-Mailer': 'lambda-error-mail' },
+    ...(mail.messageId === undefined ? {} : { messageId: mail.messageId }),
+    headers: {
+      'X-Mailer': 'lambda-error-mail',
+      ...(mail.references === undefined
+        ? {}
+        : { References: mail.references, 'In-Reply-To': mail.references }),
+    },
   });
   return composer.compile().build();
 }

@@ -34,6 +34,9 @@ const ALLOWED_HEADERS = new Set([
   'date',
   'mime-version',
   'x-mailer',
+  // Threading: one id per fingerprint, built from a hex hash.
+  'references',
+  'in-reply-to',
   // A single-part (text only) message carries its encoding at the top level.
   'content-transfer-encoding',
 ]);

@@ -324,6 +324,8 @@ describe('withErrorMail: broken links', () => {
         subject: '[shop] Broken INTERNAL link on api.example.com',
         text: 'Referrer: https://api.example.com/home\nRequested URL: /gone?ref=nav\nUser agent: Mozilla/5.0\nIP address: 198.51.100.7\n',
         html: undefined,
+        messageId: expect.stringMatching(/^<[0-9a-f]{16}\.0\.[0-9a-z]+@lambda-error-mail>$/),
+        references: expect.stringMatching(/^<[0-9a-f]{16}@lambda-error-mail>$/),
       },
     ]);
   });
@@ -400,6 +402,8 @@ describe('withErrorMail: when reporting fails', () => {
         level: 'ERROR',
         message: 'error mail not sent',
         reason: 'Error: SES is down',
+        code: undefined,
+        fingerprint: expect.stringMatching(/^[0-9a-f]{16}$/),
         subject: '[shop] ERROR (EXTERNAL IP): Internal Server Error: /x',
         requestId: 'c6af9ac6-7b61-11e6-9a41-93e812345678',
       },
