@@ -12,6 +12,6 @@ export function createTransport(config: Config): Transport {
     case 'console':
       return createConsoleTransport();
     default:
-      return createSesTransport();
+      return createSesTransport({ requestTimeoutMs: config.sendBudgetMs });
   }
 }

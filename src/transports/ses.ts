@@ -24,16 +24,30 @@ export class SesSendError extends Error {
 let client: SESClient | undefined;
 let commands: typeof import('@aws-sdk/client-ses') | undefined;
 
+/** Options of the SES transport. */
+export interface SesTransportOptions {
+  /**
+   * The longest one attempt may take; the reporter's budget bounds all attempts together.
+   * @default 2000
+   */
+  readonly requestTimeoutMs?: number;
+}
+
 /**
  * Sends through Amazon SES `SendRawEmail`. Region, credentials and endpoint
  * come from the AWS SDK's own resolution (`AWS_REGION`, the Lambda role,
- * `AWS_ENDPOINT_URL_SES`).
+ * `AWS_ENDPOINT_URL_SES`). The SDK retries throttling and 5xx answers; the
+ * abort signal stops attempts and back-offs when the budget runs out.
  */
-export function createSesTransport(): Transport {
+export function createSesTransport(options: SesTransportOptions = {}): Transport {
+  const requestTimeout = options.requestTimeoutMs ?? 2000;
   return {
     async send(mail: Mail, signal: AbortSignal): Promise<void> {
       commands ??= await import('@aws-sdk/client-ses');
-      client ??= new commands.SESClient({});
+      client ??= new commands.SESClient({
+        maxAttempts: 3,
+        requestHandler: { connectionTimeout: Math.min(1000, requestTimeout), requestTimeout },
+      });
       const raw = await composeMime(mail);
       try {
         await client.send(
@@ -45,18 +59,27 @@ export function createSesTransport(): Transport {
           { abortSignal: signal },
         );
       } catch (error) {
-        const code = (error as { name?: unknown }).name;
-        const codeText = typeof code === 'string' ? code : undefined;
-        const hint =
-          codeText === 'MessageRejected'
-            ? ' (in the SES sandbox both SERVER_EMAIL and every recipient must be verified identities)'
-            : '';
-        throw new SesSendError(
-          `SES SendRawEmail failed: ${codeText ?? 'error'}: ${(error as Error).message}${hint}`,
-          codeText,
-          { cause: error },
-        );
+        throw sesError(error, mail);
       }
     },
   };
+}
+
+/** Wraps an SDK error, saying which setting to fix when SES rejected an address. */
+function sesError(error: unknown, mail: Mail): SesSendError {
+  const name = (error as { name?: unknown }).name;
+  const code = typeof name === 'string' ? name : undefined;
+  const message = String((error as { message?: unknown }).message ?? error);
+  let hint = '';
+  if (code === 'MessageRejected' && /not verified/i.test(message)) {
+    const from = bareAddresses([mail.from])[0] ?? mail.from;
+    hint = message.includes(from)
+      ? ` (SERVER_EMAIL ${from} is not a verified SES identity in this region: verify it, or set SERVER_EMAIL to a verified address)`
+      : ' (a recipient is not verified: in the SES sandbox every address in ADMINS and MANAGERS must be verified, or request production access)';
+  } else if (code === 'MessageRejected') {
+    hint = ' (check that SERVER_EMAIL is a verified SES identity in this region)';
+  }
+  return new SesSendError(`SES SendRawEmail failed: ${code ?? 'error'}: ${message}${hint}`, code, {
+    cause: error,
+  });
 }
