@@ -15,7 +15,7 @@ const run = promisify(execFile);
 const require = createRequire(import.meta.url);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 21);
 const CALLS = Number(process.env.BENCH_CALLS ?? 100_000);
-const BUDGET = { successNs: 150, importMs: 5, importMiB: 1 };
+const BUDGET = { successNs: 150, warningNs: 400, importMs: 5, importMiB: 1 };
 
 const median = (values) => {
   const sorted = [...values].sort((a, b) => a - b);
@@ -34,7 +34,9 @@ async function successPath() {
   const env = { ADMINS: 'ops@example.com', SERVER_EMAIL: 'errors@example.com', MANAGERS: 'web@example.com' };
   const result = { statusCode: 200, body: 'ok' };
   const bare = async () => result;
-  const wrapped = withErrorMail(bare, { env });
+  // Without the timeout warning (ERROR_MAIL_TIMEOUT_WARNING_MS=0), and with it (the default: a timer per call).
+  const wrapped = withErrorMail(bare, { env: { ...env, ERROR_MAIL_TIMEOUT_WARNING_MS: '0' } });
+  const warned = withErrorMail(bare, { env });
   const middyBare = middy(bare);
   const middyWrapped = middy(bare).use(errorMail({ env }));
   const event = {
@@ -45,23 +47,27 @@ async function successPath() {
   };
   const context = { awsRequestId: 'bench', getRemainingTimeInMillis: () => 10_000 };
 
-  const samples = { bare: [], wrapped: [], middyBare: [], middyWrapped: [] };
+  const samples = { bare: [], wrapped: [], warned: [], middyBare: [], middyWrapped: [] };
   // Warm up every path, then interleave so drift of the machine hits all of them alike.
-  for (const h of [bare, wrapped, middyBare, middyWrapped]) await nsPerCall(h, event, context);
+  for (const h of [bare, wrapped, warned, middyBare, middyWrapped]) await nsPerCall(h, event, context);
   for (let round = 0; round < ROUNDS; round++) {
     samples.bare.push(await nsPerCall(bare, event, context));
     samples.wrapped.push(await nsPerCall(wrapped, event, context));
+    samples.warned.push(await nsPerCall(warned, event, context));
     samples.middyBare.push(await nsPerCall(middyBare, event, context));
     samples.middyWrapped.push(await nsPerCall(middyWrapped, event, context));
   }
   // Per-round differences cancel out slow rounds that hit both handlers.
   const added = median(samples.wrapped.map((w, i) => w - samples.bare[i]));
+  const warnedAdded = median(samples.warned.map((w, i) => w - samples.bare[i]));
   const middyAdded = median(samples.middyWrapped.map((w, i) => w - samples.middyBare[i]));
   return {
     bareNs: median(samples.bare),
     wrappedNs: median(samples.wrapped),
     addedNs: added,
     ratio: median(samples.wrapped) / median(samples.bare),
+    warnedNs: median(samples.warned),
+    warnedAddedNs: warnedAdded,
     middyBareNs: median(samples.middyBare),
     middyWrappedNs: median(samples.middyWrapped),
     middyAddedNs: middyAdded,
@@ -198,7 +204,10 @@ const fmt = (n, digits = 1) => n.toFixed(digits);
 console.log(`node ${process.version}, ${ROUNDS} rounds x ${CALLS} calls`);
 const s = await successPath();
 console.log(
-  `success path, withErrorMail: bare ${fmt(s.bareNs)} ns, wrapped ${fmt(s.wrappedNs)} ns, added ${fmt(s.addedNs)} ns (x${fmt(s.ratio, 2)}); budget ${BUDGET.successNs} ns: ${s.addedNs <= BUDGET.successNs ? 'within' : 'OVER'}`,
+  `success path, withErrorMail, no timeout warning: bare ${fmt(s.bareNs)} ns, wrapped ${fmt(s.wrappedNs)} ns, added ${fmt(s.addedNs)} ns (x${fmt(s.ratio, 2)}); budget ${BUDGET.successNs} ns: ${s.addedNs <= BUDGET.successNs ? 'within' : 'OVER'}`,
+);
+console.log(
+  `success path, withErrorMail, timeout warning armed and cleared: wrapped ${fmt(s.warnedNs)} ns, added ${fmt(s.warnedAddedNs)} ns; budget ${BUDGET.warningNs} ns: ${s.warnedAddedNs <= BUDGET.warningNs ? 'within' : 'OVER'}`,
 );
 console.log(
   `success path, errorMail():   middy ${fmt(s.middyBareNs)} ns, with errorMail ${fmt(s.middyWrappedNs)} ns, added ${fmt(s.middyAddedNs)} ns`,

@@ -1,4 +1,4 @@
-import { createRuntime, type ErrorMailOptions, mayNeedReport } from './runtime.js';
+import { createRuntime, type ErrorMailOptions, mayNeedReport, type TimeoutWatch } from './runtime.js';
 
 /**
  * The part of middy's request object this middleware reads. Declared here so
@@ -36,26 +36,41 @@ export interface ErrorMailMiddleware {
  */
 export function errorMail(options: ErrorMailOptions = {}): ErrorMailMiddleware {
   const runtime = createRuntime(options);
-  const startedAt = new WeakMap<object, number>();
+  const invocations = new WeakMap<object, { startedAt: number; watch: TimeoutWatch | undefined }>();
+  /** Clears the invocation's timeout warning, waiting for one already being sent. */
+  const settle = async (request: MiddyRequest): Promise<number> => {
+    const state = invocations.get(request);
+    if (state?.watch !== undefined) {
+      clearTimeout(state.watch.timer);
+      if (state.watch.pending !== undefined) await state.watch.pending;
+    }
+    return state?.startedAt ?? Date.now();
+  };
   return {
     before: function errorMailMiddlewareBefore(request) {
-      startedAt.set(request, Date.now());
+      const startedAt = Date.now();
+      invocations.set(request, {
+        startedAt,
+        watch: runtime.watch(request.event, request.context, startedAt),
+      });
     },
     after: async function errorMailMiddlewareAfter(request) {
+      const startedAt = await settle(request);
       if (!mayNeedReport(request.response)) return;
       await runtime.report(
         { kind: 'returned', result: request.response },
         request.event,
         request.context,
-        startedAt.get(request) ?? Date.now(),
+        startedAt,
       );
     },
     onError: async function errorMailMiddlewareOnError(request) {
+      const startedAt = await settle(request);
       await runtime.report(
         { kind: 'threw', error: request.error },
         request.event,
         request.context,
-        startedAt.get(request) ?? Date.now(),
+        startedAt,
       );
     },
   };

@@ -1,6 +1,7 @@
 import { type ConfigOverrides, loadConfig } from '../config.js';
 import type { Outcome } from '../core/outcome.js';
 import { type BeforeSend, createReporter, type Delivery, type LogRecord } from '../core/reporter.js';
+import { remainingTimeMs } from '../core/safe.js';
 import { createTransport } from '../transports/index.js';
 import type { Transport } from '../transports/transport.js';
 
@@ -34,9 +35,18 @@ export interface ErrorMailOptions extends ConfigOverrides {
   readonly beforeSend?: BeforeSend;
 }
 
+/** A timeout warning armed for one invocation; the adapters clear it on every exit path. */
+export interface TimeoutWatch {
+  readonly timer: NodeJS.Timeout;
+  /** The warning's send, once the timer has fired; awaited before the invocation returns. */
+  pending: Promise<Delivery> | undefined;
+}
+
 /** The per-wrapper state both adapters share: the reporter and the cold-start flag. */
 export interface Runtime {
   report(outcome: Outcome, event: unknown, context: unknown, startedAt: number): Promise<Delivery>;
+  /** Arms the timeout warning for one invocation, when it is on and the context has a clock. */
+  watch(event: unknown, context: unknown, startedAt: number): TimeoutWatch | undefined;
 }
 
 function writeJsonLine(record: LogRecord): void {
@@ -56,11 +66,35 @@ export function createRuntime(options: ErrorMailOptions): Runtime {
     beforeSend,
   });
   let coldStart = true;
+  const report: Runtime['report'] = (outcome, event, context, startedAt) => {
+    const first = coldStart;
+    coldStart = false;
+    return reporter.report(outcome, { event, context, startedAt, coldStart: first });
+  };
+  const warningMs = config.timeoutWarningMs;
+  const warns = warningMs > 0 && !config.debug && config.admins.length > 0;
   return {
-    report(outcome, event, context, startedAt) {
-      const first = coldStart;
-      coldStart = false;
-      return reporter.report(outcome, { event, context, startedAt, coldStart: first });
+    report,
+    watch(event, context, startedAt) {
+      if (!warns) return undefined;
+      const remaining = remainingTimeMs(context);
+      if (remaining === undefined || remaining <= warningMs) return undefined;
+      const watch: { timer: NodeJS.Timeout; pending: Promise<Delivery> | undefined } = {
+        timer: setTimeout(function errorMailTimeoutWarning() {
+          const outcome: Outcome = {
+            kind: 'timeout',
+            elapsedMs: Date.now() - startedAt,
+            remainingMs: remainingTimeMs(context) ?? warningMs,
+            // Lambda timeouts are whole seconds; what was left at the start is a little under it.
+            timeoutMs: Math.ceil(remaining / 1000) * 1000,
+          };
+          watch.pending = report(outcome, event, context, startedAt);
+        }, remaining - warningMs),
+        pending: undefined,
+      };
+      // Never the reason the process stays up.
+      watch.timer.unref();
+      return watch;
     },
   };
 }

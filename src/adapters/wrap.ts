@@ -17,12 +17,22 @@ export function withErrorMail<TEvent, TResult, TContext>(
   const runtime = createRuntime(options);
   return async function errorMailHandler(event: TEvent, context: TContext): Promise<TResult> {
     const startedAt = Date.now();
+    const watch = runtime.watch(event, context, startedAt);
     let result: TResult;
     try {
       result = await handler(event, context);
     } catch (error) {
+      if (watch !== undefined) {
+        clearTimeout(watch.timer);
+        if (watch.pending !== undefined) await watch.pending;
+      }
       await runtime.report({ kind: 'threw', error }, event, context, startedAt);
       throw error;
+    }
+    if (watch !== undefined) {
+      clearTimeout(watch.timer);
+      // A warning already on its way finishes before the invocation returns and is frozen.
+      if (watch.pending !== undefined) await watch.pending;
     }
     if (mayNeedReport(result)) {
       await runtime.report({ kind: 'returned', result }, event, context, startedAt);

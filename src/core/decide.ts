@@ -49,6 +49,8 @@ function httpStatus(value: unknown): number | undefined {
  * - a returned 5xx is a server error, a returned 404 a broken link.
  */
 export function classify(outcome: Outcome): Verdict {
+  if (outcome.kind === 'timeout')
+    return { kind: 'server-error', phrase: 'Possible timeout', status: undefined };
   if (outcome.kind === 'threw') {
     const status = thrownStatus(outcome.error);
     if (status === 404) return { kind: 'broken-link' };

@@ -147,6 +147,7 @@ export function fingerprintOf(
     const refererHost = /^[a-z][a-z0-9+.-]*:\/\/([^/?#]*)/i.exec(referer)?.[1] ?? '';
     return hashFingerprint(['404', request?.path ?? '', refererHost]);
   }
+  if (outcome.kind === 'timeout') return hashFingerprint(['timeout', where]);
   if (outcome.kind === 'returned') {
     return hashFingerprint(['status', String(verdict.kind === 'server-error' ? verdict.status : ''), where]);
   }

@@ -4,7 +4,15 @@
  */
 export type Outcome =
   | { readonly kind: 'threw'; readonly error: unknown }
-  | { readonly kind: 'returned'; readonly result: unknown };
+  | { readonly kind: 'returned'; readonly result: unknown }
+  | {
+      /** Still running `ERROR_MAIL_TIMEOUT_WARNING_MS` before the deadline. */
+      readonly kind: 'timeout';
+      readonly elapsedMs: number;
+      readonly remainingMs: number;
+      /** The function's timeout as seen from the start of the invocation, rounded up to a second. */
+      readonly timeoutMs: number | undefined;
+    };
 
 /**
  * The invocation an outcome belongs to: the raw event and Lambda context, and

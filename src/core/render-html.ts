@@ -84,7 +84,7 @@ export function renderServerErrorHtml(report: ServerErrorReport): string {
 
   let traceback: string;
   if (report.errors.length === 0) {
-    traceback = `<p style="${S.empty}">No traceback: the handler returned status ${escapeHtml(String(report.returnedStatus ?? ''))} without throwing.</p>`;
+    traceback = `<p style="${S.empty}">No traceback${report.tracebackNote === undefined ? '' : `: ${escapeHtml(report.tracebackNote)}`}.</p>`;
   } else {
     traceback = report.errors
       .map((error, index) => {

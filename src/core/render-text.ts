@@ -23,9 +23,7 @@ export function renderServerErrorText(report: ServerErrorReport): string {
 
   if (report.errors.length === 0) {
     lines.push(
-      report.returnedStatus === undefined
-        ? 'Traceback: None'
-        : `Traceback: None (the handler returned status ${report.returnedStatus} without throwing)`,
+      report.tracebackNote === undefined ? 'Traceback: None' : `Traceback: None (${report.tracebackNote})`,
     );
   } else {
     lines.push('Traceback (most recent call last):');

@@ -63,6 +63,8 @@ export interface ServerErrorReport {
   readonly errors: readonly ErrorInfo[];
   /** The returned status, for a returned 5xx. */
   readonly returnedStatus: number | undefined;
+  /** Why there is no traceback (a returned 5xx, a possible timeout), when there is none. */
+  readonly tracebackNote: string | undefined;
   readonly request: ShownRequest | undefined;
   readonly lambda: LambdaInfo;
   readonly environment: readonly NameValue[];
@@ -112,17 +114,29 @@ export function buildServerErrorReport(
   const status = outcome.kind === 'returned' ? returnedStatus(outcome.result) : undefined;
   const lambda = readLambda(config, invocation, now);
 
+  // A possible timeout is a warning: nothing has failed yet.
+  const level = outcome.kind === 'timeout' ? 'WARNING' : 'ERROR';
   let subject: string;
   let logLine: string;
   if (request !== undefined && path !== undefined) {
     const internal = request.sourceIp !== undefined && config.internalIps.includes(request.sourceIp);
     logLine = `${phrase}: ${path}`;
     const subjectPath = escapeControl(shortLine(request.path, SUBJECT_PATH_CHARS));
-    subject = `${config.subjectPrefix}ERROR (${internal ? 'internal' : 'EXTERNAL'} IP): ${phrase}: ${subjectPath}`;
+    subject = `${config.subjectPrefix}${level} (${internal ? 'internal' : 'EXTERNAL'} IP): ${phrase}: ${subjectPath}`;
   } else {
-    const what = top?.type ?? describe(undefined, limits).type;
-    logLine = `${top ? what : phrase} in ${lambda.functionName ?? 'Lambda function'}`;
-    subject = `${config.subjectPrefix}ERROR: ${escapeControl(shortLine(logLine, SUBJECT_PATH_CHARS))}`;
+    const what = top?.type ?? (outcome.kind === 'threw' ? describe(undefined, limits).type : phrase);
+    logLine = `${what} in ${lambda.functionName ?? 'Lambda function'}`;
+    subject = `${config.subjectPrefix}${level}: ${escapeControl(shortLine(logLine, SUBJECT_PATH_CHARS))}`;
+  }
+  let summary = top && top.message !== '' ? top.message : 'No exception message supplied';
+  let tracebackNote: string | undefined;
+  if (outcome.kind === 'timeout') {
+    const timeout =
+      outcome.timeoutMs === undefined ? '' : ` of its ${formatCount(outcome.timeoutMs)} ms timeout`;
+    summary = `Still running after ${formatCount(outcome.elapsedMs)} ms${timeout}, ${formatCount(outcome.remainingMs)} ms before the deadline.`;
+    tracebackNote = 'the invocation was still running; nothing had been thrown yet';
+  } else if (outcome.kind === 'returned') {
+    tracebackNote = `the handler returned status ${status ?? 'unknown'} without throwing`;
   }
 
   const at = path === undefined ? '' : ` at ${path}`;
@@ -130,11 +144,12 @@ export function buildServerErrorReport(
     kind: 'server-error',
     subject,
     logLine,
-    title: `${top?.type ?? 'Report'}${at}`,
+    title: `${top?.type ?? (outcome.kind === 'timeout' ? 'Possible timeout' : 'Report')}${at}`,
     at,
-    summary: top && top.message !== '' ? top.message : 'No exception message supplied',
+    summary,
     errors,
     returnedStatus: status,
+    tracebackNote,
     request: request === undefined ? undefined : showRequest(inputs, request),
     lambda,
     environment: capItems(

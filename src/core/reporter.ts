@@ -64,6 +64,8 @@ export interface Reporter {
 
 /** Time kept back before the invocation's deadline, for the handler's own return. */
 export const DEADLINE_MARGIN_MS = 300;
+/** Time kept back before the deadline by a timeout warning, which only has to arrive before it. */
+export const TIMEOUT_WARNING_MARGIN_MS = 50;
 
 // Fingerprints a container remembers for flood control: about 100 bytes each.
 const MAX_FINGERPRINTS = 1000;
@@ -183,7 +185,9 @@ export function createReporter(deps: ReporterDependencies): Reporter {
 
     // Without a usable clock in the context, the fixed budget alone bounds the hook and the send.
     const remaining = remainingTimeMs(invocation.context) ?? Number.POSITIVE_INFINITY;
-    const budget = Math.min(config.sendBudgetMs, remaining - DEADLINE_MARGIN_MS);
+    // A timeout warning is sent while the handler still runs: it only has to finish before the deadline.
+    const margin = outcome.kind === 'timeout' ? TIMEOUT_WARNING_MARGIN_MS : DEADLINE_MARGIN_MS;
+    const budget = Math.min(config.sendBudgetMs, remaining - margin);
     if (budget <= 0) {
       return { status: 'failed', reason: 'no time left before the invocation deadline', mail, fingerprint };
     }

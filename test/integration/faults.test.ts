@@ -103,3 +103,30 @@ describe('SES faults', () => {
     );
   });
 });
+
+describe('the timeout warning through SES', () => {
+  it('is delivered before the deadline, while the handler is still running', async () => {
+    ses.behave('ok');
+    const remaining = 1500;
+    const result = { statusCode: 200 };
+    const handler = withErrorMail(
+      async () => {
+        await new Promise((resolve) => setTimeout(resolve, 1300));
+        return result;
+      },
+      { env: mailEnv({ ERROR_MAIL_TIMEOUT_WARNING_MS: '500' }) },
+    );
+    const deadline = Date.now() + remaining;
+
+    const returned = await handler(
+      httpApiEvent({ path: '/slow' }),
+      lambdaContext({ remainingMs: remaining }),
+    );
+
+    expect(returned).toBe(result);
+    expect(ses.received).toHaveLength(1);
+    expect(ses.received[0]).toContain('Subject: [shop] WARNING (EXTERNAL IP): Possible timeout: /slow');
+    // The stand-in answers at once: the request's arrival is the send's completion.
+    expect(ses.requests[0]?.at).toBeLessThan(deadline);
+  });
+});

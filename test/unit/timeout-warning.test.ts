@@ -1,0 +1,106 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import middy from '@middy/core';
+import { describe, expect, it } from 'vitest';
+import { errorMail, withErrorMail } from '../../src/index.js';
+import { httpApiEvent, lambdaContext } from '../helpers/events.js';
+import { mailEnv, recordingTransport } from '../helpers/recording-transport.js';
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const run = promisify(execFile);
+
+describe('the timeout warning', () => {
+  it('mails ADMINS once when the invocation is still running ERROR_MAIL_TIMEOUT_WARNING_MS before its deadline', async () => {
+    const transport = recordingTransport();
+    const result = { statusCode: 200 };
+    const handler = withErrorMail(
+      async () => {
+        await sleep(450);
+        return result;
+      },
+      { env: mailEnv({ ERROR_MAIL_TIMEOUT_WARNING_MS: '300' }), transport },
+    );
+
+    const returned = await handler(httpApiEvent({ path: '/slow' }), lambdaContext({ remainingMs: 500 }));
+
+    expect(returned).toBe(result);
+    expect(transport.mails.map((m) => m.subject)).toEqual([
+      '[shop] WARNING (EXTERNAL IP): Possible timeout: /slow',
+    ]);
+    expect(transport.mails[0]?.text).toMatch(
+      /^Possible timeout: \/slow\n\nPossible timeout at \/slow\nStill running after \d+ ms of its 1,000 ms timeout, \d+ ms before the deadline\./,
+    );
+    expect(transport.mails[0]?.text).toContain(
+      'Traceback: None (the invocation was still running; nothing had been thrown yet)',
+    );
+  });
+
+  it('never fires for a fast handler, on success or on a throw', async () => {
+    const transport = recordingTransport();
+    const ok = withErrorMail(async () => ({ statusCode: 200 }), { env: mailEnv(), transport });
+    const failing = withErrorMail(
+      async () => {
+        throw new Error('fast failure');
+      },
+      { env: mailEnv(), transport },
+    );
+
+    await ok(httpApiEvent({ path: '/fast' }), lambdaContext({ remainingMs: 600 }));
+    await failing(httpApiEvent({ path: '/fast-fail' }), lambdaContext({ remainingMs: 600 })).catch(() => {});
+    // Both timers would have fired 100 ms after their start.
+    await sleep(300);
+
+    expect(transport.mails.map((m) => m.subject)).toEqual([
+      '[shop] ERROR (EXTERNAL IP): Internal Server Error: /fast-fail',
+    ]);
+  });
+
+  it('works the same through the middy middleware', async () => {
+    const transport = recordingTransport();
+    const handler = middy(async () => {
+      await sleep(300);
+      return { statusCode: 200 };
+    }).use(errorMail({ env: mailEnv({ ERROR_MAIL_TIMEOUT_WARNING_MS: '250' }), transport }));
+
+    await handler(httpApiEvent({ path: '/slow-middy' }), lambdaContext({ remainingMs: 400 }));
+    await sleep(200);
+
+    expect(transport.mails.map((m) => m.subject)).toEqual([
+      '[shop] WARNING (EXTERNAL IP): Possible timeout: /slow-middy',
+    ]);
+  });
+
+  it('is off when ERROR_MAIL_TIMEOUT_WARNING_MS is 0 or DEBUG is on', async () => {
+    for (const extra of [{ ERROR_MAIL_TIMEOUT_WARNING_MS: '0' }, { DEBUG: 'true' }]) {
+      const transport = recordingTransport();
+      const handler = withErrorMail(
+        async () => {
+          await sleep(250);
+          return { statusCode: 200 };
+        },
+        { env: mailEnv(extra), transport },
+      );
+
+      await handler(httpApiEvent(), lambdaContext({ remainingMs: 600 }));
+
+      expect(transport.mails).toEqual([]);
+    }
+  });
+
+  it('never keeps the process alive: a handler that never settles lets Node exit', async () => {
+    const script = `
+      const { withErrorMail } = await import('lambda-error-mail');
+      const handler = withErrorMail(() => new Promise(() => {}), {
+        env: { ADMINS: 'ops@example.com', SERVER_EMAIL: 'e@example.com' },
+        transport: { async send() {} },
+      });
+      handler({}, { getRemainingTimeInMillis: () => 60000 });
+    `;
+    const started = Date.now();
+
+    // With a timer holding the event loop, this would run for a minute (and hit the 20 s timeout).
+    await run(process.execPath, ['--input-type=module', '-e', script], { timeout: 20_000 });
+
+    expect(Date.now() - started).toBeLessThan(20_000);
+  });
+});
