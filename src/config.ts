@@ -64,6 +64,8 @@ export interface Config {
   readonly sendBudgetMs: number;
   /** `ERROR_MAIL_TIMEOUT_WARNING_MS`: mail a possible timeout this long before the deadline; 0: off. */
   readonly timeoutWarningMs: number;
+  /** `ERROR_MAIL_DEDUPE_TABLE`: a DynamoDB table that decides which container mails; undefined: per container. */
+  readonly dedupeTable: string | undefined;
   /** `EMAIL_BACKEND`. */
   readonly emailBackend: EmailBackend;
   /** The `EMAIL_*` SMTP settings, used when `emailBackend` is `smtp`. */
@@ -119,6 +121,8 @@ export interface ConfigOverrides {
   readonly sendBudgetMs?: number;
   /** Overrides `ERROR_MAIL_TIMEOUT_WARNING_MS`. */
   readonly timeoutWarningMs?: number;
+  /** Overrides `ERROR_MAIL_DEDUPE_TABLE`. */
+  readonly dedupeTable?: string;
   /** Overrides `EMAIL_BACKEND`. */
   readonly emailBackend?: EmailBackend;
 }
@@ -216,6 +220,7 @@ export function loadConfig(env: Env = process.env, overrides: ConfigOverrides = 
   const maxPerMinute = overrides.maxPerMinute ?? reader.integer('ERROR_MAIL_MAX_PER_MINUTE', 10, 0, 10_000);
   const sendBudgetMs =
     overrides.sendBudgetMs ?? reader.integer('ERROR_MAIL_SEND_BUDGET_MS', 2000, 50, 900_000);
+  const dedupeTable = nonEmpty(overrides.dedupeTable ?? reader.string('ERROR_MAIL_DEDUPE_TABLE', ''));
   const timeoutWarningMs =
     overrides.timeoutWarningMs ?? reader.integer('ERROR_MAIL_TIMEOUT_WARNING_MS', 500, 0, 900_000);
   const emailHost = reader.string('EMAIL_HOST', '');
@@ -263,6 +268,13 @@ export function loadConfig(env: Env = process.env, overrides: ConfigOverrides = 
   checkRange('ERROR_MAIL_MAX_PER_MINUTE', maxPerMinute, 0, 10_000, problems);
   checkRange('ERROR_MAIL_SEND_BUDGET_MS', sendBudgetMs, 50, 900_000, problems);
   checkRange('ERROR_MAIL_TIMEOUT_WARNING_MS', timeoutWarningMs, 0, 900_000, problems);
+  if (dedupeTable !== undefined && !/^[A-Za-z0-9_.-]{3,255}$/.test(dedupeTable)) {
+    problems.push({
+      variable: 'ERROR_MAIL_DEDUPE_TABLE',
+      value: show(dedupeTable),
+      expected: 'a DynamoDB table name: 3 to 255 letters, digits, _, - or .',
+    });
+  }
   for (const ip of internalIps) {
     if (!isIpAddress(ip)) {
       problems.push({
@@ -314,6 +326,7 @@ export function loadConfig(env: Env = process.env, overrides: ConfigOverrides = 
     maxPerMinute,
     sendBudgetMs,
     timeoutWarningMs,
+    dedupeTable,
     emailBackend,
     smtp: Object.freeze(smtp),
     functionName,

@@ -2,6 +2,7 @@ import { type ConfigOverrides, loadConfig } from '../config.js';
 import type { Outcome } from '../core/outcome.js';
 import { type BeforeSend, createReporter, type Delivery, type LogRecord } from '../core/reporter.js';
 import { remainingTimeMs } from '../core/safe.js';
+import { createDynamoDbDeduper } from '../dedupe/dynamodb.js';
 import { createTransport } from '../transports/index.js';
 import type { Transport } from '../transports/transport.js';
 
@@ -64,6 +65,7 @@ export function createRuntime(options: ErrorMailOptions): Runtime {
     log,
     now: () => Date.now(),
     beforeSend,
+    deduper: config.dedupeTable === undefined ? undefined : createDynamoDbDeduper(config.dedupeTable),
   });
   let coldStart = true;
   const report: Runtime['report'] = (outcome, event, context, startedAt) => {

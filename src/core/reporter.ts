@@ -47,6 +47,15 @@ export type BeforeSend = (
   report: Report,
 ) => Report | null | undefined | false | Promise<Report | null | undefined | false>;
 
+/**
+ * Decides across containers which one mails a fingerprint in a window
+ * (`ERROR_MAIL_DEDUPE_TABLE`): `claim` resolves true for the first caller
+ * only. A claim that throws lets this container mail, as it would alone.
+ */
+export interface Deduper {
+  claim(fingerprint: string, windowStart: number, windowEnd: number, signal: AbortSignal): Promise<boolean>;
+}
+
 /** What the reporter needs from the outside world, handed in so the core stays pure. */
 export interface ReporterDependencies {
   readonly config: Config;
@@ -55,6 +64,7 @@ export interface ReporterDependencies {
   /** Epoch milliseconds. */
   readonly now: () => number;
   readonly beforeSend?: BeforeSend | undefined;
+  readonly deduper?: Deduper | undefined;
 }
 
 /** Turns outcomes into mail; `report` never throws and never rejects. */
@@ -192,8 +202,31 @@ export function createReporter(deps: ReporterDependencies): Reporter {
       return { status: 'failed', reason: 'no time left before the invocation deadline', mail, fingerprint };
     }
     let dropped = false;
+    let claimedElsewhere = false;
+    const now = deps.now();
     try {
       await runWithin(budget, async (signal) => {
+        if (deps.deduper !== undefined && config.throttleSeconds > 0) {
+          const windowMs = config.throttleSeconds * 1000;
+          const windowStart = Math.floor(now / windowMs) * windowMs;
+          try {
+            claimedElsewhere = !(await deps.deduper.claim(
+              fingerprint,
+              windowStart,
+              windowStart + windowMs,
+              signal,
+            ));
+          } catch (error) {
+            safeLog({
+              level: 'WARN',
+              message: 'cross-container dedupe unavailable, mailing from this container',
+              reason: describeFailure(error),
+              fingerprint,
+              requestId: requestIdOf(invocation),
+            });
+          }
+          if (claimedElsewhere) return;
+        }
         if (deps.beforeSend !== undefined) {
           const edited = await callBeforeSend(deps.beforeSend, report);
           if (edited === undefined) {
@@ -215,6 +248,7 @@ export function createReporter(deps: ReporterDependencies): Reporter {
         code: typeof code === 'string' ? code : undefined,
       };
     }
+    if (claimedElsewhere) return { status: 'skipped', reason: 'mailed by another container', fingerprint };
     return dropped
       ? { status: 'skipped', reason: 'dropped by beforeSend', fingerprint }
       : { status: 'sent', mail, fingerprint };
