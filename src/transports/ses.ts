@@ -67,8 +67,14 @@ export function createSesTransport(options: SesTransportOptions = {}): Transport
 
 /** Wraps an SDK error, saying which setting to fix when SES rejected an address. */
 function sesError(error: unknown, mail: Mail): SesSendError {
-  const name = (error as { name?: unknown }).name;
-  const code = typeof name === 'string' ? name : undefined;
+  // A service error (it has $fault) names its SES code; a network error carries Node's (ECONNREFUSED...).
+  const { name, code: nodeCode, $fault } = error as { name?: unknown; code?: unknown; $fault?: unknown };
+  const code =
+    $fault !== undefined && typeof name === 'string'
+      ? name
+      : typeof nodeCode === 'string'
+        ? nodeCode
+        : undefined;
   const message = String((error as { message?: unknown }).message ?? error);
   let hint = '';
   if (code === 'MessageRejected' && /not verified/i.test(message)) {

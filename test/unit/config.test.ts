@@ -315,6 +315,14 @@ describe('every invalid value of every variable', () => {
     ['EMAIL_TIMEOUT', 'soon', '"soon"'],
     ['ERROR_MAIL_MAX_BYTES', '-1', '"-1"'],
     ['ERROR_MAIL_SENSITIVE_NAMES', '[1]', '"[1]"'],
+    ['ERROR_MAIL_THROTTLE_SECONDS', '-5', '"-5"'],
+    ['ERROR_MAIL_THROTTLE_SECONDS', '5m', '"5m"'],
+    ['ERROR_MAIL_MAX_PER_MINUTE', 'ten', '"ten"'],
+    ['ERROR_MAIL_SEND_BUDGET_MS', '10', '"10"'],
+    ['ERROR_MAIL_SEND_BUDGET_MS', '2s', '"2s"'],
+    ['ERROR_MAIL_TIMEOUT_WARNING_MS', '-1', '"-1"'],
+    ['ERROR_MAIL_DEDUPE_TABLE', 'ab', '"ab"'],
+    ['ERROR_MAIL_DEDUPE_TABLE', 'my table', '"my table"'],
   ])('names %s, shows the value %j as %s and says what is expected', (variable, raw, shown) => {
     const problems = problemsOf({ [variable]: raw });
 
@@ -322,5 +330,42 @@ describe('every invalid value of every variable', () => {
     expect(problems[0]?.variable).toBe(variable);
     expect(problems[0]?.value).toBe(shown);
     expect(problems[0]?.expected).toMatch(/^(a|an|one|each|true|at most) /);
+  });
+});
+
+describe('delivery settings', () => {
+  it('has the documented defaults', () => {
+    expect(loadConfig({})).toMatchObject({
+      throttleSeconds: 300,
+      maxPerMinute: 10,
+      sendBudgetMs: 2000,
+      timeoutWarningMs: 500,
+      dedupeTable: undefined,
+    });
+  });
+
+  it('reads each from its variable', () => {
+    expect(
+      loadConfig({
+        ERROR_MAIL_THROTTLE_SECONDS: '0',
+        ERROR_MAIL_MAX_PER_MINUTE: '0',
+        ERROR_MAIL_SEND_BUDGET_MS: '800',
+        ERROR_MAIL_TIMEOUT_WARNING_MS: '0',
+        ERROR_MAIL_DEDUPE_TABLE: 'shop-prod-error-mail',
+      }),
+    ).toMatchObject({
+      throttleSeconds: 0,
+      maxPerMinute: 0,
+      sendBudgetMs: 800,
+      timeoutWarningMs: 0,
+      dedupeTable: 'shop-prod-error-mail',
+    });
+  });
+
+  it('checks overrides given in code by the same ranges', () => {
+    expect(() => loadConfig({}, { sendBudgetMs: 5 })).toThrow(
+      /`ERROR_MAIL_SEND_BUDGET_MS`: a whole number from 50/,
+    );
+    expect(() => loadConfig({}, { maxPerMinute: 1.5 })).toThrow(/`ERROR_MAIL_MAX_PER_MINUTE`/);
   });
 });
