@@ -76,6 +76,8 @@ export interface Config {
   readonly region: string | undefined;
   /** The environment as shown in the report's settings section, sorted, already scrubbed. */
   readonly environment: readonly (readonly [name: string, value: string])[];
+  /** Reads `_X_AMZN_TRACE_ID`, which the runtime sets anew for every invocation. */
+  readonly traceId: () => string | undefined;
   /** Things worth one line in the cold-start log (a non-boolean `DEBUG`, a default `SERVER_EMAIL`). */
   readonly notes: readonly string[];
 }
@@ -332,6 +334,7 @@ export function loadConfig(env: Env = process.env, overrides: ConfigOverrides = 
     functionName,
     region: nonEmpty(env.AWS_REGION) ?? nonEmpty(env.AWS_DEFAULT_REGION),
     environment: snapshotEnvironment(env, createScrubber(sensitiveNames)),
+    traceId: () => nonEmpty(env._X_AMZN_TRACE_ID),
     notes: Object.freeze(notes),
   });
 }

@@ -109,7 +109,10 @@ export function mayNeedReport(result: unknown): boolean {
   if (typeof result !== 'object' || result === null) return false;
   try {
     const status = (result as { statusCode?: unknown }).statusCode;
-    return typeof status === 'number' && status >= 404;
+    if (typeof status === 'number') return status >= 404;
+    // An SQS, Kinesis or DynamoDB Streams partial batch response with failed items.
+    const failures = (result as { batchItemFailures?: unknown }).batchItemFailures;
+    return Array.isArray(failures) && failures.length > 0;
   } catch {
     // A result whose statusCode getter throws is the caller's to deal with, not ours.
     return false;

@@ -2,6 +2,7 @@ import type { Config } from '../config.js';
 import type { Outcome, Verdict } from './outcome.js';
 import { fullPath, type RequestInfo } from './request.js';
 import { readProperty } from './safe.js';
+import { batchItemFailures } from './trigger.js';
 
 // Python's http.HTTPStatus phrases for 5xx, which Django puts in the subject.
 const SERVER_ERROR_PHRASES: Readonly<Record<number, string>> = {
@@ -56,6 +57,9 @@ export function classify(outcome: Outcome): Verdict {
     if (status === 404) return { kind: 'broken-link' };
     if (status !== undefined && status >= 400 && status < 500) return { kind: 'none' };
     return { kind: 'server-error', phrase: 'Internal Server Error', status };
+  }
+  if (batchItemFailures(outcome.result) !== undefined) {
+    return { kind: 'server-error', phrase: 'Partial batch failure', status: undefined };
   }
   const status = returnedStatus(outcome.result);
   if (status === 404) return { kind: 'broken-link' };

@@ -4,6 +4,7 @@ import { DEFAULT_LIMITS } from './limits.js';
 import type { Invocation, Outcome, Verdict } from './outcome.js';
 import type { RequestInfo } from './request.js';
 import { readString } from './safe.js';
+import { batchItemFailures, readTrigger } from './trigger.js';
 
 /**
  * Flood control: one mail per fingerprint per throttle window, a cap on all
@@ -140,14 +141,21 @@ export function fingerprintOf(
   invocation: Invocation,
   config: Config,
 ): string {
-  const where =
-    request?.route ?? readString(invocation.context, 'functionName') ?? config.functionName ?? 'lambda';
+  let where = request?.route;
+  if (where === undefined) {
+    const trigger = readTrigger(invocation.event);
+    const fn = readString(invocation.context, 'functionName') ?? config.functionName ?? 'lambda';
+    where = `${fn} ${trigger.kind} ${trigger.source ?? ''}`;
+  }
   if (verdict.kind === 'broken-link') {
     const referer = request?.referer ?? '';
     const refererHost = /^[a-z][a-z0-9+.-]*:\/\/([^/?#]*)/i.exec(referer)?.[1] ?? '';
     return hashFingerprint(['404', request?.path ?? '', refererHost]);
   }
   if (outcome.kind === 'timeout') return hashFingerprint(['timeout', where]);
+  if (outcome.kind === 'returned' && batchItemFailures(outcome.result) !== undefined) {
+    return hashFingerprint(['batch', where]);
+  }
   if (outcome.kind === 'returned') {
     return hashFingerprint(['status', String(verdict.kind === 'server-error' ? verdict.status : ''), where]);
   }

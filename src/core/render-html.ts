@@ -111,9 +111,23 @@ export function renderServerErrorHtml(report: ServerErrorReport): string {
     section('Summary', table(summaryRows, '') + logs),
     section('Traceback (most recent call last)', traceback),
   ];
-  if (request === undefined) {
+  const event = report.event;
+  if (event !== undefined) {
+    const rows: NameValue[] = [['Trigger', event.trigger]];
+    if (event.source !== undefined) rows.push(['Source', event.source]);
+    if (event.recordCount !== undefined) rows.push(['Records', formatCount(event.recordCount)]);
+    if (event.recordIds.length > 0) rows.push(['Record ids', event.recordIds.join(', ')]);
+    if (event.failedIds !== undefined) rows.push(['Failed items', event.failedIds.join(', ')]);
+    parts.push(
+      section(
+        'Event information',
+        `${table(rows, '')}<p style="margin:10px 0 4px">${event.recordCount === undefined ? 'Event' : 'First record'}:</p><pre style="${S.pre}">${escapeHtml(event.firstRecord)}</pre>`,
+      ),
+    );
+  } else if (request === undefined) {
     parts.push(section('Request information', `<p style="${S.empty}">Request data not supplied</p>`));
-  } else {
+  }
+  if (request !== undefined) {
     const note = request.body === undefined ? undefined : bodyNote(request.body);
     const body =
       request.body === undefined

@@ -50,9 +50,18 @@ export function renderServerErrorText(report: ServerErrorReport): string {
     lines.push('');
   }
 
+  const event = report.event;
+  if (event !== undefined) {
+    lines.push('Event information:', `Trigger: ${event.trigger}`);
+    if (event.source !== undefined) lines.push(`Source: ${event.source}`);
+    if (event.recordCount !== undefined) lines.push(`Records: ${formatCount(event.recordCount)}`);
+    if (event.recordIds.length > 0) lines.push(`Record ids: ${event.recordIds.join(', ')}`);
+    if (event.failedIds !== undefined) lines.push(`Failed items: ${event.failedIds.join(', ')}`);
+    lines.push(event.recordCount === undefined ? 'Event:' : 'First record:', event.firstRecord, '');
+  }
   lines.push('Request information:');
   if (request === undefined) {
-    lines.push('Request data not supplied');
+    lines.push(event === undefined ? 'Request data not supplied' : 'Not an HTTP request', '');
   } else {
     section(lines, 'GET', request.query, 'No GET data');
     lines.push('BODY:');

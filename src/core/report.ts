@@ -7,6 +7,7 @@ import { cutBytes, findHeader, type NameValue, type RequestBody, type RequestInf
 import { readProperty, readString, remainingTimeMs } from './safe.js';
 import { parseParameters, type Scrubber } from './scrub.js';
 import { escapeControl, formatCount, omittedBytesLabel } from './text.js';
+import { batchItemFailures, readTrigger, type TriggerInfo, type TriggerKind } from './trigger.js';
 
 /** Facts about the Lambda invocation, in the order they are shown. */
 export interface LambdaInfo {
@@ -40,6 +41,20 @@ export interface ShownBody {
   readonly decodedFromBase64: boolean;
 }
 
+/** A non-HTTP event as shown in a report, in place of the request. */
+export interface ShownEvent {
+  readonly trigger: TriggerKind;
+  /** The queue, topic, bucket, table, stream, rule or user pool, by name. */
+  readonly source: string | undefined;
+  readonly recordCount: number | undefined;
+  /** Record ids, the first `limits.items` of them and a count of the rest. */
+  readonly recordIds: readonly string[];
+  /** For a partial batch response: the ids of the failed items. */
+  readonly failedIds: readonly string[] | undefined;
+  /** The first record (or the event), as scrubbed, trimmed JSON. */
+  readonly firstRecord: string;
+}
+
 /** Reports of the same fingerprint that flood control held back since its last mail. */
 export interface Repeats {
   readonly count: number;
@@ -66,6 +81,8 @@ export interface ServerErrorReport {
   /** Why there is no traceback (a returned 5xx, a possible timeout), when there is none. */
   readonly tracebackNote: string | undefined;
   readonly request: ShownRequest | undefined;
+  /** The event summary of a non-HTTP invocation; undefined for an HTTP request. */
+  readonly event: ShownEvent | undefined;
   readonly lambda: LambdaInfo;
   readonly environment: readonly NameValue[];
   /** When the report was built, as an ISO-8601 string. */
@@ -114,6 +131,8 @@ export function buildServerErrorReport(
   const status = outcome.kind === 'returned' ? returnedStatus(outcome.result) : undefined;
   const lambda = readLambda(config, invocation, now);
 
+  let trigger: TriggerInfo | undefined;
+  let failedIds: string[] | undefined;
   // A possible timeout is a warning: nothing has failed yet.
   const level = outcome.kind === 'timeout' ? 'WARNING' : 'ERROR';
   let subject: string;
@@ -124,8 +143,16 @@ export function buildServerErrorReport(
     const subjectPath = escapeControl(shortLine(request.path, SUBJECT_PATH_CHARS));
     subject = `${config.subjectPrefix}${level} (${internal ? 'internal' : 'EXTERNAL'} IP): ${phrase}: ${subjectPath}`;
   } else {
-    const what = top?.type ?? (outcome.kind === 'threw' ? describe(undefined, limits).type : phrase);
-    logLine = `${what} in ${lambda.functionName ?? 'Lambda function'}`;
+    // A non-HTTP trigger: name the function and where the event came from.
+    trigger = readTrigger(invocation.event);
+    failedIds = outcome.kind === 'returned' ? batchItemFailures(outcome.result) : undefined;
+    let what = top?.type ?? (outcome.kind === 'threw' ? describe(undefined, limits).type : phrase);
+    if (failedIds !== undefined) {
+      const of = trigger.recordCount === undefined ? '' : ` of ${formatCount(trigger.recordCount)}`;
+      what = `${formatCount(failedIds.length)}${of} records failed`;
+    }
+    const from = trigger.source === undefined ? trigger.kind : `${trigger.kind} ${trigger.source}`;
+    logLine = `${what} in ${lambda.functionName ?? 'Lambda function'} (${from})`;
     subject = `${config.subjectPrefix}${level}: ${escapeControl(shortLine(logLine, SUBJECT_PATH_CHARS))}`;
   }
   let summary = top && top.message !== '' ? top.message : 'No exception message supplied';
@@ -135,6 +162,9 @@ export function buildServerErrorReport(
       outcome.timeoutMs === undefined ? '' : ` of its ${formatCount(outcome.timeoutMs)} ms timeout`;
     summary = `Still running after ${formatCount(outcome.elapsedMs)} ms${timeout}, ${formatCount(outcome.remainingMs)} ms before the deadline.`;
     tracebackNote = 'the invocation was still running; nothing had been thrown yet';
+  } else if (failedIds !== undefined) {
+    summary = `The handler returned a partial batch response: ${formatCount(failedIds.length)} failed item${failedIds.length === 1 ? '' : 's'}.`;
+    tracebackNote = 'the handler returned the failed items without throwing';
   } else if (outcome.kind === 'returned') {
     tracebackNote = `the handler returned status ${status ?? 'unknown'} without throwing`;
   }
@@ -151,6 +181,7 @@ export function buildServerErrorReport(
     returnedStatus: status,
     tracebackNote,
     request: request === undefined ? undefined : showRequest(inputs, request),
+    event: trigger === undefined ? undefined : showEvent(inputs, trigger, failedIds),
     lambda,
     environment: capItems(
       config.environment.map(([name, value]) => [name, capChars(value, limits.valueChars)] as const),
@@ -193,6 +224,27 @@ function byName([a]: NameValue, [b]: NameValue): number {
   const x = a.toLowerCase();
   const y = b.toLowerCase();
   return x < y ? -1 : x > y ? 1 : 0;
+}
+
+function showEvent(
+  { scrubber, limits }: ReportInputs,
+  trigger: TriggerInfo,
+  failedIds: string[] | undefined,
+): ShownEvent {
+  const ids = (all: readonly string[]) =>
+    capItems(
+      all.slice(0, limits.items).map((id) => [capChars(id, 256), ''] as const),
+      limits.items,
+      all.length,
+    ).map(([id, rest]) => (id === '...' ? `... ${rest}` : id));
+  return {
+    trigger: trigger.kind,
+    source: trigger.source,
+    recordCount: trigger.recordCount,
+    recordIds: ids(trigger.recordIds),
+    failedIds: failedIds === undefined ? undefined : ids(failedIds),
+    firstRecord: capChars(scrubber.json(trigger.firstRecord), limits.bodyBytes),
+  };
 }
 
 function showRequest(inputs: ReportInputs, request: RequestInfo): ShownRequest {
@@ -266,6 +318,7 @@ export function readLambda(config: Config, invocation: Invocation, now: number):
   add('Duration so far', `${Math.max(0, now - invocation.startedAt)} ms`);
   add('Remaining time', remaining === undefined ? undefined : `${remaining} ms`);
   add('Cold start', invocation.coldStart ? 'yes' : 'no');
+  add('X-Ray trace', config.traceId());
   add('Log group', logGroup);
   add('Log stream', logStream);
 

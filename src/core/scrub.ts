@@ -91,6 +91,8 @@ export interface Scrubber {
   query(query: string): string;
   /** A request body for display: JSON key by key at any depth, form bodies field by field. */
   body(text: string, contentType: string | undefined, complete: boolean): string;
+  /** Any value as indented JSON, sensitive members hidden, JSON held in strings scrubbed too. */
+  json(value: unknown): string;
 }
 
 /** Creates a {@link Scrubber} that also hides the names `extra` matches. */
@@ -114,6 +116,14 @@ export function createScrubber(extra: readonly RegExp[] = []): Scrubber {
   };
 
   const scrubJson = (value: unknown, depth: number): unknown => {
+    // A JSON document in a string (an SQS body, an SNS message) is scrubbed as JSON too.
+    if (typeof value === 'string' && /^\s*[{[]/.test(value) && depth < MAX_JSON_DEPTH) {
+      try {
+        return JSON.stringify(scrubJson(JSON.parse(value), depth + 1));
+      } catch {
+        return value;
+      }
+    }
     if (typeof value !== 'object' || value === null) return value;
     if (depth >= MAX_JSON_DEPTH) return '[nested too deep]';
     if (Array.isArray(value)) return value.map((item) => scrubJson(item, depth + 1));
@@ -130,6 +140,25 @@ export function createScrubber(extra: readonly RegExp[] = []): Scrubber {
     cookie: (name, value) =>
       isSensitiveName(name) || SESSION_COOKIE.test(name) ? CLEANSED_SUBSTITUTE : value,
     query,
+    json(value) {
+      const seen = new WeakSet<object>();
+      try {
+        // Cycles and BigInts are written as markers, not thrown.
+        const plain = JSON.parse(
+          JSON.stringify(value, (_key, item: unknown) => {
+            if (typeof item === 'bigint') return `${item}n`;
+            if (typeof item === 'object' && item !== null) {
+              if (seen.has(item)) return '[circular]';
+              seen.add(item);
+            }
+            return item;
+          }) ?? 'null',
+        );
+        return JSON.stringify(scrubJson(plain, 0), null, 2);
+      } catch {
+        return '[not serialisable]';
+      }
+    },
     body(text, contentType, complete) {
       const type = (contentType ?? '').toLowerCase();
       const startsLikeJson = /^\s*[{[]/.test(text);

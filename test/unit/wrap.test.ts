@@ -192,8 +192,9 @@ describe('withErrorMail: server errors', () => {
       throw new RangeError('bad batch');
     })({ Records: [] }, lambdaContext()).catch(() => {});
 
-    expect(transport.mails[0]?.subject).toBe('[shop] ERROR: RangeError in shop-prod-api');
-    expect(transport.mails[0]?.text).toContain('Request information:\nRequest data not supplied');
+    expect(transport.mails[0]?.subject).toBe('[shop] ERROR: RangeError in shop-prod-api (Direct invocation)');
+    expect(transport.mails[0]?.text).toContain('Event information:\nTrigger: Direct invocation\nEvent:\n{');
+    expect(transport.mails[0]?.text).toContain('Request information:\nNot an HTTP request');
   });
 });
 
