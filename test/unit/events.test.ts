@@ -7,8 +7,9 @@ import { lambdaContext } from '../helpers/events.js';
 import { mailEnv, recordingTransport } from '../helpers/recording-transport.js';
 
 // Every sample event under events/, through the example service's routes, in both shapes.
+// The HTTP samples: named after their front door and the status they lead to.
 const samples = readdirSync(new URL('../../events/', import.meta.url))
-  .filter((name) => name.endsWith('.json'))
+  .filter((name) => /^(alb|api-gateway-rest|function-url|http-api)-\d{3}\.json$/.test(name))
   .map((name) => [name, JSON.parse(readFileSync(new URL(`../../events/${name}`, import.meta.url), 'utf8'))]);
 
 type Handler = (event: unknown, context: unknown) => Promise<unknown>;
