@@ -36,7 +36,13 @@ export interface ErrorMailMiddleware {
  */
 export function errorMail(options: ErrorMailOptions = {}): ErrorMailMiddleware {
   const runtime = createRuntime(options);
-  const invocations = new WeakMap<object, { startedAt: number; watch: TimeoutWatch | undefined }>();
+  interface InvocationState {
+    startedAt: number;
+    watch: TimeoutWatch | undefined;
+    /** The first error middy put into `request.error`, before any middleware replaced it. */
+    firstError: unknown;
+  }
+  const invocations = new WeakMap<object, InvocationState>();
   /** Clears the invocation's timeout warning, waiting for one already being sent. */
   const settle = async (request: MiddyRequest): Promise<number> => {
     const state = invocations.get(request);
@@ -49,9 +55,24 @@ export function errorMail(options: ErrorMailOptions = {}): ErrorMailMiddleware {
   return {
     before: function errorMailMiddlewareBefore(request) {
       const startedAt = Date.now();
-      invocations.set(request, {
+      const state: InvocationState = {
         startedAt,
         watch: runtime.watch(request.event, request.context, startedAt),
+        firstError: undefined,
+      };
+      invocations.set(request, state);
+      // @middy/http-error-handler replaces request.error with a plain { statusCode: 500 } for errors it
+      // does not expose; when its onError runs before ours, the original error would be gone. Keep it.
+      let current = request.error;
+      Object.defineProperty(request, 'error', {
+        configurable: true,
+        enumerable: true,
+        get: () => current,
+        set: (value: unknown) => {
+          if (state.firstError === undefined && value !== undefined && value !== null)
+            state.firstError = value;
+          current = value;
+        },
       });
     },
     after: async function errorMailMiddlewareAfter(request) {
@@ -66,12 +87,8 @@ export function errorMail(options: ErrorMailOptions = {}): ErrorMailMiddleware {
     },
     onError: async function errorMailMiddlewareOnError(request) {
       const startedAt = await settle(request);
-      await runtime.report(
-        { kind: 'threw', error: request.error },
-        request.event,
-        request.context,
-        startedAt,
-      );
+      const error = invocations.get(request)?.firstError ?? request.error;
+      await runtime.report({ kind: 'threw', error }, request.event, request.context, startedAt);
     },
   };
 }

@@ -80,10 +80,11 @@ export const TIMEOUT_WARNING_MARGIN_MS = 50;
 // Fingerprints a container remembers for flood control: about 100 bytes each.
 const MAX_FINGERPRINTS = 1000;
 
-// Each reported error, with the invocation (its context, else its event) it was reported for, so that
-// a handler wrapped twice (middleware inside, wrapper outside) mails once per failure, while an error
-// object thrown again by a later invocation (a module-level constant, say) is mailed again.
-const reported = new WeakMap<object, unknown>();
+// Invocations (their context object, else their event) that already produced an error or broken-link
+// report. A handler wrapped twice (middleware inside, wrapper outside) mails once per failure, even when
+// a middleware in between turned the error into a 500 response; an error object thrown again by a
+// later invocation (a module-level constant, say) is mailed again: Lambda makes a new context each time.
+const reportedInvocations = new WeakSet<object>();
 
 /** Creates the reporter for one wrapped handler. */
 export function createReporter(deps: ReporterDependencies): Reporter {
@@ -139,17 +140,13 @@ export function createReporter(deps: ReporterDependencies): Reporter {
     const verdict = classify(outcome);
     if (verdict.kind === 'none') return { status: 'skipped', reason: 'not an error' };
 
-    const thrownObject =
-      outcome.kind === 'threw' && typeof outcome.error === 'object' && outcome.error !== null
-        ? outcome.error
-        : undefined;
     const invocationKey = invocation.context ?? invocation.event;
-    if (
-      thrownObject !== undefined &&
-      reported.has(thrownObject) &&
-      reported.get(thrownObject) === invocationKey
-    ) {
-      return { status: 'skipped', reason: 'already reported' };
+    const key =
+      outcome.kind !== 'timeout' && typeof invocationKey === 'object' && invocationKey !== null
+        ? invocationKey
+        : undefined;
+    if (key !== undefined && reportedInvocations.has(key)) {
+      return { status: 'skipped', reason: 'already reported for this invocation' };
     }
     const request = readRequest(invocation.event);
     let build: (limits: Limits) => Report;
@@ -174,7 +171,7 @@ export function createReporter(deps: ReporterDependencies): Reporter {
           now,
         );
     }
-    if (thrownObject !== undefined) reported.set(thrownObject, invocationKey);
+    if (key !== undefined) reportedInvocations.add(key);
 
     const fingerprint = fingerprintOf(outcome, verdict, request, invocation, config);
     const gate = flood.decide(fingerprint, deps.now());
