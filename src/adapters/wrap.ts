@@ -1,4 +1,18 @@
-import { createRuntime, type ErrorMailOptions, mayNeedReport } from './runtime.js';
+import { errorMonitor } from 'node:events';
+import {
+  createRuntime,
+  type ErrorMailOptions,
+  mayNeedReport,
+  type Runtime,
+  type TimeoutWatch,
+} from './runtime.js';
+
+// What the Lambda runtime looks for on a response-streaming handler (awslambda.streamifyResponse).
+const STREAMING = Symbol.for('aws.lambda.runtime.handler.streaming');
+const HIGH_WATER_MARK = Symbol.for('aws.lambda.runtime.handler.streaming.highWaterMark');
+
+/** The callback a callback-style handler is given as its third argument. */
+export type HandlerCallback<TResult> = (error?: unknown, result?: TResult) => void;
 
 /**
  * Wraps a Lambda handler so that a server error mails `ADMINS` and a broken
@@ -6,26 +20,49 @@ import { createRuntime, type ErrorMailOptions, mayNeedReport } from './runtime.j
  * the same result object, or the same error object rethrown. Settings are
  * read and checked here, once, so an invalid value fails the cold start.
  *
+ * Takes async handlers, callback-style handlers (three parameters: the
+ * wrapped handler is async, as Node.js 24's runtime requires) and
+ * response-streaming handlers (`awslambda.streamifyResponse`), whose streaming
+ * marker is kept.
+ *
  * @throws {ConfigError} when a setting is invalid.
  * @example
  * export const handler = withErrorMail(async (event: APIGatewayProxyEventV2) => ({ statusCode: 200, body: 'ok' }));
  */
 export function withErrorMail<TEvent, TResult, TContext>(
   handler: (event: TEvent, context: TContext) => TResult | Promise<TResult>,
+  options?: ErrorMailOptions,
+): (event: TEvent, context: TContext) => Promise<TResult>;
+export function withErrorMail<TEvent, TResult, TContext>(
+  handler: (event: TEvent, context: TContext, callback: HandlerCallback<TResult>) => unknown,
+  options?: ErrorMailOptions,
+): (event: TEvent, context: TContext) => Promise<TResult>;
+export function withErrorMail<THandler extends (...args: never[]) => unknown>(
+  handler: THandler,
+  options?: ErrorMailOptions,
+): THandler;
+export function withErrorMail(
+  handler: (...args: never[]) => unknown,
   options: ErrorMailOptions = {},
-): (event: TEvent, context: TContext) => Promise<TResult> {
+): (...args: never[]) => unknown {
   const runtime = createRuntime(options);
-  return async function errorMailHandler(event: TEvent, context: TContext): Promise<TResult> {
+  if ((handler as unknown as Record<symbol, unknown>)[STREAMING] === 'response') {
+    return wrapStreaming(handler as unknown as StreamingHandler, runtime);
+  }
+  // Decided once, at wrap time: a handler declaring three parameters takes a callback.
+  const call =
+    handler.length >= 3
+      ? promisifyCallback(handler as unknown as CallbackHandler)
+      : (handler as unknown as (event: unknown, context: unknown) => unknown);
+
+  return async function errorMailHandler(event: unknown, context: unknown): Promise<unknown> {
     const startedAt = Date.now();
     const watch = runtime.watch(event, context, startedAt);
-    let result: TResult;
+    let result: unknown;
     try {
-      result = await handler(event, context);
+      result = await call(event, context);
     } catch (error) {
-      if (watch !== undefined) {
-        clearTimeout(watch.timer);
-        if (watch.pending !== undefined) await watch.pending;
-      }
+      await settle(watch);
       await runtime.report({ kind: 'threw', error }, event, context, startedAt);
       throw error;
     }
@@ -38,5 +75,74 @@ export function withErrorMail<TEvent, TResult, TContext>(
       await runtime.report({ kind: 'returned', result }, event, context, startedAt);
     }
     return result;
-  };
+  } as (...args: never[]) => unknown;
+}
+
+async function settle(watch: TimeoutWatch | undefined): Promise<void> {
+  if (watch === undefined) return;
+  clearTimeout(watch.timer);
+  if (watch.pending !== undefined) await watch.pending;
+}
+
+type CallbackHandler = (event: unknown, context: unknown, callback: HandlerCallback<unknown>) => unknown;
+
+/** The handler as a promise: settled by the callback, a returned promise or a throw, whichever comes first. */
+function promisifyCallback(handler: CallbackHandler): (event: unknown, context: unknown) => Promise<unknown> {
+  return (event, context) =>
+    new Promise((resolve, reject) => {
+      const returned = handler(event, context, (error, result) => {
+        if (error !== undefined && error !== null) reject(error);
+        else resolve(result);
+      });
+      if (typeof (returned as { then?: unknown } | undefined)?.then === 'function') {
+        (returned as Promise<unknown>).then(resolve, reject);
+      }
+    });
+}
+
+interface ObservableStream {
+  on?(event: symbol, listener: (error: unknown) => void): unknown;
+  off?(event: symbol, listener: (error: unknown) => void): unknown;
+}
+type StreamingHandler = (event: unknown, responseStream: ObservableStream, context: unknown) => unknown;
+
+/**
+ * A response-streaming handler: `(event, responseStream, context)`. Reports
+ * what the handler throws and what the response stream emits as an error
+ * while the handler runs; keeps the markers the runtime reads.
+ */
+function wrapStreaming(handler: StreamingHandler, runtime: Runtime): (...args: never[]) => unknown {
+  async function errorMailStreamingHandler(
+    event: unknown,
+    responseStream: ObservableStream,
+    context: unknown,
+  ): Promise<unknown> {
+    const startedAt = Date.now();
+    const watch = runtime.watch(event, context, startedAt);
+    let streamError: unknown;
+    // errorMonitor observes 'error' without handling it: an unhandled stream error stays unhandled.
+    const monitor = (error: unknown) => {
+      streamError ??= error;
+    };
+    responseStream?.on?.(errorMonitor, monitor);
+    try {
+      const result = await handler(event, responseStream, context);
+      await settle(watch);
+      if (streamError !== undefined) {
+        await runtime.report({ kind: 'threw', error: streamError }, event, context, startedAt);
+      }
+      return result;
+    } catch (error) {
+      await settle(watch);
+      await runtime.report({ kind: 'threw', error }, event, context, startedAt);
+      throw error;
+    } finally {
+      responseStream?.off?.(errorMonitor, monitor);
+    }
+  }
+  const marked = errorMailStreamingHandler as unknown as Record<symbol, unknown>;
+  const source = handler as unknown as Record<symbol, unknown>;
+  marked[STREAMING] = source[STREAMING];
+  if (HIGH_WATER_MARK in source) marked[HIGH_WATER_MARK] = source[HIGH_WATER_MARK];
+  return errorMailStreamingHandler as unknown as (...args: never[]) => unknown;
 }

@@ -77,3 +77,27 @@ describe('loadConfig types', () => {
     expectTypeOf<ConfigError['name']>().toEqualTypeOf<'ConfigError'>();
   });
 });
+
+describe('withErrorMail types for other handler shapes', () => {
+  it('turns a callback-style handler into an async one with the same event and result', () => {
+    const handler = withErrorMail(
+      (event: SQSEvent, _context: Context, callback: (error?: unknown, result?: number) => void) => {
+        callback(null, event.Records.length);
+      },
+    );
+
+    expectTypeOf(handler).parameter(0).toEqualTypeOf<SQSEvent>();
+    expectTypeOf(handler).returns.resolves.toEqualTypeOf<number>();
+  });
+
+  it('keeps the signature of a streaming handler', () => {
+    type Streaming = (
+      event: APIGatewayProxyEventV2,
+      stream: NodeJS.WritableStream,
+      context: Context,
+    ) => Promise<void>;
+    const base: Streaming = async () => undefined;
+
+    expectTypeOf(withErrorMail(base)).toEqualTypeOf<Streaming>();
+  });
+});
