@@ -1,4 +1,10 @@
-import { createRuntime, type ErrorMailOptions, mayNeedReport, type TimeoutWatch } from './runtime.js';
+import {
+  createRuntime,
+  type ErrorMailOptions,
+  mayNeedReport,
+  settleWatch,
+  type TimeoutWatch,
+} from './runtime.js';
 
 /**
  * The part of middy's request object this middleware reads. Declared here so
@@ -46,10 +52,7 @@ export function errorMail(options: ErrorMailOptions = {}): ErrorMailMiddleware {
   /** Clears the invocation's timeout warning, waiting for one already being sent. */
   const settle = async (request: MiddyRequest): Promise<number> => {
     const state = invocations.get(request);
-    if (state?.watch !== undefined) {
-      clearTimeout(state.watch.timer);
-      if (state.watch.pending !== undefined) await state.watch.pending;
-    }
+    await settleWatch(state?.watch);
     return state?.startedAt ?? Date.now();
   };
   return {

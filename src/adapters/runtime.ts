@@ -43,6 +43,13 @@ export interface TimeoutWatch {
   pending: Promise<Delivery> | undefined;
 }
 
+/** Clears a timeout warning and waits for one already being sent, so a freeze cannot cut it. */
+export async function settleWatch(watch: TimeoutWatch | undefined): Promise<void> {
+  if (watch === undefined) return;
+  clearTimeout(watch.timer);
+  if (watch.pending !== undefined) await watch.pending;
+}
+
 /** The per-wrapper state both adapters share: the reporter and the cold-start flag. */
 export interface Runtime {
   report(outcome: Outcome, event: unknown, context: unknown, startedAt: number): Promise<Delivery>;

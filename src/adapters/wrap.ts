@@ -1,11 +1,5 @@
 import { errorMonitor } from 'node:events';
-import {
-  createRuntime,
-  type ErrorMailOptions,
-  mayNeedReport,
-  type Runtime,
-  type TimeoutWatch,
-} from './runtime.js';
+import { createRuntime, type ErrorMailOptions, mayNeedReport, type Runtime, settleWatch } from './runtime.js';
 
 // What the Lambda runtime looks for on a response-streaming handler (awslambda.streamifyResponse).
 const STREAMING = Symbol.for('aws.lambda.runtime.handler.streaming');
@@ -62,13 +56,13 @@ export function withErrorMail(
     try {
       result = await call(event, context);
     } catch (error) {
-      await settle(watch);
+      await settleWatch(watch);
       await runtime.report({ kind: 'threw', error }, event, context, startedAt);
       throw error;
     }
+    // Inlined on the success path: one await less per invocation when no warning is in flight.
     if (watch !== undefined) {
       clearTimeout(watch.timer);
-      // A warning already on its way finishes before the invocation returns and is frozen.
       if (watch.pending !== undefined) await watch.pending;
     }
     if (mayNeedReport(result)) {
@@ -76,12 +70,6 @@ export function withErrorMail(
     }
     return result;
   } as (...args: never[]) => unknown;
-}
-
-async function settle(watch: TimeoutWatch | undefined): Promise<void> {
-  if (watch === undefined) return;
-  clearTimeout(watch.timer);
-  if (watch.pending !== undefined) await watch.pending;
 }
 
 type CallbackHandler = (event: unknown, context: unknown, callback: HandlerCallback<unknown>) => unknown;
@@ -127,13 +115,13 @@ function wrapStreaming(handler: StreamingHandler, runtime: Runtime): (...args: n
     responseStream?.on?.(errorMonitor, monitor);
     try {
       const result = await handler(event, responseStream, context);
-      await settle(watch);
+      await settleWatch(watch);
       if (streamError !== undefined) {
         await runtime.report({ kind: 'threw', error: streamError }, event, context, startedAt);
       }
       return result;
     } catch (error) {
-      await settle(watch);
+      await settleWatch(watch);
       await runtime.report({ kind: 'threw', error }, event, context, startedAt);
       throw error;
     } finally {
