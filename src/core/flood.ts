@@ -4,7 +4,7 @@ import { DEFAULT_LIMITS } from './limits.js';
 import type { Invocation, Outcome, Verdict } from './outcome.js';
 import type { RequestInfo } from './request.js';
 import { readString } from './safe.js';
-import { batchItemFailures, readTrigger } from './trigger.js';
+import { batchItemFailures, readTrigger, type TriggerInfo } from './trigger.js';
 
 /**
  * Flood control: one mail per fingerprint per throttle window, a cap on all
@@ -140,10 +140,11 @@ export function fingerprintOf(
   request: RequestInfo | undefined,
   invocation: Invocation,
   config: Config,
+  eventTrigger: TriggerInfo | undefined,
 ): string {
   let where = request?.route;
   if (where === undefined) {
-    const trigger = readTrigger(invocation.event);
+    const trigger = eventTrigger ?? readTrigger(invocation.event);
     const fn = readString(invocation.context, 'functionName') ?? config.functionName ?? 'lambda';
     where = `${fn} ${trigger.kind} ${trigger.source ?? ''}`;
   }

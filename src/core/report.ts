@@ -121,6 +121,8 @@ export function buildServerErrorReport(
   outcome: Outcome,
   invocation: Invocation,
   request: RequestInfo | undefined,
+  /** The non-HTTP event's trigger, read once by the caller (the report may be rebuilt smaller). */
+  eventTrigger: TriggerInfo | undefined,
   phrase: string,
   now: number,
 ): ServerErrorReport {
@@ -144,7 +146,7 @@ export function buildServerErrorReport(
     subject = `${config.subjectPrefix}${level} (${internal ? 'internal' : 'EXTERNAL'} IP): ${phrase}: ${subjectPath}`;
   } else {
     // A non-HTTP trigger: name the function and where the event came from.
-    trigger = readTrigger(invocation.event);
+    trigger = eventTrigger ?? readTrigger(invocation.event);
     failedIds = outcome.kind === 'returned' ? batchItemFailures(outcome.result) : undefined;
     let what = top?.type ?? (outcome.kind === 'threw' ? describe(undefined, limits).type : phrase);
     if (failedIds !== undefined) {

@@ -10,6 +10,7 @@ import { readRequest } from './request.js';
 import { readProperty, readString, remainingTimeMs, safeString } from './safe.js';
 import { createScrubber, scrubText } from './scrub.js';
 import { escapeControl } from './text.js';
+import { readTrigger } from './trigger.js';
 
 /**
  * What happened to one outcome: mailed, deliberately not mailed, or a failed send.
@@ -148,7 +149,11 @@ export function createReporter(deps: ReporterDependencies): Reporter {
     if (key !== undefined && reportedInvocations.has(key)) {
       return { status: 'skipped', reason: 'already reported for this invocation' };
     }
+    // One clock reading for the report, the flood gate and the dedupe window.
+    const now = deps.now();
     const request = readRequest(invocation.event);
+    // Read once: the report may be rebuilt several times to fit, and the fingerprint needs it too.
+    const trigger = request === undefined ? readTrigger(invocation.event) : undefined;
     let build: (limits: Limits) => Report;
     if (verdict.kind === 'broken-link') {
       if (!config.sendBrokenLinkEmails)
@@ -160,21 +165,21 @@ export function createReporter(deps: ReporterDependencies): Reporter {
       build = (limits) => buildBrokenLinkReport({ config, scrubber, limits }, request);
     } else {
       if (config.admins.length === 0) return { status: 'skipped', reason: 'ADMINS is empty' };
-      const now = deps.now();
       build = (limits) =>
         buildServerErrorReport(
           { config, scrubber, limits },
           outcome,
           invocation,
           request,
+          trigger,
           verdict.phrase,
           now,
         );
     }
     if (key !== undefined) reportedInvocations.add(key);
 
-    const fingerprint = fingerprintOf(outcome, verdict, request, invocation, config);
-    const gate = flood.decide(fingerprint, deps.now());
+    const fingerprint = fingerprintOf(outcome, verdict, request, invocation, config, trigger);
+    const gate = flood.decide(fingerprint, now);
     if (!gate.send) return { status: 'skipped', reason: gate.reason, fingerprint };
     const repeats: Repeats | undefined =
       gate.suppressed === 0 || gate.suppressedSince === undefined
@@ -200,7 +205,6 @@ export function createReporter(deps: ReporterDependencies): Reporter {
     }
     let dropped = false;
     let claimedElsewhere = false;
-    const now = deps.now();
     try {
       await runWithin(budget, async (signal) => {
         if (deps.deduper !== undefined && config.throttleSeconds > 0) {
