@@ -1,5 +1,6 @@
 import type { Config } from '../config.js';
 import { describe } from './error-info.js';
+import { firstAppFrameLine } from './frames.js';
 import { DEFAULT_LIMITS } from './limits.js';
 import type { Invocation, Outcome, Verdict } from './outcome.js';
 import type { RequestInfo } from './request.js';
@@ -114,19 +115,12 @@ export function hashFingerprint(parts: readonly string[]): string {
 }
 
 /**
- * The first frame of a stack that is the application's own: not Node's
- * internals, not a dependency in node_modules, not this library. Line and
- * column are dropped, so a fingerprint survives unrelated edits above it.
+ * The first frame of a stack that is the application's own (see
+ * {@link firstAppFrameLine}), without line and column, so a fingerprint
+ * survives unrelated edits above it.
  */
 export function firstAppFrame(stack: string | undefined): string {
-  if (stack === undefined) return '';
-  for (const line of stack.split('\n')) {
-    const frame = line.trim();
-    if (!frame.startsWith('at ')) continue;
-    if (/node:internal|node_modules|\(node:|lambda-error-mail/.test(frame)) continue;
-    return frame.replace(/:\d+:\d+\)?$/, '').replace(/^at /, '');
-  }
-  return '';
+  return firstAppFrameLine(stack)?.replace(/:\d+:\d+\)?$/, '') ?? '';
 }
 
 /**

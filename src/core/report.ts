@@ -16,6 +16,10 @@ export interface LambdaInfo {
   readonly logsUrl: string | undefined;
   readonly requestId: string | undefined;
   readonly functionName: string | undefined;
+  /** Milliseconds from the start of the invocation to the report. */
+  readonly elapsedMs: number;
+  /** True for the first invocation of this container. */
+  readonly coldStart: boolean;
 }
 
 /** The request as shown in a report: every value already scrubbed and capped. */
@@ -65,6 +69,8 @@ export interface Repeats {
 /** A server-error report: what the mail to ADMINS says, before rendering. */
 export interface ServerErrorReport {
   readonly kind: 'server-error';
+  /** `WARNING` for a possible timeout (nothing has failed yet), else `ERROR`. */
+  readonly level: 'ERROR' | 'WARNING';
   readonly subject: string;
   /** Django's log line: `Internal Server Error: /path`. */
   readonly logLine: string;
@@ -89,6 +95,10 @@ export interface ServerErrorReport {
   readonly time: string;
   /** Held-back repeats told in this mail, if any. */
   readonly repeats: Repeats | undefined;
+  /** Mails of this report's fingerprint that this container sent before this one. */
+  readonly mailsBefore: number;
+  /** The event as Lambda delivered it: scrubbed, indented JSON, the request body left out. */
+  readonly rawEvent: string;
 }
 
 /** A broken-link report: the four lines Django's middleware mails to MANAGERS. */
@@ -101,6 +111,8 @@ export interface BrokenLinkReport {
   readonly ip: string;
   /** Held-back repeats told in this mail, if any. */
   readonly repeats: Repeats | undefined;
+  /** Mails of this report's fingerprint that this container sent before this one. */
+  readonly mailsBefore: number;
 }
 
 export type Report = ServerErrorReport | BrokenLinkReport;
@@ -112,6 +124,18 @@ export interface ReportInputs {
   readonly limits: Limits;
 }
 
+/**
+ * What the reporter reads from an invocation once: a report may be rebuilt
+ * several times, smaller each time, to fit `ERROR_MAIL_MAX_BYTES`.
+ */
+export interface InvocationReading {
+  readonly request: RequestInfo | undefined;
+  /** The trigger of a non-HTTP event; undefined for an HTTP request. */
+  readonly trigger: TriggerInfo | undefined;
+  /** See {@link scrubbedEventJson}; capped per build. */
+  readonly rawEvent: string;
+}
+
 // A subject stays one readable line: the path in it is cut shorter than the URL in the body.
 const SUBJECT_PATH_CHARS = 300;
 
@@ -120,13 +144,12 @@ export function buildServerErrorReport(
   inputs: ReportInputs,
   outcome: Outcome,
   invocation: Invocation,
-  request: RequestInfo | undefined,
-  /** The non-HTTP event's trigger, read once by the caller (the report may be rebuilt smaller). */
-  eventTrigger: TriggerInfo | undefined,
+  reading: InvocationReading,
   phrase: string,
   now: number,
 ): ServerErrorReport {
   const { config, limits } = inputs;
+  const { request } = reading;
   const errors = outcome.kind === 'threw' ? describeChain(outcome.error, limits) : [];
   const top = errors.at(-1);
   const path = request === undefined ? undefined : escapeControl(capChars(request.path, limits.urlChars));
@@ -146,7 +169,7 @@ export function buildServerErrorReport(
     subject = `${config.subjectPrefix}${level} (${internal ? 'internal' : 'EXTERNAL'} IP): ${phrase}: ${subjectPath}`;
   } else {
     // A non-HTTP trigger: name the function and where the event came from.
-    trigger = eventTrigger ?? readTrigger(invocation.event);
+    trigger = reading.trigger ?? readTrigger(invocation.event);
     failedIds = outcome.kind === 'returned' ? batchItemFailures(outcome.result) : undefined;
     let what = top?.type ?? (outcome.kind === 'threw' ? describe(undefined, limits).type : phrase);
     if (failedIds !== undefined) {
@@ -174,6 +197,7 @@ export function buildServerErrorReport(
   const at = path === undefined ? '' : ` at ${path}`;
   return {
     kind: 'server-error',
+    level,
     subject,
     logLine,
     title: `${top?.type ?? (outcome.kind === 'timeout' ? 'Possible timeout' : 'Report')}${at}`,
@@ -191,6 +215,8 @@ export function buildServerErrorReport(
     ),
     time: new Date(now).toISOString(),
     repeats: undefined,
+    mailsBefore: 0,
+    rawEvent: capChars(reading.rawEvent, limits.bodyBytes),
   };
 }
 
@@ -208,6 +234,7 @@ export function buildBrokenLinkReport(inputs: ReportInputs, request: RequestInfo
     userAgent: capChars(request.userAgent ?? '<none>', limits.valueChars),
     ip: capChars(request.sourceIp ?? '<none>', limits.valueChars),
     repeats: undefined,
+    mailsBefore: 0,
   };
 }
 
@@ -306,6 +333,7 @@ export function readLambda(config: Config, invocation: Invocation, now: number):
   const logStream = readString(context, 'logStreamName');
   const remaining = remainingTimeMs(context);
   const region = config.region ?? arn?.split(':')[3];
+  const elapsedMs = Math.max(0, now - invocation.startedAt);
 
   const entries: NameValue[] = [];
   const add = (name: string, value: string | undefined) => {
@@ -317,7 +345,7 @@ export function readLambda(config: Config, invocation: Invocation, now: number):
   add('Memory', typeof memory === 'string' || typeof memory === 'number' ? `${memory} MB` : undefined);
   add('Request ID', requestId);
   add('Region', region);
-  add('Duration so far', `${Math.max(0, now - invocation.startedAt)} ms`);
+  add('Duration so far', `${elapsedMs} ms`);
   add('Remaining time', remaining === undefined ? undefined : `${remaining} ms`);
   add('Cold start', invocation.coldStart ? 'yes' : 'no');
   add('X-Ray trace', config.traceId());
@@ -330,6 +358,8 @@ export function readLambda(config: Config, invocation: Invocation, now: number):
       region && logGroup && logStream ? cloudWatchLogsUrl(region, logGroup, logStream, requestId) : undefined,
     requestId,
     functionName,
+    elapsedMs,
+    coldStart: invocation.coldStart,
   };
 }
 

@@ -5,6 +5,7 @@ import { createFloodGate, fingerprintOf, threadHeaders } from './flood.js';
 import { DEFAULT_LIMITS, type Limits, scaleLimits } from './limits.js';
 import { enforceMaxBytes, estimateMimeBytes, type Mail, renderMail } from './mail.js';
 import type { Invocation, Outcome } from './outcome.js';
+import { scrubbedEventJson } from './raw-event.js';
 import { buildBrokenLinkReport, buildServerErrorReport, type Repeats, type Report } from './report.js';
 import { readRequest } from './request.js';
 import { readProperty, readString, remainingTimeMs, safeString } from './safe.js';
@@ -154,6 +155,7 @@ export function createReporter(deps: ReporterDependencies): Reporter {
     const request = readRequest(invocation.event);
     // Read once: the report may be rebuilt several times to fit, and the fingerprint needs it too.
     const trigger = request === undefined ? readTrigger(invocation.event) : undefined;
+    let rawEvent: string | undefined;
     let build: (limits: Limits) => Report;
     if (verdict.kind === 'broken-link') {
       if (!config.sendBrokenLinkEmails)
@@ -165,16 +167,17 @@ export function createReporter(deps: ReporterDependencies): Reporter {
       build = (limits) => buildBrokenLinkReport({ config, scrubber, limits }, request);
     } else {
       if (config.admins.length === 0) return { status: 'skipped', reason: 'ADMINS is empty' };
-      build = (limits) =>
-        buildServerErrorReport(
+      build = (limits) => {
+        rawEvent ??= scrubbedEventJson(scrubber, invocation.event, request);
+        return buildServerErrorReport(
           { config, scrubber, limits },
           outcome,
           invocation,
-          request,
-          trigger,
+          { request, trigger, rawEvent },
           verdict.phrase,
           now,
         );
+      };
     }
     if (key !== undefined) reportedInvocations.add(key);
 
@@ -188,10 +191,10 @@ export function createReporter(deps: ReporterDependencies): Reporter {
     const thread = threadHeaders(fingerprint, gate.sequence);
 
     // Rebuild with every cap halved until the mail fits ERROR_MAIL_MAX_BYTES.
-    let report: Report = { ...build(DEFAULT_LIMITS), repeats };
+    let report: Report = { ...build(DEFAULT_LIMITS), repeats, mailsBefore: gate.sequence };
     let mail: Mail = { ...renderMail(config, report), ...thread };
     for (let factor = 0.5; estimateMimeBytes(mail) > config.maxBytes && factor >= 1 / 64; factor /= 2) {
-      report = { ...build(scaleLimits(DEFAULT_LIMITS, factor)), repeats };
+      report = { ...build(scaleLimits(DEFAULT_LIMITS, factor)), repeats, mailsBefore: gate.sequence };
       mail = { ...renderMail(config, report), ...thread };
     }
 

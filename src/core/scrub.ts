@@ -127,7 +127,8 @@ export function createScrubber(extra: readonly RegExp[] = []): Scrubber {
     if (typeof value !== 'object' || value === null) return value;
     if (depth >= MAX_JSON_DEPTH) return '[nested too deep]';
     if (Array.isArray(value)) return value.map((item) => scrubJson(item, depth + 1));
-    const out: Record<string, unknown> = {};
+    // No prototype: a member named __proto__ stays a member instead of becoming the prototype.
+    const out: Record<string, unknown> = Object.create(null);
     for (const [key, item] of Object.entries(value)) {
       out[key] = isSensitiveName(key) ? CLEANSED_SUBSTITUTE : scrubJson(item, depth + 1);
     }

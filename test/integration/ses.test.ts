@@ -50,9 +50,7 @@ describe.each(shapes)('%s through the real SES client', (_name, wrap) => {
     );
     expect(mail.body.text).toContain('Request URL: https://api.example.com/orders/42?page=2');
     expect(mail.body.text).not.toContain('abc.def.ghi');
-    expect(mail.body.html).toContain(
-      '<h1 style="margin:0 0 4px;font-size:20px;font-weight:600">TypeError at /orders/42</h1>',
-    );
+    expect(mail.body.html).toMatch(/<h1 style="[^"]*">TypeError at \/orders\/42<\/h1>/);
   });
 
   it('mails MANAGERS the broken-link lines for a 404 with a Referer, and returns the same result', async () => {
