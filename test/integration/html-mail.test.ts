@@ -148,7 +148,7 @@ describe('the HTML mail in Chromium', () => {
       for (const details of Array.from(document.querySelectorAll('details'))) details.open = true;
     });
 
-    const text = await page.evaluate(() => document.body.innerText);
+    const text = await page.evaluate(() => document.body.textContent ?? '');
     for (const secret of [
       'hunter2',
       'tok_hidden',
