@@ -310,6 +310,12 @@ export function loadConfig(env: Env = process.env, overrides: ConfigOverrides = 
     );
   }
 
+  if (emailBackend === 'smtp' && smtp.user !== '' && !smtp.useTls && !smtp.useSsl) {
+    notes.push(
+      'EMAIL_HOST_USER is set but neither EMAIL_USE_TLS nor EMAIL_USE_SSL is true: the SMTP login crosses the network unencrypted',
+    );
+  }
+
   return Object.freeze({
     admins: Object.freeze([...admins]),
     managers: Object.freeze([...managers]),

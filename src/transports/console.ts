@@ -1,18 +1,32 @@
 import type { Mail } from '../core/mail.js';
-import { composeMime } from './compose.js';
 import type { Transport } from './transport.js';
 
 /**
- * Writes each mail as raw MIME to standard output, as Django's console
- * backend does. For local runs; nothing leaves the machine.
+ * Writes each mail to standard output as one JSON line (`from`, `to`,
+ * `subject`, `text`, `html`, `messageId`, `references`) instead of sending
+ * it: one log event per mail in CloudWatch, one line to `jq` locally.
+ * Selected by `EMAIL_BACKEND=console`; nothing leaves the machine.
+ *
+ * @example
+ * // EMAIL_BACKEND=console node handler.js | jq -r .text
  */
 export function createConsoleTransport(
-  write: (text: string) => void = (t) => process.stdout.write(t),
+  write: (line: string) => void = (line) => process.stdout.write(line),
 ): Transport {
   return {
     async send(mail: Mail): Promise<void> {
-      const raw = await composeMime(mail);
-      write(`${raw.toString('utf8')}\n${'-'.repeat(79)}\n`);
+      const record = {
+        level: 'INFO',
+        message: 'error mail (EMAIL_BACKEND=console: printed, not sent)',
+        from: mail.from,
+        to: mail.to,
+        subject: mail.subject,
+        text: mail.text,
+        html: mail.html,
+        messageId: mail.messageId,
+        references: mail.references,
+      };
+      write(`${JSON.stringify(record)}\n`);
     },
   };
 }

@@ -1,62 +1,216 @@
 import type { AddressInfo } from 'node:net';
+import type { TlsOptions } from 'node:tls';
 import { type ParsedMail, simpleParser } from 'mailparser';
-import { SMTPServer } from 'smtp-server';
+import { SMTPServer, type SMTPServerOptions } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withErrorMail } from '../../src/index.js';
+import { runCli } from '../helpers/cli.js';
 import { httpApiEvent, lambdaContext } from '../helpers/events.js';
 import { mailEnv } from '../helpers/recording-transport.js';
+import { makeTestCertificate, type TestCertificate } from '../helpers/tls-cert.js';
 
-interface Received {
-  from: string;
-  to: string[];
-  mail: ParsedMail;
+const USER = 'mailer';
+const PASSWORD = 'smtp-pw-never-shown';
+
+/** A real SMTP server on 127.0.0.1 that writes down, in order, what each session did. */
+interface TestSmtp {
+  port: number;
+  transcript: string[];
+  received: ParsedMail[];
+  close(): Promise<void>;
 }
 
-// A real SMTP server on 127.0.0.1 that accepts everything and keeps what it got.
-const received: Received[] = [];
-const server = new SMTPServer({
-  authOptional: true,
-  disabledCommands: ['STARTTLS'],
-  onData(stream, session, callback) {
-    simpleParser(stream)
-      .then((mail) => {
-        received.push({
-          from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
-          to: session.envelope.rcptTo.map((r) => r.address),
-          mail,
-        });
-        callback();
-      })
-      .catch(callback);
-  },
-});
-let port = 0;
+async function startSmtp(options: SMTPServerOptions): Promise<TestSmtp> {
+  const transcript: string[] = [];
+  const received: ParsedMail[] = [];
+  const tls = (session: { secure: boolean }) => (session.secure ? ' [TLS]' : ' [plain]');
+  const server = new SMTPServer({
+    logger: false,
+    ...options,
+    onConnect(_session, callback) {
+      transcript.push('connect');
+      callback();
+    },
+    onSecure(_socket, _session, callback) {
+      transcript.push('TLS established');
+      callback();
+    },
+    onAuth(auth, session, callback) {
+      const ok = auth.username === USER && auth.password === PASSWORD;
+      transcript.push(`AUTH ${auth.method} ${auth.username}${tls(session)} ${ok ? 'accepted' : 'refused'}`);
+      callback(ok ? null : new Error('Invalid username or password'), ok ? { user: USER } : undefined);
+    },
+    onMailFrom(address, session, callback) {
+      transcript.push(`MAIL FROM ${address.address}${tls(session)}`);
+      callback();
+    },
+    onRcptTo(address, session, callback) {
+      transcript.push(`RCPT TO ${address.address}${tls(session)}`);
+      callback();
+    },
+    onData(stream, session, callback) {
+      transcript.push(`DATA${tls(session)}`);
+      simpleParser(stream)
+        .then((mail) => {
+          received.push(mail);
+          callback();
+        })
+        .catch(callback);
+    },
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    port: (server.server.address() as AddressInfo).port,
+    transcript,
+    received,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+let certificate: TestCertificate;
+let plain: TestSmtp;
+let starttls: TestSmtp;
+let implicitTls: TestSmtp;
 
 beforeAll(async () => {
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  port = (server.server.address() as AddressInfo).port;
+  certificate = makeTestCertificate();
+  plain = await startSmtp({ authOptional: true, disabledCommands: ['STARTTLS'] });
+  const identity: TlsOptions = { key: certificate.key, cert: certificate.cert };
+  starttls = await startSmtp({ ...identity, authMethods: ['PLAIN', 'LOGIN'] });
+  implicitTls = await startSmtp({ ...identity, secure: true, authMethods: ['PLAIN', 'LOGIN'] });
 });
-afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+afterAll(async () => {
+  await Promise.all([plain?.close(), starttls?.close(), implicitTls?.close()]);
+});
+
+/** Django's SMTP settings for one of the servers above; the child trusts the test certificate. */
+function smtpEnv(server: TestSmtp, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    ...mailEnv(),
+    EMAIL_HOST: '127.0.0.1',
+    EMAIL_PORT: String(server.port),
+    EMAIL_HOST_USER: USER,
+    EMAIL_HOST_PASSWORD: PASSWORD,
+    EMAIL_TIMEOUT: '5',
+    NODE_EXTRA_CA_CERTS: certificate.certFile,
+    ...extra,
+  };
+}
+
+/** Runs the built package in a Lambda-like child process whose handler throws. */
+async function reportFromChild(env: Record<string, string>) {
+  const { spawn } = await import('node:child_process');
+  const script = new URL('../fixtures/report-over-smtp.mjs', import.meta.url).pathname;
+  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
+    const child = spawn(process.execPath, [script], { env: { PATH: process.env.PATH ?? '', ...env } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
 
 describe('the SMTP backend', () => {
   it('is chosen by EMAIL_HOST and delivers the report to every admin', async () => {
     const failure = new Error('smtp path');
+    const before = plain.received.length;
     const handler = withErrorMail(
       async () => {
         throw failure;
       },
-      { env: mailEnv({ EMAIL_HOST: '127.0.0.1', EMAIL_PORT: String(port), EMAIL_TIMEOUT: '5' }) },
+      { env: mailEnv({ EMAIL_HOST: '127.0.0.1', EMAIL_PORT: String(plain.port), EMAIL_TIMEOUT: '5' }) },
     );
 
     const caught = await handler(httpApiEvent({ path: '/smtp' }), lambdaContext()).catch((e: unknown) => e);
 
     expect(caught).toBe(failure);
-    expect(received).toHaveLength(1);
-    const [first] = received;
-    expect(first?.from).toBe('errors@example.com');
-    expect(first?.to).toEqual(['ops@example.com', 'mary@example.com']);
-    expect(first?.mail.subject).toBe('[shop] ERROR (EXTERNAL IP): Internal Server Error: /smtp');
-    expect(first?.mail.text).toContain('Error at /smtp\nsmtp path');
-    expect(first?.mail.html).toContain('Error at /smtp');
+    const mail = plain.received[before];
+    expect(plain.received).toHaveLength(before + 1);
+    expect(mail?.subject).toBe('[shop] ERROR (EXTERNAL IP): Internal Server Error: /smtp');
+    expect(mail?.text).toContain('Error at /smtp\nsmtp path');
+    expect(mail?.html).toContain('Error at /smtp');
+  });
+
+  it('upgrades with STARTTLS before it logs in, with EMAIL_USE_TLS, and the caller keeps its error', async () => {
+    starttls.transcript.length = 0;
+    const before = starttls.received.length;
+
+    const result = await reportFromChild(smtpEnv(starttls, { EMAIL_USE_TLS: 'true' }));
+
+    expect(result.stdout).toBe('{"rethrown":true}');
+    expect(result.stderr).toBe('');
+    expect(starttls.transcript).toEqual([
+      'connect',
+      'TLS established',
+      `AUTH PLAIN ${USER} [TLS] accepted`,
+      'MAIL FROM errors@example.com [TLS]',
+      'RCPT TO ops@example.com [TLS]',
+      'RCPT TO mary@example.com [TLS]',
+      'DATA [TLS]',
+    ]);
+    const mail = starttls.received[before];
+    expect(mail?.subject).toBe('[shop] ERROR (EXTERNAL IP): Internal Server Error: /smtp');
+    expect(mail?.text).toContain('Error at /smtp\nsmtp over starttls');
+    expect(mail?.text).not.toContain(PASSWORD);
+    expect(mail?.text).toContain(`EMAIL_HOST_PASSWORD = '********************'`);
+  });
+
+  it('speaks TLS from the first byte with EMAIL_USE_SSL', async () => {
+    implicitTls.transcript.length = 0;
+
+    const result = await runCli(
+      ['sendtestemail', '--admins'],
+      smtpEnv(implicitTls, { EMAIL_USE_SSL: 'true' }),
+    );
+
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain(`SMTP 127.0.0.1:${implicitTls.port} (TLS, a login)`);
+    expect(implicitTls.transcript.slice(0, 3)).toEqual([
+      'connect',
+      'TLS established',
+      `AUTH PLAIN ${USER} [TLS] accepted`,
+    ]);
+    expect(implicitTls.received.at(-1)?.text).toBe('This email was sent to the site admins.\n');
+  });
+
+  it('sends nothing, and never the password, when the login is refused', async () => {
+    starttls.transcript.length = 0;
+
+    const result = await runCli(
+      ['sendtestemail', '--admins'],
+      smtpEnv(starttls, { EMAIL_USE_TLS: 'true', EMAIL_HOST_PASSWORD: 'wrong-pw-never-shown' }),
+    );
+
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/^Not sent to ADMINS .*Invalid login: 535/m);
+    expect(result.stdout + result.stderr).not.toContain('wrong-pw-never-shown');
+    expect(starttls.transcript).toEqual(['connect', 'TLS established', `AUTH PLAIN ${USER} [TLS] refused`]);
+  });
+
+  it('refuses to log in over a plain connection when EMAIL_USE_TLS is on and the server offers no STARTTLS', async () => {
+    plain.transcript.length = 0;
+
+    const result = await runCli(['sendtestemail', '--admins'], smtpEnv(plain, { EMAIL_USE_TLS: 'true' }));
+
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/^Not sent to ADMINS .*STARTTLS/m);
+    expect(plain.transcript).toEqual(['connect']);
+  });
+
+  it('refuses a server whose certificate it does not trust', async () => {
+    starttls.transcript.length = 0;
+    const { NODE_EXTRA_CA_CERTS: _trusted, ...untrusting } = smtpEnv(starttls, { EMAIL_USE_TLS: 'true' });
+
+    const result = await runCli(['sendtestemail', '--admins'], untrusting);
+
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/^Not sent to ADMINS .*self[- ]signed certificate/m);
+    expect(starttls.transcript.filter((line) => line.startsWith('AUTH'))).toEqual([]);
   });
 });

@@ -91,6 +91,17 @@ describe('loadConfig', () => {
     expect(loadConfig({ ADMINS: 'ops@example.com', SERVER_EMAIL: 'e@example.com' }).notes).toEqual([]);
   });
 
+  it('notes an SMTP login that would cross the network unencrypted, and never shows it', () => {
+    const login = { EMAIL_HOST: 'smtp.example.com', EMAIL_HOST_USER: 'mailer', EMAIL_HOST_PASSWORD: 'pw' };
+
+    expect(loadConfig(login).notes).toEqual([
+      expect.stringContaining('the SMTP login crosses the network unencrypted'),
+    ]);
+    expect(loadConfig(login).notes.join()).not.toMatch(/mailer|pw/);
+    expect(loadConfig({ ...login, EMAIL_USE_TLS: 'true' }).notes).toEqual([]);
+    expect(loadConfig({ ...login, EMAIL_USE_SSL: 'true' }).notes).toEqual([]);
+  });
+
   it('chooses the SMTP backend when EMAIL_HOST is set, as Django would', () => {
     const config = loadConfig({ EMAIL_HOST: 'smtp.example.com', EMAIL_PORT: '587', EMAIL_USE_TLS: 'yes' });
 

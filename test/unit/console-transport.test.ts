@@ -8,7 +8,7 @@ afterEach(() => {
 });
 
 describe('EMAIL_BACKEND=console', () => {
-  it('writes the whole MIME message to standard output instead of sending it', async () => {
+  it('writes the mail to standard output as one JSON line instead of sending it', async () => {
     const written: string[] = [];
     vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
       written.push(String(chunk));
@@ -22,16 +22,25 @@ describe('EMAIL_BACKEND=console', () => {
       { env: mailEnv({ EMAIL_BACKEND: 'console' }) },
     );
 
-    const caught = await handler(httpApiEvent({ path: '/console' }), lambdaContext()).catch(
-      (e: unknown) => e,
-    );
+    const caught = await handler(
+      httpApiEvent({ path: '/console', headers: { 'x-note': 'line one\nline two' } }),
+      lambdaContext(),
+    ).catch((e: unknown) => e);
 
     expect(caught).toBe(failure);
     const output = written.join('');
-    expect(output).toContain('Subject: [shop] ERROR (EXTERNAL IP): Internal Server Error: /console');
-    expect(output).toContain('From: errors@example.com');
-    expect(output).toMatch(/To: ops@example.com, "Ng, Mary" <mary@example.com>/);
-    expect(output).toContain('Content-Type: multipart/alternative');
-    expect(output).toContain('Content-Type: text/html');
+    expect(output.endsWith('\n')).toBe(true);
+    expect(output.slice(0, -1)).not.toContain('\n');
+    const record = JSON.parse(output) as Record<string, unknown>;
+    expect(record).toMatchObject({
+      level: 'INFO',
+      from: 'errors@example.com',
+      to: ['ops@example.com', '"Ng, Mary" <mary@example.com>'],
+      subject: '[shop] ERROR (EXTERNAL IP): Internal Server Error: /console',
+    });
+    expect(record.text).toContain('Error at /console\nprinted, not sent');
+    expect(record.text).toContain("x-note = 'line one\\nline two'");
+    expect(record.html).toContain('<h1 style=');
+    expect(record.messageId).toMatch(/^<[0-9a-f]{16}\.0\.[0-9a-z]+@lambda-error-mail>$/);
   });
 });

@@ -1,0 +1,178 @@
+import { randomUUID } from 'node:crypto';
+import { loadConfig } from '../config.js';
+import type { Mail } from '../core/mail.js';
+import type { Outcome } from '../core/outcome.js';
+import { createReporter, type LogRecord } from '../core/reporter.js';
+import { formatCount } from '../core/text.js';
+import { composeMime } from '../transports/compose.js';
+import { type CliIo, EXIT, UsageError } from './io.js';
+import { parse } from './parse.js';
+
+export const PREVIEW_HELP = `Usage: lambda-error-mail preview <event.json> [--throw "Type: message" | --status N] [--out FILE]
+
+Renders the mail that the current settings would send for that event (a file,
+or - for standard input) without sending it. The handler is taken to throw
+"Error: Test error from lambda-error-mail preview" unless told otherwise.
+
+Options:
+  --throw "TypeError: message"   the handler throws this error
+  --status N                     the handler returns this HTTP status (404: broken-link mail)
+  --out FILE                     write the mail to FILE: .eml for the whole MIME message,
+                                 .html for the HTML part; without it, the headers and the
+                                 text part are printed
+  -h, --help                     show this help
+
+DEBUG is ignored, so that a stage with DEBUG=true can be previewed too.
+
+Exit codes: 0 a mail was rendered; 1 the settings would send no mail for this
+event (the reason is printed); 2 bad usage, an unreadable event or invalid
+settings.
+
+Example:
+  ADMINS=ops@example.com npx lambda-error-mail preview events/http-api-500.json --out mail.html`;
+
+const BUILT_IN_ERRORS: Readonly<Record<string, ErrorConstructor>> = {
+  Error,
+  TypeError,
+  RangeError,
+  ReferenceError,
+  SyntaxError,
+  EvalError,
+  URIError,
+};
+
+/** The error `--throw` describes: `TypeError: message`, a bare message, or a custom `NameError: message`. */
+export function previewError(spec: string): Error {
+  const match = /^([A-Za-z_$][\w$]*):\s?([\s\S]*)$/.exec(spec);
+  const type = match?.[1] ?? 'Error';
+  const message = match?.[2] ?? spec;
+  const error = new (BUILT_IN_ERRORS[type] ?? Error)(message);
+  if (error.name !== type) {
+    Object.defineProperty(error, 'name', { value: type, writable: true, configurable: true });
+  }
+  // A stack of the command itself would only show its own frames: say where the error came from instead.
+  error.stack = `${type}: ${message}\n    at <preview> (thrown by lambda-error-mail preview)`;
+  return error;
+}
+
+/** `lambda-error-mail preview`: renders the mail for an event, sends nothing. */
+export async function preview(args: readonly string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parse(args, {
+    throw: { type: 'string' },
+    status: { type: 'string' },
+    out: { type: 'string' },
+  });
+  if (values.help) {
+    io.out(PREVIEW_HELP);
+    return EXIT.ok;
+  }
+  const [file, ...extra] = positionals;
+  if (file === undefined) throw new UsageError('name the event file to preview, or - for standard input');
+  if (extra.length > 0) throw new UsageError(`one event file at a time; also got ${extra.join(' ')}`);
+  if (values.throw !== undefined && values.status !== undefined) {
+    throw new UsageError('`--throw` and `--status` describe two different outcomes; give one');
+  }
+  const out = values.out;
+  if (out !== undefined && !/\.(eml|html?)$/i.test(out)) {
+    throw new UsageError(`\`--out\` must name a .eml or .html file; got ${JSON.stringify(out)}`);
+  }
+  let outcome: Outcome;
+  if (values.status !== undefined) {
+    const status = Number(values.status);
+    if (!Number.isInteger(status) || status < 100 || status > 599) {
+      throw new UsageError(
+        `\`--status\` must be an HTTP status from 100 to 599; got ${JSON.stringify(values.status)}`,
+      );
+    }
+    outcome = { kind: 'returned', result: { statusCode: status, body: '' } };
+  } else {
+    outcome = {
+      kind: 'threw',
+      error: previewError(values.throw ?? 'Error: Test error from lambda-error-mail preview'),
+    };
+  }
+  const event = await readEvent(file, io);
+
+  const config = loadConfig(io.env, { debug: false });
+  let captured: Mail | undefined;
+  const logs: LogRecord[] = [];
+  const reporter = createReporter({
+    config,
+    transport: {
+      async send(mail) {
+        captured = mail;
+      },
+    },
+    log: (record) => logs.push(record),
+    now: () => Date.now(),
+  });
+  const startedAt = Date.now();
+  const delivery = await reporter.report(outcome, {
+    event,
+    context: previewContext(config.functionName ?? 'my-function', config.region ?? 'us-east-1', startedAt),
+    startedAt,
+    coldStart: true,
+  });
+  for (const record of logs) io.err(JSON.stringify(record));
+  if (delivery.status === 'skipped' || captured === undefined) {
+    const reason = delivery.status === 'sent' ? 'nothing reached the transport' : delivery.reason;
+    io.err(`No mail: these settings send nothing for this event (${reason}).`);
+    return EXIT.failed;
+  }
+  const mail = captured;
+  if (out === undefined) {
+    io.out(`From: ${mail.from}`);
+    io.out(`To: ${mail.to.join(', ')}`);
+    io.out(`Subject: ${mail.subject}`);
+    io.out('');
+    io.out(mail.text);
+  } else if (/\.eml$/i.test(out)) {
+    const raw = await composeMime(mail);
+    await io.writeFile(out, raw);
+    io.err(`Wrote ${out} (${formatCount(raw.length)} bytes, the whole MIME message).`);
+  } else {
+    if (mail.html === undefined) {
+      throw new UsageError(
+        'this mail has no HTML part (a broken-link mail is text only); use `--out FILE.eml`',
+      );
+    }
+    await io.writeFile(out, mail.html);
+    io.err(`Wrote ${out} (${formatCount(Buffer.byteLength(mail.html))} bytes, the HTML part).`);
+  }
+  io.err(`Subject: ${mail.subject}`);
+  io.err(`Would go to: ${mail.to.join(', ')}. Nothing was sent.`);
+  return EXIT.ok;
+}
+
+async function readEvent(file: string, io: CliIo): Promise<unknown> {
+  let text: string;
+  try {
+    text = await io.readText(file);
+  } catch (error) {
+    throw new UsageError(
+      `cannot read ${file === '-' ? 'standard input' : file}: ${(error as Error).message}`,
+    );
+  }
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new UsageError(
+      `${file === '-' ? 'standard input' : file} is not JSON: ${(error as Error).message}`,
+    );
+  }
+}
+
+/** A Lambda context as the runtime would hand it, for a function of that name, with 30 s left. */
+function previewContext(functionName: string, region: string, startedAt: number): Record<string, unknown> {
+  const day = new Date(startedAt).toISOString().slice(0, 10).replace(/-/g, '/');
+  return {
+    functionName,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: `arn:aws:lambda:${region}:000000000000:function:${functionName}`,
+    memoryLimitInMB: '1024',
+    awsRequestId: randomUUID(),
+    logGroupName: `/aws/lambda/${functionName}`,
+    logStreamName: `${day}/[$LATEST]preview`,
+    getRemainingTimeInMillis: () => Math.max(0, 30_000 - (Date.now() - startedAt)),
+  };
+}
