@@ -8,6 +8,8 @@ const MAX_OBJECT_KEYS = 100;
 const MAX_DEPTH = 32;
 // Objects and arrays copied in all: an event that shares one object many times stays cheap.
 const MAX_NODES = 5000;
+// Long strings are cut before scrubbing, unless they hold JSON, which must be parsed whole to be scrubbed.
+const MAX_STRING_CHARS = 1024;
 
 /**
  * The event as Lambda delivered it, as indented JSON with sensitive names
@@ -48,6 +50,9 @@ interface Walk {
 /** A plain copy with at most a few items per array and a hundred keys per object, repeats marked. */
 function prune(value: unknown, depth: number, walk: Walk): unknown {
   if (typeof value === 'function') return '[function]';
+  if (typeof value === 'string' && value.length > MAX_STRING_CHARS && !/^\s*[{[]/.test(value)) {
+    return `${value.slice(0, MAX_STRING_CHARS)}... ${formatCount(value.length - MAX_STRING_CHARS)} more characters not shown`;
+  }
   if (typeof value !== 'object' || value === null) return value;
   if (walk.seen.has(value)) return '[circular or repeated]';
   if (depth >= MAX_DEPTH) return '[nested too deep]';

@@ -34,6 +34,19 @@ describe('scrubbedEventJson', () => {
     expect(parsed.Records[3]).toBe('... 9,997 more items not shown');
   });
 
+  it('cuts long strings, but scrubs long JSON held in a string whole', () => {
+    const event = {
+      note: 'x'.repeat(10_000),
+      payload: JSON.stringify({ filler: 'y'.repeat(10_000), apiKey: 'PLANTkey123' }),
+    };
+
+    const json = scrubbedEventJson(scrubber, event, undefined);
+
+    expect(json).toContain(`"note": "${'x'.repeat(1024)}... 8,976 more characters not shown"`);
+    expect(json).toContain('\\"apiKey\\":\\"********************\\"');
+    expect(json).not.toContain('PLANTkey123');
+  });
+
   it('marks cycles, keeps a __proto__ key as data, and never throws on a hostile event', () => {
     const looped: Record<string, unknown> = { name: 'loop' };
     looped.self = looped;
