@@ -19,8 +19,18 @@ export function runCli(
   env: Record<string, string>,
   options: { stdin?: string; timeoutMs?: number } = {},
 ): Promise<CliResult> {
+  return runNode(CLI, args, env, options);
+}
+
+/** Runs a Node.js script in a child process, as {@link runCli} runs the command. */
+export function runNode(
+  script: string,
+  args: readonly string[],
+  env: Record<string, string>,
+  options: { stdin?: string; timeoutMs?: number } = {},
+): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], {
+    const child = spawn(process.execPath, [script, ...args], {
       env: { PATH: process.env.PATH ?? '', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...env },
       stdio: ['pipe', 'pipe', 'pipe'],
     });

@@ -4,7 +4,7 @@ import { type ParsedMail, simpleParser } from 'mailparser';
 import { SMTPServer, type SMTPServerOptions } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withErrorMail } from '../../src/index.js';
-import { runCli } from '../helpers/cli.js';
+import { runCli, runNode } from '../helpers/cli.js';
 import { httpApiEvent, lambdaContext } from '../helpers/events.js';
 import { mailEnv } from '../helpers/recording-transport.js';
 import { makeTestCertificate, type TestCertificate } from '../helpers/tls-cert.js';
@@ -98,22 +98,8 @@ function smtpEnv(server: TestSmtp, extra: Record<string, string> = {}): Record<s
 }
 
 /** Runs the built package in a Lambda-like child process whose handler throws. */
-async function reportFromChild(env: Record<string, string>) {
-  const { spawn } = await import('node:child_process');
-  const script = new URL('../fixtures/report-over-smtp.mjs', import.meta.url).pathname;
-  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-    const child = spawn(process.execPath, [script], { env: { PATH: process.env.PATH ?? '', ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+function reportFromChild(env: Record<string, string>) {
+  return runNode(new URL('../fixtures/report-over-smtp.mjs', import.meta.url).pathname, [], env);
 }
 
 describe('the SMTP backend', () => {
