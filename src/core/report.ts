@@ -132,7 +132,7 @@ export interface InvocationReading {
   readonly request: RequestInfo | undefined;
   /** The trigger of a non-HTTP event; undefined for an HTTP request. */
   readonly trigger: TriggerInfo | undefined;
-  /** See {@link scrubbedEventJson}; capped per build. */
+  /** The scrubbed raw event (`scrubbedEventJson`), whole: each build caps it. */
   readonly rawEvent: string;
 }
 
