@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { describe, expect, inject, it } from 'vitest';
 import { mailsMarked } from '../helpers/local-ses.js';
@@ -41,5 +42,22 @@ describe('the built package', () => {
     expect(loads.afterFailure.some((url) => url.includes('@aws-sdk/client-ses'))).toBe(true);
     expect(loads.afterFailure.some((url) => url.includes('nodemailer'))).toBe(true);
     expect(await mailsMarked(sesUrl, marker)).toHaveLength(1);
+  });
+
+  it('packs the lambda-error-mail command that package.json names in bin, and it runs', async () => {
+    const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as {
+      bin: Record<string, string>;
+      version: string;
+    };
+    const { stdout: packed } = await run('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], {
+      timeout: 60_000,
+    });
+    const files = (JSON.parse(packed) as { files: { path: string }[] }[])[0]?.files.map((f) => f.path) ?? [];
+    const bin = pkg.bin['lambda-error-mail'] ?? '';
+
+    expect(files).toContain(bin.replace(/^\.\//, ''));
+    expect(readFileSync(bin, 'utf8').startsWith('#!/usr/bin/env node\n')).toBe(true);
+    const { stdout } = await run(process.execPath, [bin, '--version'], { timeout: 15_000 });
+    expect(stdout).toBe(`${pkg.version}\n`);
   });
 });
