@@ -74,7 +74,7 @@ export interface Config {
   readonly functionName: string | undefined;
   /** `AWS_REGION`, when set: used for the CloudWatch Logs link. */
   readonly region: string | undefined;
-  /** The environment as shown in the report's settings section, sorted, already scrubbed. */
+  /** The environment at cold start as shown in the report's settings section, sorted, scrubbed (on first read). */
   readonly environment: readonly (readonly [name: string, value: string])[];
   /** Reads `_X_AMZN_TRACE_ID`, which the runtime sets anew for every invocation. */
   readonly traceId: () => string | undefined;
@@ -316,6 +316,11 @@ export function loadConfig(env: Env = process.env, overrides: ConfigOverrides = 
     );
   }
 
+  // Scrubbing every variable costs most of a cold start's settings work and is needed only by a report:
+  // done on first use, from the variables as they were at cold start.
+  const variables = { ...env };
+  let environment: Config['environment'] | undefined;
+
   return Object.freeze({
     admins: Object.freeze([...admins]),
     managers: Object.freeze([...managers]),
@@ -339,7 +344,10 @@ export function loadConfig(env: Env = process.env, overrides: ConfigOverrides = 
     smtp: Object.freeze(smtp),
     functionName,
     region: nonEmpty(env.AWS_REGION) ?? nonEmpty(env.AWS_DEFAULT_REGION),
-    environment: snapshotEnvironment(env, createScrubber(sensitiveNames)),
+    get environment() {
+      environment ??= snapshotEnvironment(variables, createScrubber(sensitiveNames));
+      return environment;
+    },
     traceId: () => nonEmpty(env._X_AMZN_TRACE_ID),
     notes: Object.freeze(notes),
   });
