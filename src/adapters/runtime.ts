@@ -36,25 +36,26 @@ export interface ErrorMailOptions extends ConfigOverrides {
   readonly beforeSend?: BeforeSend;
 }
 
-/** A timeout warning armed for one invocation; the adapters clear it on every exit path. */
+/** A timeout warning watched for one invocation; the adapters end it on every exit path. */
 export interface TimeoutWatch {
-  readonly timer: NodeJS.Timeout;
-  /** The warning's send, once the timer has fired; awaited before the invocation returns. */
+  /** The warning's send, once it has started; awaited before the invocation returns. */
   pending: Promise<Delivery> | undefined;
 }
 
-/** Clears a timeout warning and waits for one already being sent, so a freeze cannot cut it. */
-export async function settleWatch(watch: TimeoutWatch | undefined): Promise<void> {
+/** Ends a timeout watch and waits for a warning already being sent, so a freeze cannot cut it. */
+export async function settleWatch(runtime: Runtime, watch: TimeoutWatch | undefined): Promise<void> {
   if (watch === undefined) return;
-  clearTimeout(watch.timer);
-  if (watch.pending !== undefined) await watch.pending;
+  const pending = runtime.unwatch(watch);
+  if (pending !== undefined) await pending;
 }
 
 /** The per-wrapper state both adapters share: the reporter and the cold-start flag. */
 export interface Runtime {
   report(outcome: Outcome, event: unknown, context: unknown, startedAt: number): Promise<Delivery>;
-  /** Arms the timeout warning for one invocation, when it is on and the context has a clock. */
+  /** Watches one invocation for a timeout warning, when it is on and the context has a clock. */
   watch(event: unknown, context: unknown, startedAt: number): TimeoutWatch | undefined;
+  /** Ends a watch: no warning starts for it from now on. Returns the warning already being sent, if any. */
+  unwatch(watch: TimeoutWatch): Promise<Delivery> | undefined;
 }
 
 function writeJsonLine(record: LogRecord): void {
@@ -82,28 +83,93 @@ export function createRuntime(options: ErrorMailOptions): Runtime {
   };
   const warningMs = config.timeoutWarningMs;
   const warns = warningMs > 0 && !config.debug && config.admins.length > 0;
+
+  // One timer for all the invocations of this wrapper, not one per invocation: arming and clearing a
+  // timer on every call cost more than the rest of the wrapper. The timer is armed for the earliest
+  // warning due; when it fires, it warns for the invocations that are due and re-arms for the next.
+  // An invocation that ends only leaves the set, so a warm container seldom touches the timer at all.
+  interface Watched extends TimeoutWatch {
+    readonly event: unknown;
+    readonly context: unknown;
+    readonly startedAt: number;
+    /** What the context said was left when the invocation started. */
+    readonly remaining: number;
+    /** When the warning is due, epoch ms. */
+    readonly dueAt: number;
+    // An intrusive doubly linked list: adding and removing an object from a Set hashes it, which cost
+    // more than the rest of the watch.
+    previous: Watched | undefined;
+    next: Watched | undefined;
+    listed: boolean;
+  }
+  let first: Watched | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  let timerDueAt = Number.POSITIVE_INFINITY;
+
+  const arm = (dueAt: number, now: number) => {
+    if (timer !== undefined) clearTimeout(timer);
+    timerDueAt = dueAt;
+    timer = setTimeout(errorMailTimeoutWarnings, Math.max(0, dueAt - now));
+    // Never the reason the process stays up.
+    timer.unref();
+  };
+
+  function errorMailTimeoutWarnings(): void {
+    timer = undefined;
+    timerDueAt = Number.POSITIVE_INFINITY;
+    const now = Date.now();
+    let next = Number.POSITIVE_INFINITY;
+    for (let watch = first; watch !== undefined; watch = watch.next) {
+      if (watch.pending !== undefined) continue;
+      // Date.now() counts whole milliseconds; the timer's own clock does not.
+      if (now + 1 >= watch.dueAt) {
+        const outcome: Outcome = {
+          kind: 'timeout',
+          elapsedMs: now - watch.startedAt,
+          remainingMs: remainingTimeMs(watch.context) ?? warningMs,
+          // Lambda timeouts are whole seconds; what was left at the start is a little under it.
+          timeoutMs: Math.ceil(watch.remaining / 1000) * 1000,
+        };
+        watch.pending = report(outcome, watch.event, watch.context, watch.startedAt);
+      } else if (watch.dueAt < next) {
+        next = watch.dueAt;
+      }
+    }
+    if (next !== Number.POSITIVE_INFINITY) arm(next, now);
+  }
+
   return {
     report,
     watch(event, context, startedAt) {
       if (!warns) return undefined;
       const remaining = remainingTimeMs(context);
       if (remaining === undefined || remaining <= warningMs) return undefined;
-      const watch: { timer: NodeJS.Timeout; pending: Promise<Delivery> | undefined } = {
-        timer: setTimeout(function errorMailTimeoutWarning() {
-          const outcome: Outcome = {
-            kind: 'timeout',
-            elapsedMs: Date.now() - startedAt,
-            remainingMs: remainingTimeMs(context) ?? warningMs,
-            // Lambda timeouts are whole seconds; what was left at the start is a little under it.
-            timeoutMs: Math.ceil(remaining / 1000) * 1000,
-          };
-          watch.pending = report(outcome, event, context, startedAt);
-        }, remaining - warningMs),
+      const watch: Watched = {
+        event,
+        context,
+        startedAt,
+        remaining,
+        dueAt: startedAt + remaining - warningMs,
         pending: undefined,
+        previous: undefined,
+        next: first,
+        listed: true,
       };
-      // Never the reason the process stays up.
-      watch.timer.unref();
+      if (first !== undefined) first.previous = watch;
+      first = watch;
+      // A timer already due earlier will re-arm for this one when it fires.
+      if (watch.dueAt < timerDueAt) arm(watch.dueAt, startedAt);
       return watch;
+    },
+    unwatch(watch) {
+      const listed = watch as Watched;
+      if (listed.listed) {
+        listed.listed = false;
+        if (listed.previous === undefined) first = listed.next;
+        else listed.previous.next = listed.next;
+        if (listed.next !== undefined) listed.next.previous = listed.previous;
+      }
+      return watch.pending;
     },
   };
 }

@@ -56,14 +56,14 @@ export function withErrorMail(
     try {
       result = await call(event, context);
     } catch (error) {
-      await settleWatch(watch);
+      await settleWatch(runtime, watch);
       await runtime.report({ kind: 'threw', error }, event, context, startedAt);
       throw error;
     }
     // Inlined on the success path: one await less per invocation when no warning is in flight.
     if (watch !== undefined) {
-      clearTimeout(watch.timer);
-      if (watch.pending !== undefined) await watch.pending;
+      const pending = runtime.unwatch(watch);
+      if (pending !== undefined) await pending;
     }
     if (mayNeedReport(result)) {
       await runtime.report({ kind: 'returned', result }, event, context, startedAt);
@@ -115,13 +115,13 @@ function wrapStreaming(handler: StreamingHandler, runtime: Runtime): (...args: n
     responseStream?.on?.(errorMonitor, monitor);
     try {
       const result = await handler(event, responseStream, context);
-      await settleWatch(watch);
+      await settleWatch(runtime, watch);
       if (streamError !== undefined) {
         await runtime.report({ kind: 'threw', error: streamError }, event, context, startedAt);
       }
       return result;
     } catch (error) {
-      await settleWatch(watch);
+      await settleWatch(runtime, watch);
       await runtime.report({ kind: 'threw', error }, event, context, startedAt);
       throw error;
     } finally {

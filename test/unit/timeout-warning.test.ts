@@ -55,6 +55,33 @@ describe('the timeout warning', () => {
     ]);
   });
 
+  it('warns for a slow invocation that follows fast ones, and for each of two overlapping slow ones', async () => {
+    const transport = recordingTransport();
+    const handler = withErrorMail(
+      async (event: { rawPath: string }) => {
+        if (event.rawPath.startsWith('/slow')) await sleep(400);
+        return { statusCode: 200 };
+      },
+      { env: mailEnv({ ERROR_MAIL_TIMEOUT_WARNING_MS: '300' }), transport },
+    );
+
+    // The fast ones arm the warning timer for earlier deadlines than the slow ones'.
+    await handler(httpApiEvent({ path: '/fast-1' }), lambdaContext({ remainingMs: 450 }));
+    await sleep(50);
+    await handler(httpApiEvent({ path: '/fast-2' }), lambdaContext({ remainingMs: 450 }));
+    await sleep(50);
+    const slowA = handler(httpApiEvent({ path: '/slow-a' }), lambdaContext({ remainingMs: 500 }));
+    await sleep(60);
+    const slowB = handler(httpApiEvent({ path: '/slow-b' }), lambdaContext({ remainingMs: 500 }));
+    await Promise.all([slowA, slowB]);
+    await sleep(200);
+
+    expect(transport.mails.map((m) => m.subject).sort()).toEqual([
+      '[shop] WARNING (EXTERNAL IP): Possible timeout: /slow-a',
+      '[shop] WARNING (EXTERNAL IP): Possible timeout: /slow-b',
+    ]);
+  });
+
   it('works the same through the middy middleware', async () => {
     const transport = recordingTransport();
     const handler = middy(async () => {
