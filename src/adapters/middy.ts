@@ -26,7 +26,7 @@ export interface MiddyRequest {
  */
 export interface ErrorMailMiddleware {
   before: (request: MiddyRequest) => void;
-  after: (request: MiddyRequest) => Promise<void>;
+  after: (request: MiddyRequest) => Promise<void> | undefined;
   onError: (request: MiddyRequest) => Promise<void>;
 }
 
@@ -42,56 +42,76 @@ export interface ErrorMailMiddleware {
  */
 export function errorMail(options: ErrorMailOptions = {}): ErrorMailMiddleware {
   const runtime = createRuntime(options);
-  interface InvocationState {
-    startedAt: number;
-    watch: TimeoutWatch | undefined;
-    /** The first error middy put into `request.error`, before any middleware replaced it. */
-    firstError: unknown;
-  }
-  const invocations = new WeakMap<object, InvocationState>();
-  /** Clears the invocation's timeout warning, waiting for one already being sent. */
-  const settle = async (request: MiddyRequest): Promise<number> => {
-    const state = invocations.get(request);
-    await settleWatch(state?.watch);
-    return state?.startedAt ?? Date.now();
-  };
   return {
     before: function errorMailMiddlewareBefore(request) {
       const startedAt = Date.now();
       const state: InvocationState = {
         startedAt,
         watch: runtime.watch(request.event, request.context, startedAt),
+        current: request.error,
         firstError: undefined,
       };
-      invocations.set(request, state);
-      // @middy/http-error-handler replaces request.error with a plain { statusCode: 500 } for errors it
-      // does not expose; when its onError runs before ours, the original error would be gone. Keep it.
-      let current = request.error;
-      Object.defineProperty(request, 'error', {
-        configurable: true,
-        enumerable: true,
-        get: () => current,
-        set: (value: unknown) => {
-          if (state.firstError === undefined && value !== undefined && value !== null)
-            state.firstError = value;
-          current = value;
-        },
-      });
+      (request as StatefulRequest)[STATE] = state;
+      Object.defineProperty(request, 'error', KEEP_FIRST_ERROR);
     },
-    after: async function errorMailMiddlewareAfter(request) {
-      const startedAt = await settle(request);
-      if (!mayNeedReport(request.response)) return;
-      await runtime.report(
-        { kind: 'returned', result: request.response },
-        request.event,
-        request.context,
-        startedAt,
-      );
+    // Not async: a middleware that returns no promise costs middy no await on the success path.
+    after: function errorMailMiddlewareAfter(request) {
+      const state = (request as StatefulRequest)[STATE];
+      const pending = state?.watch === undefined ? undefined : runtime.unwatch(state.watch);
+      const needsReport = mayNeedReport(request.response);
+      if (pending === undefined && !needsReport) return undefined;
+      return (async () => {
+        if (pending !== undefined) await pending;
+        if (!needsReport) return;
+        await runtime.report(
+          { kind: 'returned', result: request.response },
+          request.event,
+          request.context,
+          state?.startedAt ?? Date.now(),
+        );
+      })();
     },
     onError: async function errorMailMiddlewareOnError(request) {
-      const startedAt = await settle(request);
-      const error = invocations.get(request)?.firstError ?? request.error;
-      await runtime.report({ kind: 'threw', error }, request.event, request.context, startedAt);
+      const state = (request as StatefulRequest)[STATE];
+      await settleWatch(runtime, state?.watch);
+      const error = state?.firstError ?? request.error;
+      await runtime.report(
+        { kind: 'threw', error },
+        request.event,
+        request.context,
+        state?.startedAt ?? Date.now(),
+      );
     },
   };
 }
+
+// Per-invocation state lives on middy's request object, under a symbol no one else reads.
+const STATE = Symbol('lambda-error-mail');
+
+interface InvocationState {
+  readonly startedAt: number;
+  readonly watch: TimeoutWatch | undefined;
+  /** What `request.error` holds now. */
+  current: unknown;
+  /** The first error middy put into `request.error`, before any middleware replaced it. */
+  firstError: unknown;
+}
+
+type StatefulRequest = MiddyRequest & { [STATE]?: InvocationState };
+
+// @middy/http-error-handler replaces request.error with a plain { statusCode: 500 } for errors it does not
+// expose; when its onError runs before ours, the original error would be gone, so `error` becomes an
+// accessor that keeps the first one. One descriptor shared by every request: no closures per invocation.
+const KEEP_FIRST_ERROR: PropertyDescriptor = {
+  configurable: true,
+  enumerable: true,
+  get(this: StatefulRequest) {
+    return this[STATE]?.current;
+  },
+  set(this: StatefulRequest, value: unknown) {
+    const state = this[STATE];
+    if (state === undefined) return;
+    if (state.firstError === undefined && value !== undefined && value !== null) state.firstError = value;
+    state.current = value;
+  },
+};
