@@ -1,0 +1,62 @@
+// The handlers compared by `npm run bench`: each one a small ES module, as a Lambda user would write it,
+// exporting `handler`. They are written to bench/.work/ and imported (or bundled) from there, so each
+// resolves its package from bench/node_modules. BENCH_SINK is a loopback HTTP server that answers 200 to
+// anything: the peers' endpoints point there, so no byte leaves 127.0.0.1.
+
+const ok = 'const ok = async () => ({ statusCode: 200, body: "ok" });';
+
+/** name -> { label, source, middy } ; `middy`: built on @middy/core, compared with middy alone too. */
+export const CONTENDERS = {
+  bare: { label: 'bare async handler', source: `${ok}\nexport const handler = ok;` },
+  ours: {
+    label: 'lambda-error-mail withErrorMail (defaults: timeout warning on)',
+    source: `import { withErrorMail } from 'lambda-error-mail';\n${ok}\nexport const handler = withErrorMail(ok);`,
+  },
+  oursNoWarning: {
+    label: 'lambda-error-mail withErrorMail, ERROR_MAIL_TIMEOUT_WARNING_MS=0',
+    source: `import { withErrorMail } from 'lambda-error-mail';\n${ok}\nexport const handler = withErrorMail(ok, { timeoutWarningMs: 0 });`,
+  },
+  middy: {
+    label: '@middy/core alone',
+    middy: true,
+    source: `import middy from '@middy/core';\n${ok}\nexport const handler = middy(ok);`,
+  },
+  oursMiddy: {
+    label: 'lambda-error-mail errorMail() under middy',
+    middy: true,
+    source: `import middy from '@middy/core';\nimport { errorMail } from 'lambda-error-mail';\n${ok}\nexport const handler = middy(ok).use(errorMail());`,
+  },
+  middyErrorLogger: {
+    label: 'middy + @middy/error-logger + @middy/http-error-handler',
+    middy: true,
+    source: `import middy from '@middy/core';\nimport errorLogger from '@middy/error-logger';\nimport httpErrorHandler from '@middy/http-error-handler';\n${ok}\nexport const handler = middy(ok).use(errorLogger()).use(httpErrorHandler());`,
+  },
+  sentryNoDsn: {
+    label: '@sentry/aws-serverless wrapHandler, no DSN',
+    source: `import * as Sentry from '@sentry/aws-serverless';\nSentry.init({});\n${ok}\nexport const handler = Sentry.wrapHandler(ok);`,
+  },
+  sentryDsn: {
+    label: '@sentry/aws-serverless wrapHandler, DSN on a loopback sink',
+    source: `import * as Sentry from '@sentry/aws-serverless';\nSentry.init({ dsn: process.env.BENCH_SENTRY_DSN });\n${ok}\nexport const handler = Sentry.wrapHandler(ok);`,
+  },
+  powertools: {
+    label: '@aws-lambda-powertools/logger: addContext + try/catch logger.error',
+    source: `import { Logger } from '@aws-lambda-powertools/logger';\nconst logger = new Logger({ serviceName: 'bench' });\n${ok}\nexport const handler = async (event, context) => {\n  logger.addContext(context);\n  try {\n    return await ok(event, context);\n  } catch (error) {\n    logger.error('handler failed', error);\n    throw error;\n  }\n};`,
+  },
+  honeybadger: {
+    label: '@honeybadger-io/js lambdaHandler',
+    source: `import Honeybadger from '@honeybadger-io/js';\nHoneybadger.configure({ apiKey: 'bench-key', endpoint: process.env.BENCH_SINK, environment: 'production' });\n${ok}\nexport const handler = Honeybadger.lambdaHandler(ok);`,
+  },
+  bugsnagNoSessions: {
+    label: '@bugsnag/plugin-aws-lambda, sessions off',
+    source: bugsnag(false),
+  },
+  bugsnagSessions: {
+    label: '@bugsnag/plugin-aws-lambda, sessions on (the default)',
+    source: bugsnag(true),
+  },
+};
+
+function bugsnag(sessions) {
+  return `import Bugsnag from '@bugsnag/js';\nimport BugsnagPluginAwsLambda from '@bugsnag/plugin-aws-lambda';\nBugsnag.start({\n  apiKey: '0123456789abcdef0123456789abcdef',\n  plugins: [BugsnagPluginAwsLambda],\n  endpoints: { notify: process.env.BENCH_SINK, sessions: process.env.BENCH_SINK },\n  autoTrackSessions: ${sessions},\n  logger: null,\n});\n${ok}\nexport const handler = Bugsnag.getPlugin('awsLambda').createHandler()(ok);`;
+}

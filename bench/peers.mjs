@@ -1,0 +1,197 @@
+// `npm run bench`: lambda-error-mail against the peers a Lambda team would otherwise pick.
+//   1. success path: ns added per successful invocation over a bare async handler, each contender in
+//      fresh processes, bare and wrapped interleaved round by round;
+//   2. cold start: import time, RSS and heap of each contender's handler module, unbundled and bundled
+//      with esbuild (@aws-sdk/* external, as the Lambda runtime ships it), and the bundle's size.
+// Then bench/errors.mjs: the error path and floods, through a local SES.
+// Everything talks to 127.0.0.1 only. BENCH_PROCESSES and BENCH_ROUNDS trade time for steadiness.
+import { execFile } from 'node:child_process';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { cpus, totalmem } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { gzipSync } from 'node:zlib';
+import { build } from 'esbuild';
+import { CONTENDERS } from './contenders.mjs';
+
+const run = promisify(execFile);
+const here = dirname(fileURLToPath(import.meta.url));
+const work = join(here, '.work');
+const PROCESSES = Number(process.env.BENCH_PROCESSES ?? 3);
+// BENCH_ONLY=success or BENCH_ONLY=cold runs one half.
+const ONLY = process.env.BENCH_ONLY;
+const IMPORT_PROCESSES = Number(process.env.BENCH_IMPORT_PROCESSES ?? 7);
+const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+const fmt = (n, digits = 0) =>
+  n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+
+// A loopback sink for the peers' endpoints: 200 and an empty JSON object for anything.
+const sink = createServer((request, response) => {
+  request.resume();
+  request.on('end', () => response.writeHead(200, { 'content-type': 'application/json' }).end('{}'));
+});
+await new Promise((resolve) => sink.listen(0, '127.0.0.1', resolve));
+const sinkUrl = `http://127.0.0.1:${sink.address().port}`;
+const childEnv = {
+  PATH: process.env.PATH ?? '',
+  BENCH_SINK: sinkUrl,
+  BENCH_SENTRY_DSN: `http://public@127.0.0.1:${sink.address().port}/1`,
+  BENCH_ROUNDS: process.env.BENCH_ROUNDS ?? '9',
+  ADMINS: 'ops@example.com',
+  SERVER_EMAIL: 'errors@example.com',
+  AWS_REGION: 'us-east-1',
+  AWS_ACCESS_KEY_ID: 'local',
+  AWS_SECRET_ACCESS_KEY: 'local',
+  AWS_ENDPOINT_URL_SES: sinkUrl,
+  AWS_LAMBDA_FUNCTION_NAME: 'bench-fn',
+  AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+  SENTRY_SUPPRESS_TRACING_WARNING: '1',
+};
+
+rmSync(work, { recursive: true, force: true });
+mkdirSync(join(work, 'bundled'), { recursive: true });
+writeFileSync(join(work, 'warm.mjs'), 'export const warm = 1;\n');
+writeFileSync(join(work, 'empty.mjs'), 'export const empty = 1;\n');
+writeFileSync(join(work, 'warm.cjs'), 'exports.warm = 1;\n');
+writeFileSync(join(work, 'empty.cjs'), 'exports.empty = 1;\n');
+const files = {};
+const bundles = {};
+for (const [name, { source }] of Object.entries(CONTENDERS)) {
+  files[name] = join(work, `${name}.mjs`);
+  writeFileSync(files[name], `${source}\n`);
+  bundles[name] = join(work, 'bundled', `${name}.cjs`);
+  await build({
+    entryPoints: [files[name]],
+    outfile: bundles[name],
+    bundle: true,
+    format: 'cjs',
+    platform: 'node',
+    target: 'node20',
+    external: ['@aws-sdk/*'],
+    logLevel: 'error',
+  });
+}
+
+async function child(args, node = []) {
+  const { stdout } = await run(process.execPath, [...node, join(here, 'child.mjs'), ...args], {
+    env: childEnv,
+    maxBuffer: 16 * 1024 * 1024,
+    timeout: 600_000,
+  });
+  return JSON.parse(stdout.trim().split('\n').at(-1));
+}
+
+// 1. Success path: every contender in PROCESSES fresh processes, contenders interleaved.
+const summary = {};
+if (ONLY !== 'cold') {
+  const success = Object.fromEntries(
+    Object.keys(CONTENDERS)
+      .filter((n) => n !== 'bare')
+      .map((n) => [n, []]),
+  );
+  for (let p = 0; p < PROCESSES; p++) {
+    for (const name of Object.keys(success)) {
+      success[name].push(await child(['success', files[name], files.bare]));
+    }
+  }
+  for (const [name, samples] of Object.entries(success)) {
+    const added = samples.flatMap((s) => s.wrappedNs.map((w, i) => w - s.bareNs[i]));
+    summary[name] = {
+      addedNs: median(added),
+      bareNs: median(samples.flatMap((s) => s.bareNs)),
+      wrappedNs: median(samples.flatMap((s) => s.wrappedNs)),
+      calls: samples[0].calls,
+    };
+  }
+}
+
+// 2. Cold start: each handler module in fresh processes, unbundled (import) and bundled (require).
+const imports = { unbundled: {}, bundled: {} };
+const baseline = { unbundled: [], bundled: [] };
+if (ONLY !== 'success') {
+  for (const name of Object.keys(CONTENDERS)) {
+    imports.unbundled[name] = [];
+    imports.bundled[name] = [];
+  }
+  const probe = (file, warm) => child(['import', file, join(work, warm)], ['--expose-gc']);
+  for (let p = 0; p < IMPORT_PROCESSES; p++) {
+    baseline.unbundled.push(await probe(join(work, 'empty.mjs'), 'warm.mjs'));
+    baseline.bundled.push(await probe(join(work, 'empty.cjs'), 'warm.cjs'));
+    for (const name of Object.keys(CONTENDERS)) {
+      imports.unbundled[name].push(await probe(files[name], 'warm.mjs'));
+      imports.bundled[name].push(await probe(bundles[name], 'warm.cjs'));
+    }
+  }
+}
+const cold = (kind, name) => {
+  const samples = imports[kind][name];
+  const base = baseline[kind];
+  return {
+    ms: median(samples.map((s) => s.ms)) - median(base.map((s) => s.ms)),
+    rssMiB: (median(samples.map((s) => s.rss)) - median(base.map((s) => s.rss))) / 1024 / 1024,
+    heapMiB: (median(samples.map((s) => s.heap)) - median(base.map((s) => s.heap))) / 1024 / 1024,
+  };
+};
+
+sink.close();
+
+const version = (pkg) => {
+  try {
+    return JSON.parse(readFileSync(join(here, 'node_modules', pkg, 'package.json'), 'utf8')).version;
+  } catch {
+    return JSON.parse(readFileSync(join(here, '..', 'node_modules', pkg, 'package.json'), 'utf8')).version;
+  }
+};
+console.log(
+  `## Machine\n\nNode ${process.version}, ${cpus()[0]?.model ?? 'unknown CPU'} (${cpus().length} cores), ${fmt(totalmem() / 1024 ** 3)} GiB, ${process.platform} ${process.arch}.`,
+);
+console.log(
+  `\nVersions: lambda-error-mail ${version('lambda-error-mail')}, @sentry/aws-serverless ${version('@sentry/aws-serverless')}, @middy/core ${version('@middy/core')}, @middy/error-logger ${version('@middy/error-logger')}, @middy/http-error-handler ${version('@middy/http-error-handler')}, @aws-lambda-powertools/logger ${version('@aws-lambda-powertools/logger')}, @honeybadger-io/js ${version('@honeybadger-io/js')}, @bugsnag/js ${version('@bugsnag/js')}, @bugsnag/plugin-aws-lambda ${version('@bugsnag/plugin-aws-lambda')}.`,
+);
+
+if (ONLY !== 'cold') printSuccess();
+if (ONLY !== 'success') printCold();
+
+function printSuccess() {
+  const middyAlone = summary.middy.addedNs;
+  console.log(
+    `\n## Success path\n\nAdded per successful invocation over a bare async handler (median of ${PROCESSES} processes x ${childEnv.BENCH_ROUNDS} interleaved rounds; bare handler ${fmt(summary.ours.bareNs, 0)} ns per call):\n`,
+  );
+  console.log('| contender | added per call | x bare | over middy alone | calls per sample |');
+  console.log('| --- | ---: | ---: | ---: | ---: |');
+  const byCost = Object.entries(summary).sort((a, b) => a[1].addedNs - b[1].addedNs);
+  for (const [name, s] of byCost) {
+    const over = CONTENDERS[name].middy && name !== 'middy' ? `${fmtNs(s.addedNs - middyAlone)}` : '';
+    console.log(
+      `| ${CONTENDERS[name].label} | ${fmtNs(s.addedNs)} | ${fmt(s.wrappedNs / s.bareNs, 1)} | ${over} | ${fmt(s.calls)} |`,
+    );
+  }
+}
+
+function printCold() {
+  console.log(
+    `\n## Cold start\n\nImporting the handler module in a fresh process, over importing an empty module (median of ${IMPORT_PROCESSES} processes each). Bundled: esbuild, CommonJS, \`@aws-sdk/*\` external.\n`,
+  );
+  console.log(
+    '| contender | import ms | RSS MiB | heap MiB | bundled: import ms | bundled: RSS MiB | bundle KiB | gzipped KiB |',
+  );
+  console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+  for (const name of Object.keys(CONTENDERS)) {
+    const u = cold('unbundled', name);
+    const b = cold('bundled', name);
+    const bytes = readFileSync(bundles[name]);
+    console.log(
+      `| ${CONTENDERS[name].label} | ${fmt(u.ms, 1)} | ${fmt(u.rssMiB, 1)} | ${fmt(u.heapMiB, 2)} | ${fmt(b.ms, 1)} | ${fmt(b.rssMiB, 1)} | ${fmt(bytes.length / 1024, 1)} | ${fmt(gzipSync(bytes).length / 1024, 1)} |`,
+    );
+  }
+}
+
+function fmtNs(ns) {
+  return Math.abs(ns) >= 10_000
+    ? `${fmt(ns / 1e6, 2)} ms`
+    : Math.abs(ns) >= 1000
+      ? `${fmt(ns / 1000, 2)} µs`
+      : `${fmt(ns)} ns`;
+}
