@@ -1,6 +1,6 @@
-// Builds dist/index.js: one ESM file, so importing the package reads one module
-// instead of twenty. The SES client and nodemailer stay external and are only
-// imported (lazily) by the first report. Declarations come from tsc.
+// Builds dist/index.js: the package's entry, one ESM file for the settings and the adapters, plus one
+// chunk for the report path, loaded by the first report. The SES client and nodemailer stay external
+// and are also imported by the first report only. Declarations come from tsc.
 // Also builds dist/cli.js, the `lambda-error-mail` command.
 import { readFile } from 'node:fs/promises';
 import { build } from 'esbuild';
@@ -16,7 +16,15 @@ const shared = {
   logLevel: 'warning',
 };
 
-await build({ ...shared, entryPoints: ['src/index.ts'], outfile: 'dist/index.js' });
+// Split: what a report needs (building, rendering, transports) is a chunk of its own, imported by the
+// first report, so importing the package parses only the settings and the adapters.
+await build({
+  ...shared,
+  entryPoints: ['src/index.ts'],
+  outdir: 'dist',
+  splitting: true,
+  chunkNames: 'chunks/[name]-[hash]',
+});
 await build({
   ...shared,
   entryPoints: ['src/cli/bin.ts'],

@@ -1,9 +1,7 @@
 import { type ConfigOverrides, loadConfig } from '../config.js';
 import type { Outcome } from '../core/outcome.js';
-import { type BeforeSend, createReporter, type Delivery, type LogRecord } from '../core/reporter.js';
-import { remainingTimeMs } from '../core/safe.js';
-import { createDynamoDbDeduper } from '../dedupe/dynamodb.js';
-import { createTransport } from '../transports/index.js';
+import type { BeforeSend, Delivery, LogRecord, Reporter } from '../core/reporter.js';
+import { remainingTimeMs, safeString } from '../core/safe.js';
 import type { Transport } from '../transports/transport.js';
 
 /**
@@ -67,19 +65,32 @@ export function createRuntime(options: ErrorMailOptions): Runtime {
   const { env, transport, log = writeJsonLine, beforeSend, ...overrides } = options;
   const config = loadConfig(env ?? process.env, overrides);
   for (const note of config.notes) log({ level: 'WARN', message: `lambda-error-mail: ${note}` });
-  const reporter = createReporter({
-    config,
-    transport: transport ?? createTransport(config),
-    log,
-    now: () => Date.now(),
-    beforeSend,
-    deduper: config.dedupeTable === undefined ? undefined : createDynamoDbDeduper(config.dedupeTable),
-  });
+  // The reporter and everything it uses are loaded with the first report: a container that never
+  // fails never reads them.
+  let reporter: Promise<Reporter> | undefined;
+  const loadReporter = () => {
+    reporter ??= import('./reporting.js').then(({ createReporting }) =>
+      createReporting(config, { transport, log, beforeSend }),
+    );
+    return reporter;
+  };
   let coldStart = true;
   const report: Runtime['report'] = (outcome, event, context, startedAt) => {
     const first = coldStart;
     coldStart = false;
-    return reporter.report(outcome, { event, context, startedAt, coldStart: first });
+    return loadReporter().then(
+      (loaded) => loaded.report(outcome, { event, context, startedAt, coldStart: first }),
+      (error: unknown) => {
+        // The package's own files are missing or broken: say so, and keep the invocation's outcome.
+        const reason = `the reporter could not be loaded: ${safeString(error)}`;
+        try {
+          log({ level: 'ERROR', message: 'error mail not sent', reason });
+        } catch {
+          // Nowhere left to report to.
+        }
+        return { status: 'skipped', reason } as const;
+      },
+    );
   };
   const warningMs = config.timeoutWarningMs;
   const warns = warningMs > 0 && !config.debug && config.admins.length > 0;
