@@ -4,39 +4,64 @@ import { bareAddresses, composeMime } from './compose.js';
 import type { Transport } from './transport.js';
 
 /**
- * Sends over SMTP with Django's `EMAIL_*` settings. nodemailer's SMTP client
- * is loaded on the first send.
+ * Sends over SMTP with Django's `EMAIL_*` settings, one connection per mail:
+ * `EMAIL_USE_TLS` requires STARTTLS, `EMAIL_USE_SSL` speaks TLS from the
+ * start, and the server's certificate is verified. Only nodemailer's SMTP
+ * connection is loaded, on the first send: a bundled function carries it
+ * instead of all of nodemailer's transports.
  */
 export function createSmtpTransport(settings: SmtpConfig): Transport {
-  let transporter: import('nodemailer').Transporter | undefined;
+  let SmtpConnection: typeof import('nodemailer/lib/smtp-connection')['default'] | undefined;
+  const timeout = settings.timeoutSeconds === undefined ? undefined : settings.timeoutSeconds * 1000;
   return {
     async send(mail: Mail, signal: AbortSignal): Promise<void> {
-      if (transporter === undefined) {
-        const { default: nodemailer } = await import('nodemailer');
-        const timeout = settings.timeoutSeconds === undefined ? undefined : settings.timeoutSeconds * 1000;
-        transporter = nodemailer.createTransport({
-          host: settings.host,
-          port: settings.port,
-          secure: settings.useSsl,
-          requireTLS: settings.useTls,
-          ignoreTLS: !settings.useTls && !settings.useSsl,
-          ...(settings.user === '' ? {} : { auth: { user: settings.user, pass: settings.password } }),
-          ...(timeout === undefined
-            ? {}
-            : { connectionTimeout: timeout, greetingTimeout: timeout, socketTimeout: timeout }),
-        });
-      }
+      SmtpConnection ??= (await import('nodemailer/lib/smtp-connection')).default;
       const raw = await composeMime(mail);
-      const sending = transporter.sendMail({
-        envelope: { from: bareAddresses([mail.from])[0] ?? mail.from, to: bareAddresses(mail.to) },
-        raw,
+      const connection = new SmtpConnection({
+        host: settings.host,
+        port: settings.port,
+        secure: settings.useSsl,
+        requireTLS: settings.useTls,
+        // As Django: without EMAIL_USE_TLS or EMAIL_USE_SSL, no TLS at all.
+        ignoreTLS: !settings.useTls && !settings.useSsl,
+        ...(timeout === undefined
+          ? {}
+          : { connectionTimeout: timeout, greetingTimeout: timeout, socketTimeout: timeout }),
       });
-      const onAbort = () => transporter?.close();
+      const envelope = { from: bareAddresses([mail.from])[0] ?? mail.from, to: bareAddresses(mail.to) };
+      const onAbort = () => connection.close();
       signal.addEventListener('abort', onAbort, { once: true });
       try {
-        await sending;
+        await new Promise<void>((resolve, reject) => {
+          let settled = false;
+          const finish = (error?: Error | null) => {
+            if (settled) return;
+            settled = true;
+            if (error) reject(error);
+            else resolve();
+          };
+          // Kept for the connection's life: an 'error' with no listener would crash the process.
+          connection.on('error', finish);
+          connection.once('end', () =>
+            finish(new Error('the SMTP server closed the connection before the mail was sent')),
+          );
+          const deliver = () =>
+            connection.send(envelope, raw, (error) => {
+              if (error) return finish(error);
+              connection.quit();
+              finish();
+            });
+          connection.connect((error) => {
+            if (error) return finish(error);
+            if (settings.user === '') return deliver();
+            connection.login({ user: settings.user, pass: settings.password }, (loginError) =>
+              loginError ? finish(loginError) : deliver(),
+            );
+          });
+        });
       } finally {
         signal.removeEventListener('abort', onAbort);
+        if (signal.aborted) connection.close();
       }
     },
   };

@@ -1,4 +1,4 @@
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, createServer as createTcpServer, type Socket } from 'node:net';
 import type { TlsOptions } from 'node:tls';
 import { type ParsedMail, simpleParser } from 'mailparser';
 import { SMTPServer, type SMTPServerOptions } from 'smtp-server';
@@ -198,5 +198,47 @@ describe('the SMTP backend', () => {
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/^Not sent to ADMINS .*self[- ]signed certificate/m);
     expect(starttls.transcript.filter((line) => line.startsWith('AUTH'))).toEqual([]);
+  });
+
+  it('gives up at the send budget on a server that never greets, closes the connection and keeps the error', async () => {
+    const sockets: Socket[] = [];
+    let closed = 0;
+    const silent = createTcpServer((socket) => {
+      sockets.push(socket);
+      socket.on('close', () => {
+        closed += 1;
+      });
+    });
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const logs: Record<string, unknown>[] = [];
+    const failure = new Error('smtp never answers');
+    const handler = withErrorMail(
+      async () => {
+        throw failure;
+      },
+      {
+        env: mailEnv({
+          EMAIL_HOST: '127.0.0.1',
+          EMAIL_PORT: String((silent.address() as AddressInfo).port),
+          ERROR_MAIL_SEND_BUDGET_MS: '300',
+        }),
+        log: (record) => logs.push(record),
+      },
+    );
+
+    const caught = await handler(httpApiEvent({ path: '/silent' }), lambdaContext()).catch((e: unknown) => e);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+
+    expect(caught).toBe(failure);
+    expect(logs).toEqual([
+      expect.objectContaining({
+        level: 'ERROR',
+        message: 'error mail not sent',
+        reason: expect.stringContaining('300 ms budget'),
+      }),
+    ]);
+    expect(sockets).toHaveLength(1);
+    expect(closed).toBe(1);
+    await new Promise<void>((resolve) => silent.close(() => resolve()));
   });
 });
