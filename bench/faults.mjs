@@ -9,7 +9,8 @@ process.env.AWS_REGION ??= 'us-east-1';
 process.env.AWS_ACCESS_KEY_ID ??= 'local';
 process.env.AWS_SECRET_ACCESS_KEY ??= 'local';
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
-const { withErrorMail } = await import('lambda-error-mail');
+// The root package's build, by path: bench/ is a package of its own.
+const { withErrorMail } = await import(new URL('../dist/index.js', import.meta.url).href);
 
 const env = {
   ADMINS: 'ops@example.com',

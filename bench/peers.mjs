@@ -175,7 +175,9 @@ function printSuccess() {
   console.log(
     `\n## Success path\n\nAdded per successful invocation over a bare async handler (median of ${PROCESSES} processes x ${childEnv.BENCH_ROUNDS} interleaved rounds; bare handler ${fmt(summary.ours.bareNs, 0)} ns per call):\n`,
   );
-  console.log('| contender | added per call | x bare | over middy alone | requests per call | calls per sample |');
+  console.log(
+    '| contender | added per call | x bare | over middy alone | requests per call | calls per sample |',
+  );
   console.log('| --- | ---: | ---: | ---: | ---: | ---: |');
   const byCost = Object.entries(summary).sort((a, b) => a[1].addedNs - b[1].addedNs);
   for (const [name, s] of byCost) {

@@ -13,6 +13,9 @@ import { promisify } from 'node:util';
 
 const run = promisify(execFile);
 const require = createRequire(import.meta.url);
+// The root package's build, by path: bench/ is a package of its own (the peers'), so the name would
+// resolve to bench/node_modules.
+const PKG = new URL('../dist/index.js', import.meta.url).href;
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 21);
 const CALLS = Number(process.env.BENCH_CALLS ?? 100_000);
 const BUDGET = { successNs: 150, warningNs: 400, importMs: 5, importMiB: 1 };
@@ -29,7 +32,7 @@ async function nsPerCall(handler, event, context) {
 }
 
 async function successPath() {
-  const { withErrorMail, errorMail } = await import('lambda-error-mail');
+  const { withErrorMail, errorMail } = await import(PKG);
   const middy = (await import('@middy/core')).default;
   const env = { ADMINS: 'ops@example.com', SERVER_EMAIL: 'errors@example.com', MANAGERS: 'web@example.com' };
   const result = { statusCode: 200, body: 'ok' };
@@ -82,7 +85,7 @@ await import(process.argv[2]);
 globalThis.gc(); globalThis.gc();
 const heap0 = process.memoryUsage().heapUsed;
 const t0 = performance.now();
-await import(base ? process.argv[3] : 'lambda-error-mail');
+await import(base ? process.argv[3] : process.argv[4]);
 const ms = performance.now() - t0;
 globalThis.gc(); globalThis.gc();
 const after = process.memoryUsage();
@@ -106,6 +109,7 @@ async function importCost() {
         mode,
         warm,
         empty,
+        PKG,
       ]);
       samples[mode].push(JSON.parse(stdout));
     }
@@ -143,7 +147,7 @@ async function lazyLoads() {
 
 // Reports for the largest inputs: time from the throw to the rendered mail (no send), and the MIME size.
 async function largeInputs() {
-  const { withErrorMail, composeMime } = await import('lambda-error-mail');
+  const { withErrorMail, composeMime } = await import(PKG);
   const MB = 1024 * 1024;
   const env = { ADMINS: 'ops@example.com', SERVER_EMAIL: 'errors@example.com' };
   // A new context per invocation, as Lambda makes one: reports are deduplicated per invocation.
