@@ -98,7 +98,7 @@ export function createRuntime(options: ErrorMailOptions): Runtime {
   // One timer for all the invocations of this wrapper, not one per invocation: arming and clearing a
   // timer on every call cost more than the rest of the wrapper. The timer is armed for the earliest
   // warning due; when it fires, it warns for the invocations that are due and re-arms for the next.
-  // An invocation that ends only leaves the set, so a warm container seldom touches the timer at all.
+  // An invocation that ends only leaves the list, so a warm container seldom touches the timer at all.
   interface Watched extends TimeoutWatch {
     readonly event: unknown;
     readonly context: unknown;
