@@ -1,10 +1,11 @@
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { simpleParser } from 'mailparser';
 import { describe, expect, inject, it } from 'vitest';
-import { runCli } from '../helpers/cli.js';
+import { CLI, runCli } from '../helpers/cli.js';
 import { readMailbox } from '../helpers/local-ses.js';
 
 const sesUrl = inject('sesUrl');
@@ -287,5 +288,23 @@ describe('lambda-error-mail', () => {
     expect(unknown.stderr).toContain(
       'unknown command "deploy"; the commands are sendtestemail, preview, check-config',
     );
+  });
+
+  it('stops quietly when the reader has closed the pipe, as `| head -1` does', async () => {
+    const child = spawn(process.execPath, [CLI, 'check-config'], {
+      env: { PATH: process.env.PATH ?? '', ADMINS: 'ops@example.com' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    // Close our end before the command writes, as head has by the time a long output reaches it.
+    child.stdout.destroy();
+
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
   });
 });
