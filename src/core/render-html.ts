@@ -112,7 +112,14 @@ function traceback(report: ServerErrorReport): string {
     const why = report.tracebackNote === undefined ? '' : `: ${escapeHtml(report.tracebackNote)}`;
     return `<p style="${S.note}">No traceback${why}.</p>`;
   }
-  const legend = `<p style="${S.legend}"><span style="${S.lineApp};margin-left:0">your code</span> &nbsp; <span style="${S.lineOther}">dependencies and Node.js</span></p>`;
+  // The legend only when there is something to tell apart: frames of the application and frames of others.
+  const kinds = new Set(
+    report.errors.flatMap((error) => stackLines(stackText(error)).map((line) => line.kind)),
+  );
+  const legend =
+    kinds.has('app') && (kinds.has('dependency') || kinds.has('runtime'))
+      ? `<p style="${S.legend}"><span style="${S.lineApp};margin-left:0">your code</span> &nbsp; <span style="${S.lineOther}">dependencies and Node.js</span></p>`
+      : '';
   const chain = report.errors
     .map((error, index) => {
       const previous = report.errors[index - 1];
