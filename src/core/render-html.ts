@@ -87,8 +87,8 @@ const LINE_STYLE: Readonly<Record<StackLine['kind'], string>> = {
 };
 
 /** A stack, one block per line: the application's own frames marked, dependencies and Node dimmed. */
-function stackBlock(error: ErrorInfo): string {
-  const lines = stackLines(stackText(error))
+function stackBlock(stack: readonly StackLine[]): string {
+  const lines = stack
     .map(
       (line) =>
         `<div data-frame="${line.kind}" style="${LINE_STYLE[line.kind]}">${escapeHtml(line.text) || '&nbsp;'}</div>`,
@@ -99,7 +99,9 @@ function stackBlock(error: ErrorInfo): string {
 
 function members(error: ErrorInfo): string {
   if (error.memberCount === 0) return '';
-  const items = error.members.map((member) => `<li style="margin:6px 0">${stackBlock(member)}</li>`).join('');
+  const items = error.members
+    .map((member) => `<li style="margin:6px 0">${stackBlock(stackLines(stackText(member)))}</li>`)
+    .join('');
   const rest =
     error.memberCount > error.members.length
       ? `<p style="${S.note}">${formatCount(error.memberCount - error.members.length)} more members not shown</p>`
@@ -113,9 +115,8 @@ function traceback(report: ServerErrorReport): string {
     return `<p style="${S.note}">No traceback${why}.</p>`;
   }
   // The legend only when there is something to tell apart: frames of the application and frames of others.
-  const kinds = new Set(
-    report.errors.flatMap((error) => stackLines(stackText(error)).map((line) => line.kind)),
-  );
+  const stacks = report.errors.map((error) => stackLines(stackText(error)));
+  const kinds = new Set(stacks.flatMap((stack) => stack.map((line) => line.kind)));
   const legend =
     kinds.has('app') && (kinds.has('dependency') || kinds.has('runtime'))
       ? `<p style="${S.legend}"><span style="${S.lineApp};margin-left:0">your code</span> &nbsp; <span style="${S.lineOther}">dependencies and Node.js</span></p>`
@@ -131,7 +132,7 @@ function traceback(report: ServerErrorReport): string {
         error.properties.length === 0
           ? ''
           : `<h3 style="${S.h3}">${escapeHtml(error.type)} properties</h3>${table(error.properties, '')}`;
-      return `${cause}${stackBlock(error)}${props}${members(error)}`;
+      return `${cause}${stackBlock(stacks[index] ?? [])}${props}${members(error)}`;
     })
     .join('');
   return legend + chain;
