@@ -85,7 +85,7 @@ export function describeBackend(config: Config, env: CliIo['env']): string {
       return `SMTP ${smtp.host}:${smtp.port} (${security}, ${auth})`;
     }
     default: {
-      const region = env.AWS_REGION || env.AWS_DEFAULT_REGION;
+      const region = config.region;
       const endpoint = env.AWS_ENDPOINT_URL_SES
         ? `, endpoint ${env.AWS_ENDPOINT_URL_SES} (AWS_ENDPOINT_URL_SES)`
         : env.AWS_ENDPOINT_URL
