@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import { isAddress, loadConfig } from '../config.js';
 import type { Mail } from '../core/mail.js';
-import { scrubText } from '../core/scrub.js';
+import { describeFailure } from '../core/reporter.js';
 import { createTransport } from '../transports/index.js';
 import { describeBackend } from './check-config.js';
 import { type CliIo, EXIT, UsageError } from './io.js';
@@ -89,20 +89,8 @@ export async function sendTestEmail(args: readonly string[], io: CliIo): Promise
       io.out(`Sent to ${label} (${message.to.join(', ')}): "${message.subject}"`);
     } catch (error) {
       failed += 1;
-      io.err(`Not sent to ${label} (${message.to.join(', ')}): ${describeError(error)}`);
+      io.err(`Not sent to ${label} (${message.to.join(', ')}): ${describeFailure(error)}`);
     }
   }
   return failed === 0 ? EXIT.ok : EXIT.failed;
-}
-
-/** `Name: message`, with the cause's when there is one, scrubbed of anything shaped like a secret. */
-export function describeError(error: unknown): string {
-  const one = (value: unknown) =>
-    value instanceof Error ? `${value.name}: ${value.message}` : String(value);
-  const cause = error instanceof Error ? error.cause : undefined;
-  const text =
-    cause === undefined || (error instanceof Error && error.message.includes(one(cause)))
-      ? one(error)
-      : `${one(error)} (caused by ${one(cause)})`;
-  return scrubText(text);
 }

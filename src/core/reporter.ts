@@ -297,7 +297,7 @@ function requestIdOf(invocation: Invocation): string | undefined {
 }
 
 /** `Name: message`, following `cause` once, scrubbed and on one line, for a log record. Never throws. */
-function describeFailure(error: unknown): string {
+export function describeFailure(error: unknown): string {
   const describeOne = (value: unknown) =>
     typeof value === 'object' && value !== null
       ? `${safeString(readProperty(value, 'name'))}: ${safeString(readProperty(value, 'message'))}`
