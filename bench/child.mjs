@@ -3,9 +3,9 @@
 import { createRequire } from 'node:module';
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
+import { median } from './median.mjs';
 
 const [mode, file, bareFile] = process.argv.slice(2);
-const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
 /** A Lambda-like context, new per invocation as the runtime makes one. */
 function context() {

@@ -4,9 +4,9 @@
 import { performance } from 'node:perf_hooks';
 import { SESClient, SendRawEmailCommand } from '@aws-sdk/client-ses';
 import { composeMime, withErrorMail } from 'lambda-error-mail';
+import { median } from './median.mjs';
 
 const [mode, marker] = process.argv.slice(2);
-const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 const context = () => {
   const deadline = Date.now() + 30_000;
   return {

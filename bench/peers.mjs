@@ -15,6 +15,7 @@ import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
 import { CONTENDERS } from './contenders.mjs';
+import { median } from './median.mjs';
 
 const run = promisify(execFile);
 const here = dirname(fileURLToPath(import.meta.url));
@@ -23,7 +24,6 @@ const PROCESSES = Number(process.env.BENCH_PROCESSES ?? 3);
 // BENCH_ONLY=success or BENCH_ONLY=cold runs one half.
 const ONLY = process.env.BENCH_ONLY;
 const IMPORT_PROCESSES = Number(process.env.BENCH_IMPORT_PROCESSES ?? 7);
-const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 const fmt = (n, digits = 0) =>
   n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 

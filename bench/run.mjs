@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
+import { median } from './median.mjs';
 
 const run = promisify(execFile);
 const require = createRequire(import.meta.url);
@@ -19,11 +20,6 @@ const PKG = new URL('../dist/index.js', import.meta.url).href;
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 21);
 const CALLS = Number(process.env.BENCH_CALLS ?? 100_000);
 const BUDGET = { successNs: 150, warningNs: 400, importMs: 5, importMiB: 1 };
-
-const median = (values) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
-};
 
 async function nsPerCall(handler, event, context) {
   const start = process.hrtime.bigint();
