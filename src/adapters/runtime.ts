@@ -34,11 +34,12 @@ export interface ErrorMailOptions extends ConfigOverrides {
   readonly beforeSend?: BeforeSend;
 }
 
-/** A timeout warning watched for one invocation; the adapters end it on every exit path. */
-export interface TimeoutWatch {
-  /** The warning's send, once it has started; awaited before the invocation returns. */
-  pending: Promise<Delivery> | undefined;
-}
+declare const WATCHED: unique symbol;
+/**
+ * One invocation watched for a timeout warning, as `Runtime.watch` returns it. Opaque: hand it back to
+ * `unwatch` (or `settleWatch`) exactly once, on the invocation's way out.
+ */
+export type TimeoutWatch = { readonly [WATCHED]: true };
 
 /** Ends a timeout watch and waits for a warning already being sent, so a freeze cannot cut it. */
 export async function settleWatch(runtime: Runtime, watch: TimeoutWatch | undefined): Promise<void> {
@@ -49,8 +50,10 @@ export async function settleWatch(runtime: Runtime, watch: TimeoutWatch | undefi
 
 /** The per-wrapper state both adapters share: the reporter and the cold-start flag. */
 export interface Runtime {
+  /** False when the timeout warning is off: `watch` always returns `undefined`. */
+  readonly watches: boolean;
   report(outcome: Outcome, event: unknown, context: unknown, startedAt: number): Promise<Delivery>;
-  /** Watches one invocation for a timeout warning, when it is on and the context has a clock. */
+  /** Watches one invocation for a timeout warning, when the warning is on. */
   watch(event: unknown, context: unknown, startedAt: number): TimeoutWatch | undefined;
   /** Ends a watch: no warning starts for it from now on. Returns the warning already being sent, if any. */
   unwatch(watch: TimeoutWatch): Promise<Delivery> | undefined;
@@ -95,92 +98,99 @@ export function createRuntime(options: ErrorMailOptions): Runtime {
   const warningMs = config.timeoutWarningMs;
   const warns = warningMs > 0 && !config.debug && config.admins.length > 0;
 
-  // One timer for all the invocations of this wrapper, not one per invocation: arming and clearing a
-  // timer on every call cost more than the rest of the wrapper. The timer is armed for the earliest
-  // warning due; when it fires, it warns for the invocations that are due and re-arms for the next.
-  // An invocation that ends only leaves the list, so a warm container seldom touches the timer at all.
-  interface Watched extends TimeoutWatch {
-    readonly event: unknown;
-    readonly context: unknown;
-    readonly startedAt: number;
-    /** What the context said was left when the invocation started. */
-    readonly remaining: number;
-    /** When the warning is due, epoch ms. */
-    readonly dueAt: number;
-    // An intrusive doubly linked list: adding and removing an object from a Set hashes it, which cost
-    // more than the rest of the watch.
-    previous: Watched | undefined;
-    next: Watched | undefined;
-    listed: boolean;
+  // One timer for all the invocations of this wrapper, never one per invocation: arming and clearing a
+  // timer on every call cost more than the rest of the wrapper. The clock is read only to arm the timer
+  // when it is idle. Otherwise an invocation only joins the watched ones: it cannot be due before the
+  // time the timer is armed for, because Lambda gives every invocation of a function the same timeout,
+  // so an invocation that starts later ends later. When the timer fires, it asks each watched invocation
+  // for its remaining time, warns for those that are due and re-arms for the earliest of the rest.
+  interface Watched {
+    event: unknown;
+    context: unknown;
+    startedAt: number;
+    /** The warning's send, once it has started; awaited before the invocation returns. */
+    pending: Promise<Delivery> | undefined;
   }
-  let first: Watched | undefined;
+  // Lambda runs one invocation at a time in a container: that one takes a slot allocated once, and its
+  // watch is the slot's generation (a number). Invocations that overlap it (Lambda Managed Instances,
+  // tests) each get an entry in a set.
+  const slot: Watched = { event: undefined, context: undefined, startedAt: 0, pending: undefined };
+  let slotBusy = false;
+  let slotGeneration = 0;
+  const overlapping = new Set<Watched>();
   let timer: NodeJS.Timeout | undefined;
-  let timerDueAt = Number.POSITIVE_INFINITY;
 
   const arm = (dueAt: number, now: number) => {
-    if (timer !== undefined) clearTimeout(timer);
-    timerDueAt = dueAt;
     timer = setTimeout(errorMailTimeoutWarnings, Math.max(0, dueAt - now));
     // Never the reason the process stays up.
     timer.unref();
   };
 
+  /** Warns for `watched` if it is due; else returns when it will be (epoch ms), or Infinity for never. */
+  const check = (watched: Watched, now: number): number => {
+    if (watched.pending !== undefined) return Number.POSITIVE_INFINITY;
+    const remaining = remainingTimeMs(watched.context);
+    const elapsedMs = now - watched.startedAt;
+    // No clock, or less than the warning's lead left when it started: never warned, as in `watch`.
+    if (remaining === undefined || elapsedMs + remaining <= warningMs) return Number.POSITIVE_INFINITY;
+    // Date.now() counts whole milliseconds; the timer's own clock does not.
+    if (remaining > warningMs + 1) return now + remaining - warningMs;
+    const outcome: Outcome = {
+      kind: 'timeout',
+      elapsedMs,
+      remainingMs: remaining,
+      // Lambda timeouts are whole seconds; what was left at the start is a little under it.
+      timeoutMs: Math.ceil((elapsedMs + remaining) / 1000) * 1000,
+    };
+    watched.pending = report(outcome, watched.event, watched.context, watched.startedAt);
+    return Number.POSITIVE_INFINITY;
+  };
+
   function errorMailTimeoutWarnings(): void {
     timer = undefined;
-    timerDueAt = Number.POSITIVE_INFINITY;
     const now = Date.now();
-    let next = Number.POSITIVE_INFINITY;
-    for (let watch = first; watch !== undefined; watch = watch.next) {
-      if (watch.pending !== undefined) continue;
-      // Date.now() counts whole milliseconds; the timer's own clock does not.
-      if (now + 1 >= watch.dueAt) {
-        const outcome: Outcome = {
-          kind: 'timeout',
-          elapsedMs: now - watch.startedAt,
-          remainingMs: remainingTimeMs(watch.context) ?? warningMs,
-          // Lambda timeouts are whole seconds; what was left at the start is a little under it.
-          timeoutMs: Math.ceil(watch.remaining / 1000) * 1000,
-        };
-        watch.pending = report(outcome, watch.event, watch.context, watch.startedAt);
-      } else if (watch.dueAt < next) {
-        next = watch.dueAt;
-      }
-    }
+    let next = slotBusy ? check(slot, now) : Number.POSITIVE_INFINITY;
+    for (const watched of overlapping) next = Math.min(next, check(watched, now));
     if (next !== Number.POSITIVE_INFINITY) arm(next, now);
   }
 
   return {
+    watches: warns,
     report,
     watch(event, context, startedAt) {
       if (!warns) return undefined;
-      const remaining = remainingTimeMs(context);
-      if (remaining === undefined || remaining <= warningMs) return undefined;
-      const watch: Watched = {
-        event,
-        context,
-        startedAt,
-        remaining,
-        dueAt: startedAt + remaining - warningMs,
-        pending: undefined,
-        previous: undefined,
-        next: first,
-        listed: true,
-      };
-      if (first !== undefined) first.previous = watch;
-      first = watch;
-      // A timer already due earlier will re-arm for this one when it fires.
-      if (watch.dueAt < timerDueAt) arm(watch.dueAt, startedAt);
-      return watch;
+      if (timer === undefined) {
+        const remaining = remainingTimeMs(context);
+        if (remaining === undefined || remaining <= warningMs) return undefined;
+        arm(startedAt + remaining - warningMs, startedAt);
+      }
+      if (slotBusy) {
+        const watched: Watched = { event, context, startedAt, pending: undefined };
+        overlapping.add(watched);
+        return watched as unknown as TimeoutWatch;
+      }
+      slotBusy = true;
+      slot.event = event;
+      slot.context = context;
+      slot.startedAt = startedAt;
+      slot.pending = undefined;
+      // Kept a small integer; a stale generation can only be one handed out 2^30 watches ago.
+      slotGeneration = (slotGeneration + 1) & 0x3fffffff;
+      return slotGeneration as unknown as TimeoutWatch;
     },
     unwatch(watch) {
-      const listed = watch as Watched;
-      if (listed.listed) {
-        listed.listed = false;
-        if (listed.previous === undefined) first = listed.next;
-        else listed.previous.next = listed.next;
-        if (listed.next !== undefined) listed.next.previous = listed.previous;
+      if (typeof watch !== 'number') {
+        overlapping.delete(watch as unknown as Watched);
+        return (watch as unknown as Watched).pending;
       }
-      return watch.pending;
+      if (!slotBusy || watch !== slotGeneration) return undefined;
+      slotBusy = false;
+      const pending = slot.pending;
+      // Let go of the event and the context: the slot outlives the invocation.
+      slot.event = undefined;
+      slot.context = undefined;
+      slot.pending = undefined;
+      return pending;
     },
   };
 }

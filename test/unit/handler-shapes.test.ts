@@ -83,6 +83,61 @@ describe('callback-style handlers', () => {
   });
 });
 
+describe('handlers that are not async functions', () => {
+  it('returns a promise of the very object a synchronous handler returns', async () => {
+    const transport = recordingTransport();
+    const result = { statusCode: 200 };
+    const handler = withErrorMail((_event: unknown, _context: Context) => result, {
+      env: mailEnv(),
+      transport,
+    });
+
+    const returned = handler(httpApiEvent(), lambdaContext());
+
+    expect(returned).toBeInstanceOf(Promise);
+    await expect(returned).resolves.toBe(result);
+    expect(transport.mails).toEqual([]);
+  });
+
+  it('turns a synchronous throw into a rejection with the same error, after mailing it', async () => {
+    const transport = recordingTransport();
+    const error = new RangeError('thrown before any await');
+    const handler = withErrorMail(
+      (_event: unknown, _context: Context): { statusCode: number } => {
+        throw error;
+      },
+      { env: mailEnv(), transport },
+    );
+
+    // Calling it must not throw: the runtime and middy expect a promise.
+    const returned = handler(httpApiEvent({ path: '/sync' }), lambdaContext());
+
+    await expect(returned).rejects.toBe(error);
+    expect(transport.mails.map((m) => m.subject)).toEqual([
+      '[shop] ERROR (EXTERNAL IP): Internal Server Error: /sync',
+    ]);
+  });
+
+  it('adopts a thenable that is not a native promise', async () => {
+    const transport = recordingTransport();
+    const result = { statusCode: 503 };
+    // biome-ignore lint/suspicious/noThenProperty: a thenable that is not a Promise is what this test is about
+    const thenable = { then: (resolve: (value: unknown) => void) => resolve(result) };
+    const handler = withErrorMail(
+      (_event: unknown, _context: Context) => thenable as unknown as typeof result,
+      {
+        env: mailEnv(),
+        transport,
+      },
+    );
+
+    await expect(handler(httpApiEvent({ path: '/thenable' }), lambdaContext())).resolves.toBe(result);
+    expect(transport.mails.map((m) => m.subject)).toEqual([
+      '[shop] ERROR (EXTERNAL IP): Service Unavailable: /thenable',
+    ]);
+  });
+});
+
 function streamified<T extends (...args: never[]) => unknown>(handler: T, highWaterMark?: number): T {
   const marked = handler as unknown as Record<symbol, unknown>;
   marked[STREAMING] = 'response';

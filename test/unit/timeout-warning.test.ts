@@ -82,6 +82,51 @@ describe('the timeout warning', () => {
     ]);
   });
 
+  it('warns on time for an invocation that starts while the timer waits for an earlier deadline', async () => {
+    const transport = recordingTransport();
+    const handler = withErrorMail(
+      async (event: { rawPath: string }) => {
+        if (event.rawPath === '/slow') await sleep(500);
+        return { statusCode: 200 };
+      },
+      { env: mailEnv({ ERROR_MAIL_TIMEOUT_WARNING_MS: '300' }), transport },
+    );
+
+    // The fast one arms the shared timer for 150 ms from now; the slow one is due at 300 ms, so the
+    // timer has to re-arm for it when it fires.
+    await handler(httpApiEvent({ path: '/fast' }), lambdaContext({ remainingMs: 450 }));
+    await handler(httpApiEvent({ path: '/slow' }), lambdaContext({ remainingMs: 600 }));
+
+    expect(transport.mails.map((m) => m.subject)).toEqual([
+      '[shop] WARNING (EXTERNAL IP): Possible timeout: /slow',
+    ]);
+    const before = /Still running after \d+ ms of its 1,000 ms timeout, (\d+) ms before the deadline\./.exec(
+      transport.mails[0]?.text ?? '',
+    );
+    // Due 300 ms before the deadline; a warning sent at the slow one's end would say about 100.
+    expect(Number(before?.[1])).toBeGreaterThan(200);
+  });
+
+  it('ignores an invocation whose context has no clock, even while the timer is armed', async () => {
+    const transport = recordingTransport();
+    const handler = withErrorMail(
+      async (event: { rawPath: string }) => {
+        if (event.rawPath === '/no-clock') await sleep(300);
+        return { statusCode: 200 };
+      },
+      { env: mailEnv({ ERROR_MAIL_TIMEOUT_WARNING_MS: '300' }), transport },
+    );
+
+    await handler(httpApiEvent({ path: '/fast' }), lambdaContext({ remainingMs: 400 }));
+    const { getRemainingTimeInMillis: _, ...clockless } = lambdaContext();
+    await expect(handler(httpApiEvent({ path: '/no-clock' }), clockless as never)).resolves.toEqual({
+      statusCode: 200,
+    });
+    await sleep(100);
+
+    expect(transport.mails).toEqual([]);
+  });
+
   it('works the same through the middy middleware', async () => {
     const transport = recordingTransport();
     const handler = middy(async () => {
