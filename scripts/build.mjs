@@ -1,7 +1,10 @@
-// Builds dist/index.js: the package's entry, one ESM file for the settings and the adapters, plus one
-// chunk for the report path, loaded by the first report. The SES client and nodemailer stay external
-// and are also imported by the first report only. Declarations come from tsc.
-// Also builds dist/cli.js, the `lambda-error-mail` command.
+// Builds the package's two ES modules, plus the `lambda-error-mail` command (dist/cli.js):
+// - dist/index.js, the entry: the settings and the adapters, in one file. Every module the loader
+//   resolves, reads and compiles at cold start costs about 0.7 ms, so the entry imports none.
+// - dist/reporting.js, the report path (building, rendering, transports), imported by the first report.
+// A few small pure helpers are in both files. Classes are not: the report path takes them from the
+// entry, so `instanceof` holds across the two. The SES client and nodemailer stay external and are
+// also imported by the first report only. Declarations come from tsc.
 import { readFile } from 'node:fs/promises';
 import { build } from 'esbuild';
 
@@ -16,14 +19,29 @@ const shared = {
   logLevel: 'warning',
 };
 
-// Split: what a report needs (building, rendering, transports) is a chunk of its own, imported by the
-// first report, so importing the package parses only the settings and the adapters.
+/** Resolves `specifier` (as the sources write it) to `target`, left for Node.js to load at run time. */
+function externalAs(specifier, target) {
+  const filter = new RegExp(`^${specifier.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}$`);
+  return {
+    name: `external ${specifier}`,
+    setup(plugin) {
+      plugin.onResolve({ filter }, () => ({ path: target, external: true }));
+    },
+  };
+}
+
 await build({
   ...shared,
   entryPoints: ['src/index.ts'],
-  outdir: 'dist',
-  splitting: true,
-  chunkNames: 'chunks/[name]-[hash]',
+  outfile: 'dist/index.js',
+  plugins: [externalAs('./reporting.js', './reporting.js')],
+});
+await build({
+  ...shared,
+  entryPoints: ['src/adapters/reporting.ts'],
+  outfile: 'dist/reporting.js',
+  // The entry exports SesSendError: the report path throws that very class.
+  plugins: [externalAs('./ses-error.js', './index.js')],
 });
 await build({
   ...shared,

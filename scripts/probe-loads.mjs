@@ -1,5 +1,6 @@
 // Prints, as JSON, which modules the built package loads: after import, after a
-// successful invocation, and after a failing one (which sends through SES).
+// successful invocation, and after a failing one (which sends through SES). Its own
+// files are listed as dist/<name>; dependencies by their URL.
 // Run from the repository root after `npm run build`; settings come from the environment.
 import { appendFileSync, mkdtempSync, readFileSync } from 'node:fs';
 import { register } from 'node:module';
@@ -18,8 +19,16 @@ export async function resolve(specifier, context, next) {
 }`;
 register(`data:text/javascript,${encodeURIComponent(hooks)}`);
 
-const watched = (url) => /@aws-sdk\/client-ses|nodemailer/.test(url);
-const loaded = () => [...new Set(readFileSync(logFile, 'utf8').split('\n').filter(watched))];
+const dist = new URL('../dist/', import.meta.url).href;
+const watched = (url) => url.startsWith(dist) || /@aws-sdk\/client-ses|nodemailer/.test(url);
+const loaded = () => [
+  ...new Set(
+    readFileSync(logFile, 'utf8')
+      .split('\n')
+      .filter(watched)
+      .map((url) => (url.startsWith(dist) ? `dist/${url.slice(dist.length)}` : url)),
+  ),
+];
 
 const { withErrorMail } = await import('lambda-error-mail');
 const context = {

@@ -22,5 +22,5 @@ export type {
 } from './core/report.js';
 export type { BeforeSend, Delivery, LogRecord } from './core/reporter.js';
 export { composeMime } from './transports/compose.js';
-export { SesSendError } from './transports/ses.js';
+export { SesSendError } from './transports/ses-error.js';
 export type { Transport } from './transports/transport.js';
