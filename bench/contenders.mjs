@@ -5,7 +5,11 @@
 
 const ok = 'const ok = async () => ({ statusCode: 200, body: "ok" });';
 
-/** name -> { label, source, middy } ; `middy`: built on @middy/core, compared with middy alone too. */
+/**
+ * name -> { label, source, middy, bundleOnly, external }. `middy`: built on @middy/core, compared with
+ * middy alone too. `bundleOnly`: a way to bundle a contender above, measured bundled only, with
+ * `external` left out of the bundle as well as `@aws-sdk/*` (and shipped in node_modules).
+ */
 export const CONTENDERS = {
   bare: { label: 'bare async handler', source: `${ok}\nexport const handler = ok;` },
   ours: {
@@ -15,6 +19,12 @@ export const CONTENDERS = {
   oursNoWarning: {
     label: 'lambda-error-mail withErrorMail, ERROR_MAIL_TIMEOUT_WARNING_MS=0',
     source: `import { withErrorMail } from 'lambda-error-mail';\n${ok}\nexport const handler = withErrorMail(ok, { timeoutWarningMs: 0 });`,
+  },
+  oursNodemailerExternal: {
+    label: 'lambda-error-mail withErrorMail, bundled with `nodemailer` external (shipped in node_modules)',
+    bundleOnly: true,
+    external: ['nodemailer', 'nodemailer/*'],
+    source: `import { withErrorMail } from 'lambda-error-mail';\n${ok}\nexport const handler = withErrorMail(ok);`,
   },
   middy: {
     label: '@middy/core alone',

@@ -87,7 +87,7 @@ writeFileSync(
 writeFileSync(join(work, 'empty.cjs'), 'exports.empty = 1;\n');
 const files = {};
 const bundles = {};
-for (const [name, { source }] of Object.entries(CONTENDERS)) {
+for (const [name, { source, external = [] }] of Object.entries(CONTENDERS)) {
   files[name] = join(work, `${name}.mjs`);
   writeFileSync(files[name], `${source}\n`);
   bundles[name] = join(work, 'bundled', `${name}.cjs`);
@@ -98,7 +98,7 @@ for (const [name, { source }] of Object.entries(CONTENDERS)) {
     format: 'cjs',
     platform: 'node',
     target: 'node20',
-    external: ['@aws-sdk/*'],
+    external: ['@aws-sdk/*', ...external],
     logLevel: 'error',
   });
 }
@@ -117,7 +117,7 @@ const summary = {};
 if (ONLY !== 'cold') {
   const success = Object.fromEntries(
     Object.keys(CONTENDERS)
-      .filter((n) => n !== 'bare')
+      .filter((n) => n !== 'bare' && !CONTENDERS[n].bundleOnly)
       .map((n) => [n, []]),
   );
   for (let p = 0; p < PROCESSES; p++) {
@@ -155,7 +155,7 @@ if (ONLY !== 'success') {
     baseline.unbundled.push(await probe(join(work, 'empty.mjs'), 'warm.mjs'));
     baseline.bundled.push(await probe(join(work, 'empty.cjs'), 'warm.cjs'));
     for (const name of Object.keys(CONTENDERS)) {
-      imports.unbundled[name].push(await probe(files[name], 'warm.mjs'));
+      if (!CONTENDERS[name].bundleOnly) imports.unbundled[name].push(await probe(files[name], 'warm.mjs'));
       imports.bundled[name].push(await probe(bundles[name], 'warm.cjs'));
     }
   }
@@ -216,11 +216,15 @@ function printCold() {
   );
   console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
   for (const name of Object.keys(CONTENDERS)) {
-    const u = cold('unbundled', name);
     const b = cold('bundled', name);
     const bytes = readFileSync(bundles[name]);
+    let unbundled = ' |  | ';
+    if (!CONTENDERS[name].bundleOnly) {
+      const u = cold('unbundled', name);
+      unbundled = `${fmt(u.ms, 1)} | ${fmt(u.rssMiB, 1)} | ${fmt(u.heapMiB, 2)}`;
+    }
     console.log(
-      `| ${CONTENDERS[name].label} | ${fmt(u.ms, 1)} | ${fmt(u.rssMiB, 1)} | ${fmt(u.heapMiB, 2)} | ${fmt(b.ms, 1)} | ${fmt(b.rssMiB, 1)} | ${fmt(bytes.length / 1024, 1)} | ${fmt(gzipSync(bytes).length / 1024, 1)} |`,
+      `| ${CONTENDERS[name].label} | ${unbundled} | ${fmt(b.ms, 1)} | ${fmt(b.rssMiB, 1)} | ${fmt(bytes.length / 1024, 1)} | ${fmt(gzipSync(bytes).length / 1024, 1)} |`,
     );
   }
 }
