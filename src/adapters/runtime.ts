@@ -50,8 +50,6 @@ export async function settleWatch(runtime: Runtime, watch: TimeoutWatch | undefi
 
 /** The per-wrapper state both adapters share: the reporter and the cold-start flag. */
 export interface Runtime {
-  /** False when the timeout warning is off: `watch` always returns `undefined`. */
-  readonly watches: boolean;
   report(outcome: Outcome, event: unknown, context: unknown, startedAt: number): Promise<Delivery>;
   /** Watches one invocation for a timeout warning, when the warning is on. */
   watch(event: unknown, context: unknown, startedAt: number): TimeoutWatch | undefined;
@@ -155,7 +153,6 @@ export function createRuntime(options: ErrorMailOptions): Runtime {
   }
 
   return {
-    watches: warns,
     report,
     watch(event, context, startedAt) {
       if (!warns) return undefined;
