@@ -152,28 +152,35 @@ export function createRuntime(options: ErrorMailOptions): Runtime {
     if (next !== Number.POSITIVE_INFINITY) arm(next, now);
   }
 
+  /** The rare cases of `watch`, kept out of it so that the usual one stays small enough to inline. */
+  const watchSlowly = (event: unknown, context: unknown, startedAt: number): TimeoutWatch | undefined => {
+    if (timer === undefined) {
+      const remaining = remainingTimeMs(context);
+      if (remaining === undefined || remaining <= warningMs) return undefined;
+      arm(startedAt + remaining - warningMs, startedAt);
+      if (!slotBusy) return fillSlot(event, context, startedAt);
+    }
+    const watched: Watched = { event, context, startedAt, pending: undefined };
+    overlapping.add(watched);
+    return watched as unknown as TimeoutWatch;
+  };
+
+  const fillSlot = (event: unknown, context: unknown, startedAt: number): TimeoutWatch => {
+    slotBusy = true;
+    slot.event = event;
+    slot.context = context;
+    slot.startedAt = startedAt;
+    // Kept a small integer; a stale generation can only be one handed out 2^30 watches ago.
+    slotGeneration = (slotGeneration + 1) & 0x3fffffff;
+    return slotGeneration as unknown as TimeoutWatch;
+  };
+
   return {
     report,
     watch(event, context, startedAt) {
       if (!warns) return undefined;
-      if (timer === undefined) {
-        const remaining = remainingTimeMs(context);
-        if (remaining === undefined || remaining <= warningMs) return undefined;
-        arm(startedAt + remaining - warningMs, startedAt);
-      }
-      if (slotBusy) {
-        const watched: Watched = { event, context, startedAt, pending: undefined };
-        overlapping.add(watched);
-        return watched as unknown as TimeoutWatch;
-      }
-      slotBusy = true;
-      slot.event = event;
-      slot.context = context;
-      slot.startedAt = startedAt;
-      slot.pending = undefined;
-      // Kept a small integer; a stale generation can only be one handed out 2^30 watches ago.
-      slotGeneration = (slotGeneration + 1) & 0x3fffffff;
-      return slotGeneration as unknown as TimeoutWatch;
+      if (timer === undefined || slotBusy) return watchSlowly(event, context, startedAt);
+      return fillSlot(event, context, startedAt);
     },
     unwatch(watch) {
       if (typeof watch !== 'number') {
@@ -183,7 +190,8 @@ export function createRuntime(options: ErrorMailOptions): Runtime {
       if (!slotBusy || watch !== slotGeneration) return undefined;
       slotBusy = false;
       const pending = slot.pending;
-      // Let go of the event and the context: the slot outlives the invocation.
+      // Let go of the event and the context: the slot outlives the invocation. A free slot's pending is
+      // always undefined, so filling it need not write that.
       slot.event = undefined;
       slot.context = undefined;
       slot.pending = undefined;
