@@ -20,7 +20,7 @@ import { median } from './median.mjs';
 const run = promisify(execFile);
 const here = dirname(fileURLToPath(import.meta.url));
 const work = join(here, '.work');
-const PROCESSES = Number(process.env.BENCH_PROCESSES ?? 3);
+const PROCESSES = Number(process.env.BENCH_PROCESSES ?? 5);
 // BENCH_ONLY=success or BENCH_ONLY=cold runs one half.
 const ONLY = process.env.BENCH_ONLY;
 const IMPORT_PROCESSES = Number(process.env.BENCH_IMPORT_PROCESSES ?? 7);
