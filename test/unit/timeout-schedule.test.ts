@@ -80,8 +80,14 @@ describe('the shared timeout-warning timer, over any schedule of one function', 
             .filter((path) => path !== undefined)
             .sort();
           expect(warned).toEqual(expected);
+          // On time: the timer also warns an invocation due within the next millisecond, since Date.now()
+          // counts whole milliseconds and a timer may fire just before one ends.
           for (const mail of transport.mails) {
-            expect(mail.text).toMatch(`of its 1,000 ms timeout, ${WARNING_MS} ms before the deadline.`);
+            const before = Number(/timeout, (\d+) ms before the deadline\./.exec(mail.text)?.[1]);
+            expect(
+              before === WARNING_MS || before === WARNING_MS + 1,
+              `${before} ms before the deadline`,
+            ).toBe(true);
           }
         } finally {
           vi.useRealTimers();
