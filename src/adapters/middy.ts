@@ -41,13 +41,13 @@ export interface ErrorMailMiddleware {
  * export const handler = middy(base).use(errorMail());
  */
 export function errorMail(options: ErrorMailOptions = {}): ErrorMailMiddleware {
-  const runtime = createRuntime(options);
+  const runtime = createRuntime(options, answered);
   return {
     before: function errorMailMiddlewareBefore(request) {
       const startedAt = Date.now();
       const state: InvocationState = {
         startedAt,
-        watch: runtime.watch(request.event, request.context, startedAt),
+        watch: runtime.watch(request.event, request.context, startedAt, request),
         current: request.error,
         firstError: undefined,
       };
@@ -83,6 +83,15 @@ export function errorMail(options: ErrorMailOptions = {}): ErrorMailMiddleware {
       );
     },
   };
+}
+
+/**
+ * True once middy has a response for the request. A middleware that returns a value (a warm-up
+ * middleware's `before`, say) makes middy answer at once, skipping our `after` and `onError`; and once
+ * the handler is done, the invocation is no longer the handler running into its deadline.
+ */
+function answered(request: object): boolean {
+  return (request as MiddyRequest).response !== undefined || Object.hasOwn(request, 'earlyResponse');
 }
 
 // Per-invocation state lives on middy's request object, under a symbol no one else reads.

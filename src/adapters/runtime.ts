@@ -51,8 +51,11 @@ export async function settleWatch(runtime: Runtime, watch: TimeoutWatch | undefi
 /** The per-wrapper state both adapters share: the reporter and the cold-start flag. */
 export interface Runtime {
   report(outcome: Outcome, event: unknown, context: unknown, startedAt: number): Promise<Delivery>;
-  /** Watches one invocation for a timeout warning, when the warning is on. */
-  watch(event: unknown, context: unknown, startedAt: number): TimeoutWatch | undefined;
+  /**
+   * Watches one invocation for a timeout warning, when the warning is on. `owner`, when given, is what
+   * the runtime's `ended` predicate is asked about before a warning.
+   */
+  watch(event: unknown, context: unknown, startedAt: number, owner?: object): TimeoutWatch | undefined;
   /** Ends a watch: no warning starts for it from now on. Returns the warning already being sent, if any. */
   unwatch(watch: TimeoutWatch): Promise<Delivery> | undefined;
 }
@@ -61,8 +64,12 @@ function writeJsonLine(record: LogRecord): void {
   process.stderr.write(`${JSON.stringify(record)}\n`);
 }
 
-/** Reads the settings (throwing `ConfigError` now, at wrap time) and builds the reporter. */
-export function createRuntime(options: ErrorMailOptions): Runtime {
+/**
+ * Reads the settings (throwing `ConfigError` now, at wrap time) and builds the reporter. `ended` tells
+ * an adapter's invocation that ended without the adapter seeing it end (the owner given to `watch`):
+ * its watch is dropped instead of warned.
+ */
+export function createRuntime(options: ErrorMailOptions, ended?: (owner: object) => boolean): Runtime {
   const { env, transport, log = writeJsonLine, beforeSend, ...overrides } = options;
   const config = loadConfig(env ?? process.env, overrides);
   for (const note of config.notes) log({ level: 'WARN', message: `lambda-error-mail: ${note}` });
@@ -106,13 +113,20 @@ export function createRuntime(options: ErrorMailOptions): Runtime {
     event: unknown;
     context: unknown;
     startedAt: number;
+    owner: object | undefined;
     /** The warning's send, once it has started; awaited before the invocation returns. */
     pending: Promise<Delivery> | undefined;
   }
   // Lambda runs one invocation at a time in a container: that one takes a slot allocated once, and its
   // watch is the slot's generation (a number). Invocations that overlap it (Lambda Managed Instances,
   // tests) each get an entry in a set.
-  const slot: Watched = { event: undefined, context: undefined, startedAt: 0, pending: undefined };
+  const slot: Watched = {
+    event: undefined,
+    context: undefined,
+    startedAt: 0,
+    owner: undefined,
+    pending: undefined,
+  };
   let slotBusy = false;
   let slotGeneration = 0;
   const overlapping = new Set<Watched>();
@@ -144,43 +158,84 @@ export function createRuntime(options: ErrorMailOptions): Runtime {
     return Number.POSITIVE_INFINITY;
   };
 
+  /** True when the adapter says the invocation is over though its watch was never ended. */
+  const over = (watched: Watched): boolean => {
+    if (watched.owner === undefined || ended === undefined) return false;
+    try {
+      return ended(watched.owner);
+    } catch {
+      return false;
+    }
+  };
+
   function errorMailTimeoutWarnings(): void {
     timer = undefined;
     const now = Date.now();
-    let next = slotBusy ? check(slot, now) : Number.POSITIVE_INFINITY;
-    for (const watched of overlapping) next = Math.min(next, check(watched, now));
+    let next = Number.POSITIVE_INFINITY;
+    if (slotBusy) {
+      if (over(slot)) releaseSlot();
+      else next = check(slot, now);
+    }
+    for (const watched of overlapping) {
+      if (over(watched)) overlapping.delete(watched);
+      else next = Math.min(next, check(watched, now));
+    }
     if (next !== Number.POSITIVE_INFINITY) arm(next, now);
   }
 
   /** The rare cases of `watch`, kept out of it so that the usual one stays small enough to inline. */
-  const watchSlowly = (event: unknown, context: unknown, startedAt: number): TimeoutWatch | undefined => {
+  const watchSlowly = (
+    event: unknown,
+    context: unknown,
+    startedAt: number,
+    owner: object | undefined,
+  ): TimeoutWatch | undefined => {
     if (timer === undefined) {
       const remaining = remainingTimeMs(context);
       if (remaining === undefined || remaining <= warningMs) return undefined;
       arm(startedAt + remaining - warningMs, startedAt);
-      if (!slotBusy) return fillSlot(event, context, startedAt);
+      if (!slotBusy) return fillSlot(event, context, startedAt, owner);
     }
-    const watched: Watched = { event, context, startedAt, pending: undefined };
+    const watched: Watched = { event, context, startedAt, owner, pending: undefined };
     overlapping.add(watched);
     return watched as unknown as TimeoutWatch;
   };
 
-  const fillSlot = (event: unknown, context: unknown, startedAt: number): TimeoutWatch => {
+  const fillSlot = (
+    event: unknown,
+    context: unknown,
+    startedAt: number,
+    owner: object | undefined,
+  ): TimeoutWatch => {
     slotBusy = true;
     slot.event = event;
     slot.context = context;
     slot.startedAt = startedAt;
+    slot.owner = owner;
     // Kept a small integer; a stale generation can only be one handed out 2^30 watches ago.
     slotGeneration = (slotGeneration + 1) & 0x3fffffff;
     return slotGeneration as unknown as TimeoutWatch;
   };
 
+  /** Frees the slot and returns the warning it was sending, if any. */
+  const releaseSlot = (): Promise<Delivery> | undefined => {
+    slotBusy = false;
+    const pending = slot.pending;
+    // Let go of what the invocation handed us: the slot outlives it. A free slot's pending is always
+    // undefined, so filling it need not write that.
+    slot.event = undefined;
+    slot.context = undefined;
+    slot.owner = undefined;
+    slot.pending = undefined;
+    return pending;
+  };
+
   return {
     report,
-    watch(event, context, startedAt) {
+    watch(event, context, startedAt, owner) {
       if (!warns) return undefined;
-      if (timer === undefined || slotBusy) return watchSlowly(event, context, startedAt);
-      return fillSlot(event, context, startedAt);
+      if (timer === undefined || slotBusy) return watchSlowly(event, context, startedAt, owner);
+      return fillSlot(event, context, startedAt, owner);
     },
     unwatch(watch) {
       if (typeof watch !== 'number') {
@@ -188,14 +243,7 @@ export function createRuntime(options: ErrorMailOptions): Runtime {
         return (watch as unknown as Watched).pending;
       }
       if (!slotBusy || watch !== slotGeneration) return undefined;
-      slotBusy = false;
-      const pending = slot.pending;
-      // Let go of the event and the context: the slot outlives the invocation. A free slot's pending is
-      // always undefined, so filling it need not write that.
-      slot.event = undefined;
-      slot.context = undefined;
-      slot.pending = undefined;
-      return pending;
+      return releaseSlot();
     },
   };
 }

@@ -1,6 +1,8 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import middy from '@middy/core';
+import middy5 from 'middy-core-5';
+import middy6 from 'middy-core-6';
 import { describe, expect, it } from 'vitest';
 import { errorMail, withErrorMail } from '../../src/index.js';
 import { httpApiEvent, lambdaContext } from '../helpers/events.js';
@@ -141,6 +143,44 @@ describe('the timeout warning', () => {
       '[shop] WARNING (EXTERNAL IP): Possible timeout: /slow-middy',
     ]);
   });
+
+  it.each([
+    ['middy 5', middy5],
+    ['middy 6', middy6],
+    ['middy 7', middy],
+  ] as const)(
+    'never warns under %s for an invocation another middleware answered early, so ours never saw it end',
+    async (_, middy) => {
+      const transport = recordingTransport();
+      // A warm-up middleware: its before returns a value, and middy returns it without running any after.
+      const warmUp = {
+        before: (request: { event: unknown }) =>
+          (request.event as { warmup?: boolean }).warmup === true ? 'warm' : undefined,
+      };
+      // The three majors' types differ; what they share is what this test uses.
+      type Chain = { use: (middleware: object) => Chain } & ((
+        event: unknown,
+        context: unknown,
+      ) => Promise<unknown>);
+      const handler = (middy as unknown as (base: () => Promise<unknown>) => Chain)(async () => {
+        await sleep(450);
+        return { statusCode: 200 };
+      })
+        .use(errorMail({ env: mailEnv({ ERROR_MAIL_TIMEOUT_WARNING_MS: '300' }), transport }))
+        .use(warmUp);
+
+      await expect(
+        handler({ ...httpApiEvent({ path: '/warm-up' }), warmup: true }, lambdaContext({ remainingMs: 400 })),
+      ).resolves.toBe('warm');
+      // The warm-up's warning would be due 100 ms after it started; this one's 200 ms after it starts.
+      await handler(httpApiEvent({ path: '/slow' }), lambdaContext({ remainingMs: 500 }));
+      await sleep(100);
+
+      expect(transport.mails.map((m) => m.subject)).toEqual([
+        '[shop] WARNING (EXTERNAL IP): Possible timeout: /slow',
+      ]);
+    },
+  );
 
   it('is off when ERROR_MAIL_TIMEOUT_WARNING_MS is 0 or DEBUG is on', async () => {
     for (const extra of [{ ERROR_MAIL_TIMEOUT_WARNING_MS: '0' }, { DEBUG: 'true' }]) {
