@@ -2,6 +2,7 @@ import {
   createRuntime,
   type ErrorMailOptions,
   mayNeedReport,
+  settleSuccess,
   settleWatch,
   type TimeoutWatch,
 } from './runtime.js';
@@ -58,18 +59,16 @@ export function errorMail(options: ErrorMailOptions = {}): ErrorMailMiddleware {
     after: function errorMailMiddlewareAfter(request) {
       const state = (request as StatefulRequest)[STATE];
       const pending = state?.watch === undefined ? undefined : runtime.unwatch(state.watch);
-      const needsReport = mayNeedReport(request.response);
-      if (pending === undefined && !needsReport) return undefined;
-      return (async () => {
-        if (pending !== undefined) await pending;
-        if (!needsReport) return;
-        await runtime.report(
-          { kind: 'returned', result: request.response },
-          request.event,
-          request.context,
-          state?.startedAt ?? Date.now(),
-        );
-      })();
+      if (pending === undefined && !mayNeedReport(request.response)) return undefined;
+      // Resolves to undefined: a value returned from `after` would become middy's early response.
+      return settleSuccess(
+        runtime,
+        request.response,
+        pending,
+        request.event,
+        request.context,
+        state?.startedAt ?? Date.now(),
+      );
     },
     onError: async function errorMailMiddlewareOnError(request) {
       const state = (request as StatefulRequest)[STATE];

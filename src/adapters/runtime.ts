@@ -249,6 +249,22 @@ export function createRuntime(options: ErrorMailOptions, ended?: (owner: object)
 }
 
 /**
+ * The end of a successful invocation that has to wait: for the timeout warning already being sent,
+ * if any, then for the report the result needs (a 404, a 5xx, failed batch items), if any.
+ */
+export async function settleSuccess(
+  runtime: Runtime,
+  result: unknown,
+  pending: Promise<Delivery> | undefined,
+  event: unknown,
+  context: unknown,
+  startedAt: number,
+): Promise<void> {
+  if (pending !== undefined) await pending;
+  if (mayNeedReport(result)) await runtime.report({ kind: 'returned', result }, event, context, startedAt);
+}
+
+/**
  * True when a returned value may need a report (a 404 or a 5xx). Kept cheap:
  * it runs on every successful invocation.
  */

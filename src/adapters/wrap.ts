@@ -3,6 +3,7 @@ import {
   type ErrorMailOptions,
   mayNeedReport,
   type Runtime,
+  settleSuccess,
   settleWatch,
   type TimeoutWatch,
 } from './runtime.js';
@@ -72,25 +73,11 @@ export function withErrorMail(
         const pending = watch === undefined ? undefined : runtime.unwatch(watch);
         return pending === undefined && !mayNeedReport(result)
           ? result
-          : succeeded(runtime, result, pending, event, context, startedAt);
+          : settleSuccess(runtime, result, pending, event, context, startedAt).then(() => result);
       },
       (error: unknown) => failed(runtime, error, event, context, startedAt, watch),
     );
   } as (...args: never[]) => unknown;
-}
-
-/** The handler's result, once the warning in flight (if any) is sent and the report it needs (if any) is made. */
-async function succeeded(
-  runtime: Runtime,
-  result: unknown,
-  pending: Promise<unknown> | undefined,
-  event: unknown,
-  context: unknown,
-  startedAt: number,
-): Promise<unknown> {
-  if (pending !== undefined) await pending;
-  if (mayNeedReport(result)) await runtime.report({ kind: 'returned', result }, event, context, startedAt);
-  return result;
 }
 
 /** Reports what the handler threw, then throws the same value on to the caller. */
@@ -158,9 +145,7 @@ function wrapStreaming(handler: StreamingHandler, runtime: Runtime): (...args: n
       }
       return result;
     } catch (error) {
-      await settleWatch(runtime, watch);
-      await runtime.report({ kind: 'threw', error }, event, context, startedAt);
-      throw error;
+      return await failed(runtime, error, event, context, startedAt, watch);
     } finally {
       responseStream?.off?.(errorMonitor, monitor);
     }
