@@ -1,10 +1,11 @@
 // Builds the package's two ES modules, plus the `lambda-error-mail` command (dist/cli.js):
 // - dist/index.js, the entry: the settings and the adapters, in one file. Every module the loader
 //   resolves, reads and compiles at cold start costs about 0.7 ms, so the entry imports none.
-// - dist/reporting.js, the report path (building, rendering, transports), imported by the first report.
-// A few small pure helpers are in both files. Classes are not: the report path takes them from the
-// entry, so `instanceof` holds across the two. The SES client and nodemailer stay external and are
-// also imported by the first report only. Declarations come from tsc.
+// - dist/report-path.js, the report path (pipeline, building, rendering, transports), imported by the
+//   first report.
+// A few small pure helpers are in both files; no class is, so `instanceof` never has to hold across
+// the two. The SES client and nodemailer stay external and are also imported by the first report
+// only. Declarations come from tsc.
 import { readFile } from 'node:fs/promises';
 import { build } from 'esbuild';
 
@@ -34,14 +35,12 @@ await build({
   ...shared,
   entryPoints: ['src/index.ts'],
   outfile: 'dist/index.js',
-  plugins: [externalAs('./reporting.js', './reporting.js')],
+  plugins: [externalAs('./report-path.js', './report-path.js')],
 });
 await build({
   ...shared,
-  entryPoints: ['src/adapters/reporting.ts'],
-  outfile: 'dist/reporting.js',
-  // The entry exports SesSendError: the report path throws that very class.
-  plugins: [externalAs('./ses-error.js', './index.js')],
+  entryPoints: ['src/adapters/report-path.ts'],
+  outfile: 'dist/report-path.js',
 });
 await build({
   ...shared,

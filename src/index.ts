@@ -9,9 +9,10 @@ export {
   type EmailBackend,
   loadConfig,
   type SmtpConfig,
-} from './config.js';
-export type { ErrorInfo } from './core/error-info.js';
-export type { Mail } from './core/mail.js';
+} from './config/load.js';
+export type { ErrorInfo } from './core/input/error-chain.js';
+export type { Transport } from './core/ports.js';
+export type { Mail } from './core/render/mail.js';
 export type {
   BrokenLinkReport,
   LambdaInfo,
@@ -19,8 +20,6 @@ export type {
   ServerErrorReport,
   ShownBody,
   ShownRequest,
-} from './core/report.js';
-export type { BeforeSend, Delivery, LogRecord } from './core/reporter.js';
+} from './core/report/server-error.js';
+export type { BeforeSend, Delivery, LogRecord } from './pipeline/reporter.js';
 export { composeMime } from './transports/compose.js';
-export { SesSendError } from './transports/ses-error.js';
-export type { Transport } from './transports/transport.js';

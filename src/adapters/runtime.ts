@@ -1,8 +1,8 @@
-import { type ConfigOverrides, loadConfig } from '../config.js';
-import type { Outcome } from '../core/outcome.js';
-import type { BeforeSend, Delivery, LogRecord, Reporter } from '../core/reporter.js';
-import { remainingTimeMs, safeString } from '../core/safe.js';
-import type { Transport } from '../transports/transport.js';
+import { type ConfigOverrides, loadConfig } from '../config/load.js';
+import type { Outcome } from '../core/input/outcome.js';
+import { remainingTimeMs, safeString } from '../core/input/safe.js';
+import type { Transport } from '../core/ports.js';
+import type { BeforeSend, Delivery, LogRecord, Reporter } from '../pipeline/reporter.js';
 
 /**
  * Options of `withErrorMail` and `errorMail`. Every setting field overrides
@@ -77,7 +77,7 @@ export function createRuntime(options: ErrorMailOptions, ended?: (owner: object)
   // fails never reads them.
   let reporter: Promise<Reporter> | undefined;
   const loadReporter = () => {
-    reporter ??= import('./reporting.js').then(({ createReporting }) =>
+    reporter ??= import('./report-path.js').then(({ createReporting }) =>
       createReporting(config, { transport, log, beforeSend }),
     );
     return reporter;

@@ -1,5 +1,5 @@
-import { type Config, loadConfig } from '../config.js';
-import { CLEANSED_SUBSTITUTE, scrubText } from '../core/scrub.js';
+import { type Config, loadConfig } from '../config/load.js';
+import { CLEANSED_SUBSTITUTE, scrubText } from '../core/scrub/scrubber.js';
 import { escapeControl } from '../core/text.js';
 import { type CliIo, EXIT } from './io.js';
 import { parse } from './parse.js';

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { loadConfig } from '../config.js';
-import type { Mail } from '../core/mail.js';
-import type { Outcome } from '../core/outcome.js';
-import { createReporter, type LogRecord } from '../core/reporter.js';
+import { loadConfig } from '../config/load.js';
+import type { Outcome } from '../core/input/outcome.js';
+import type { Mail } from '../core/render/mail.js';
 import { formatCount } from '../core/text.js';
+import { createReporter, type LogRecord } from '../pipeline/reporter.js';
 import { composeMime } from '../transports/compose.js';
 import { type CliIo, EXIT, UsageError } from './io.js';
 import { parse } from './parse.js';

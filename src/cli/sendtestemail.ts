@@ -1,8 +1,8 @@
 import { hostname } from 'node:os';
-import { isAddress, loadConfig } from '../config.js';
-import type { Mail } from '../core/mail.js';
-import { describeFailure } from '../core/reporter.js';
-import { createTransport } from '../transports/index.js';
+import { isAddress, loadConfig } from '../config/load.js';
+import type { Mail } from '../core/render/mail.js';
+import { describeFailure } from '../pipeline/reporter.js';
+import { createTransport } from '../transports/select.js';
 import { describeBackend } from './check-config.js';
 import { type CliIo, EXIT, UsageError } from './io.js';
 import { parse } from './parse.js';

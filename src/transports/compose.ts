@@ -1,4 +1,4 @@
-import type { Mail } from '../core/mail.js';
+import type { Mail } from '../core/render/mail.js';
 
 /**
  * Builds the raw MIME message of a mail with nodemailer's composer, loaded on

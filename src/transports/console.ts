@@ -1,5 +1,5 @@
-import type { Mail } from '../core/mail.js';
-import type { Transport } from './transport.js';
+import type { Transport } from '../core/ports.js';
+import type { Mail } from '../core/render/mail.js';
 
 /**
  * Writes each mail to standard output as one JSON line (`from`, `to`,

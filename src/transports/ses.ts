@@ -1,8 +1,7 @@
 import type { SESClient } from '@aws-sdk/client-ses';
-import type { Mail } from '../core/mail.js';
+import type { Transport } from '../core/ports.js';
+import type { Mail } from '../core/render/mail.js';
 import { bareAddresses, composeMime } from './compose.js';
-import { SesSendError } from './ses-error.js';
-import type { Transport } from './transport.js';
 
 // One client per container, created on the first report.
 let client: SESClient | undefined;
@@ -47,6 +46,21 @@ export function createSesTransport(options: SesTransportOptions = {}): Transport
       }
     },
   };
+}
+
+/**
+ * Raised when SES refuses or fails a send; the SDK's error is the `cause`. Internal: the reporter turns
+ * it into the log line (`reason`, `code`), and no caller ever sees it.
+ */
+class SesSendError extends Error {
+  override readonly name = 'SesSendError' as const;
+  /** The SES error code (`MessageRejected`, `Throttling`...), when SES gave one. */
+  readonly code: string | undefined;
+
+  constructor(message: string, code: string | undefined, options: { cause: unknown }) {
+    super(message, options);
+    this.code = code;
+  }
 }
 
 /** Wraps an SDK error, saying which setting to fix when SES rejected an address. */

@@ -1,7 +1,7 @@
-import type { SmtpConfig } from '../config.js';
-import type { Mail } from '../core/mail.js';
+import type { SmtpConfig } from '../config/load.js';
+import type { Transport } from '../core/ports.js';
+import type { Mail } from '../core/render/mail.js';
 import { bareAddresses, composeMime } from './compose.js';
-import type { Transport } from './transport.js';
 
 /**
  * Sends over SMTP with Django's `EMAIL_*` settings, one connection per mail:

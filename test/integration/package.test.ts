@@ -40,7 +40,7 @@ describe('the built package', () => {
     // Every module the loader resolves, reads and compiles costs every cold start.
     expect(loads.afterImport).toEqual(['dist/index.js']);
     expect(loads.afterSuccess).toEqual(['dist/index.js']);
-    expect(loads.afterFailure).toContain('dist/reporting.js');
+    expect(loads.afterFailure).toContain('dist/report-path.js');
     expect(loads.afterFailure.some((url) => url.includes('@aws-sdk/client-ses'))).toBe(true);
     expect(loads.afterFailure.some((url) => url.includes('nodemailer'))).toBe(true);
     expect(await mailsMarked(sesUrl, marker)).toHaveLength(1);

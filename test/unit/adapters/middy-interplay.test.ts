@@ -1,0 +1,184 @@
+import middy from '@middy/core';
+import httpErrorHandler from '@middy/http-error-handler';
+import httpRouterHandler from '@middy/http-router';
+import { describe, expect, it } from 'vitest';
+import { errorMail, type LogRecord, withErrorMail } from '../../../src/index.js';
+import { httpApiEvent, lambdaContext } from '../../helpers/events.js';
+import { mailEnv, recordingTransport } from '../../helpers/recording-transport.js';
+
+type Handler = (event: unknown, context: unknown) => Promise<unknown>;
+const quiet = { logger: false as const };
+
+function notFound(): Error {
+  return Object.assign(new Error('Order not found'), { statusCode: 404, expose: true });
+}
+
+// errorMail() used first (its onError runs last) and used last (its onError runs first).
+const orders: [string, (base: Handler, transport: ReturnType<typeof recordingTransport>) => Handler][] = [
+  [
+    'errorMail() before httpErrorHandler()',
+    (base, transport) =>
+      middy(base)
+        .use(errorMail({ env: mailEnv(), transport }))
+        .use(httpErrorHandler(quiet)) as unknown as Handler,
+  ],
+  [
+    'errorMail() after httpErrorHandler()',
+    (base, transport) =>
+      middy(base)
+        .use(httpErrorHandler(quiet))
+        .use(errorMail({ env: mailEnv(), transport })) as unknown as Handler,
+  ],
+];
+
+describe.each(orders)('%s', (_order, make) => {
+  it('mails the original error once, with its stack, while the caller gets the 500 response', async () => {
+    const transport = recordingTransport();
+    const handler = make(async () => {
+      throw new TypeError('inventory lookup failed');
+    }, transport);
+
+    const response = await handler(httpApiEvent({ path: '/checkout' }), lambdaContext());
+
+    expect(response).toMatchObject({ statusCode: 500 });
+    expect(transport.mails).toHaveLength(1);
+    expect(transport.mails[0]?.subject).toBe('[shop] ERROR (EXTERNAL IP): Internal Server Error: /checkout');
+    expect(transport.mails[0]?.text).toContain('TypeError at /checkout\ninventory lookup failed');
+    expect(transport.mails[0]?.text).toContain('TypeError: inventory lookup failed\n    at ');
+  });
+
+  it('mails MANAGERS for a thrown 404 turned into a response', async () => {
+    const transport = recordingTransport();
+    const handler = make(async () => {
+      throw notFound();
+    }, transport);
+
+    const response = await handler(
+      httpApiEvent({ path: '/orders/9', headers: { referer: 'https://api.example.com/orders' } }),
+      lambdaContext(),
+    );
+
+    expect(response).toMatchObject({ statusCode: 404, body: 'Order not found' });
+    expect(transport.mails.map((m) => m.subject)).toEqual(['[shop] Broken INTERNAL link on api.example.com']);
+  });
+
+  it('mails once when the middy handler is also wrapped with withErrorMail', async () => {
+    const transport = recordingTransport();
+    const inner = make(async () => {
+      throw new Error('db down');
+    }, transport);
+    const handler = withErrorMail(inner, { env: mailEnv(), transport });
+
+    const response = await handler(httpApiEvent({ path: '/twice' }), lambdaContext());
+
+    expect(response).toMatchObject({ statusCode: 500 });
+    expect(transport.mails).toHaveLength(1);
+    expect(transport.mails[0]?.text).toContain('Error at /twice\ndb down');
+  });
+});
+
+describe("middy's timeoutEarlyInMillis", () => {
+  function slow(
+    timeoutEarlyInMillis: number,
+    transport: ReturnType<typeof recordingTransport>,
+    logs: LogRecord[],
+  ) {
+    return middy({ timeoutEarlyInMillis })
+      .handler(() => new Promise(() => {}))
+      .use(
+        errorMail({
+          env: mailEnv({ ERROR_MAIL_TIMEOUT_WARNING_MS: '0' }),
+          transport,
+          log: (r) => logs.push(r),
+        }),
+      );
+  }
+
+  it('mails the TimeoutError middy throws when it leaves more than the 300 ms margin', async () => {
+    const transport = recordingTransport();
+    const logs: LogRecord[] = [];
+
+    const caught = await slow(
+      400,
+      transport,
+      logs,
+    )(httpApiEvent({ path: '/slow' }), lambdaContext({ remainingMs: 900 })).catch((e: unknown) => e);
+
+    expect(caught).toBeInstanceOf(Error);
+    expect(logs).toEqual([]);
+    expect(transport.mails.map((m) => m.subject)).toEqual([
+      '[shop] ERROR (EXTERNAL IP): Internal Server Error: /slow',
+    ]);
+    expect(transport.mails[0]?.text).toContain(`Exception Value: ${(caught as Error).message}`);
+  });
+
+  it('logs instead of mailing when middy leaves less than the margin, and keeps the error', async () => {
+    const transport = recordingTransport();
+    const logs: LogRecord[] = [];
+
+    const caught = await slow(
+      50,
+      transport,
+      logs,
+    )(httpApiEvent({ path: '/slow' }), lambdaContext({ remainingMs: 400 })).catch((e: unknown) => e);
+
+    expect(caught).toBeInstanceOf(Error);
+    expect(transport.mails).toEqual([]);
+    expect(logs[0]).toMatchObject({ level: 'ERROR', reason: 'no time left before the invocation deadline' });
+  });
+});
+
+describe('@middy/http-router', () => {
+  function routed(transport: ReturnType<typeof recordingTransport>) {
+    const routes = [
+      {
+        method: 'GET' as const,
+        path: '/orders/{id}',
+        handler: async () => ({ statusCode: 200, body: 'order' }),
+      },
+      {
+        method: 'POST' as const,
+        path: '/orders',
+        handler: async () => {
+          throw new RangeError('quantity out of range');
+        },
+      },
+    ];
+    return middy(httpRouterHandler(routes as never))
+      .use(httpErrorHandler(quiet))
+      .use(errorMail({ env: mailEnv(), transport })) as unknown as Handler;
+  }
+
+  it('mails ADMINS for an error thrown by a route handler', async () => {
+    const transport = recordingTransport();
+
+    const response = await routed(transport)(
+      httpApiEvent({ method: 'POST', path: '/orders' }),
+      lambdaContext(),
+    );
+
+    expect(response).toMatchObject({ statusCode: 500 });
+    expect(transport.mails[0]?.text).toContain('RangeError at /orders\nquantity out of range');
+  });
+
+  it("mails MANAGERS for the router's 404 on an unknown route with an internal Referer", async () => {
+    const transport = recordingTransport();
+
+    const response = await routed(transport)(
+      httpApiEvent({ path: '/nowhere', headers: { referer: 'https://api.example.com/orders/1' } }),
+      lambdaContext(),
+    );
+
+    expect(response).toMatchObject({ statusCode: 404 });
+    expect(transport.mails.map((m) => m.subject)).toEqual(['[shop] Broken INTERNAL link on api.example.com']);
+  });
+
+  it('sends nothing for a route that answers', async () => {
+    const transport = recordingTransport();
+
+    expect(await routed(transport)(httpApiEvent({ path: '/orders/1' }), lambdaContext())).toMatchObject({
+      statusCode: 200,
+    });
+    expect(transport.mails).toEqual([]);
+  });
+});

@@ -1,0 +1,106 @@
+import middy7 from '@middy/core';
+import middy5 from 'middy-core-5';
+import middy6 from 'middy-core-6';
+import { describe, expect, it } from 'vitest';
+import { errorMail, withErrorMail } from '../../../src/index.js';
+import { httpApiEvent, lambdaContext } from '../../helpers/events.js';
+import { mailEnv, recordingTransport } from '../../helpers/recording-transport.js';
+
+// Each middy major as its own package; the middleware object must work with all of them.
+const versions = [
+  ['middy 5', middy5],
+  ['middy 6', middy6],
+  ['middy 7', middy7],
+] as const;
+
+type Base = (event: unknown) => Promise<unknown>;
+
+describe.each(versions)('errorMail() with %s', (_name, middy) => {
+  function handlerWith(base: Base) {
+    const transport = recordingTransport();
+    const handler = (
+      middy as unknown as (fn: Base) => { use: (m: unknown) => (e: unknown, c: unknown) => Promise<unknown> }
+    )(base).use(errorMail({ env: mailEnv(), transport }));
+    return { handler, transport };
+  }
+
+  it('mails ADMINS when the handler throws and lets the same error through', async () => {
+    const failure = new Error('db down');
+    const { handler, transport } = handlerWith(async () => {
+      throw failure;
+    });
+
+    const caught = await handler(httpApiEvent({ path: '/boom' }), lambdaContext()).catch((e: unknown) => e);
+
+    expect(caught).toBe(failure);
+    expect(transport.mails.map((m) => m.subject)).toEqual([
+      '[shop] ERROR (EXTERNAL IP): Internal Server Error: /boom',
+    ]);
+  });
+
+  it('mails MANAGERS for a returned 404 and returns the same result object', async () => {
+    const result = { statusCode: 404, body: 'nope' };
+    const { handler, transport } = handlerWith(async () => result);
+
+    const returned = await handler(
+      httpApiEvent({ path: '/gone', headers: { referer: 'https://api.example.com/' } }),
+      lambdaContext(),
+    );
+
+    expect(returned).toBe(result);
+    expect(transport.mails.map((m) => m.subject)).toEqual(['[shop] Broken INTERNAL link on api.example.com']);
+  });
+
+  it('mails ADMINS for a returned 502', async () => {
+    const { handler, transport } = handlerWith(async () => ({ statusCode: 502 }));
+
+    await handler(httpApiEvent({ path: '/up' }), lambdaContext());
+
+    expect(transport.mails.map((m) => m.subject)).toEqual(['[shop] ERROR (EXTERNAL IP): Bad Gateway: /up']);
+  });
+
+  it('sends nothing on success', async () => {
+    const result = { statusCode: 200 };
+    const { handler, transport } = handlerWith(async () => result);
+
+    expect(await handler(httpApiEvent(), lambdaContext())).toBe(result);
+    expect(transport.mails).toEqual([]);
+  });
+});
+
+describe('errorMail() and withErrorMail() together', () => {
+  it('mails once for one failure when a middy handler using the middleware is also wrapped', async () => {
+    const transport = recordingTransport();
+    const failure = new Error('once');
+    const inner = middy7(async () => {
+      throw failure;
+    }).use(errorMail({ env: mailEnv(), transport }));
+    const handler = withErrorMail(inner, { env: mailEnv(), transport });
+
+    const caught = await handler(httpApiEvent(), lambdaContext()).catch((e: unknown) => e);
+
+    expect(caught).toBe(failure);
+    expect(transport.mails).toHaveLength(1);
+  });
+});
+
+describe('one error object thrown by several invocations', () => {
+  it('is mailed for each invocation, so a module-level error constant is never silenced', async () => {
+    const transport = recordingTransport();
+    const notReady = new Error('service not ready');
+    const handler = withErrorMail(
+      async () => {
+        throw notReady;
+      },
+      { env: mailEnv(), transport },
+    );
+
+    await handler(httpApiEvent({ path: '/a' }), lambdaContext()).catch(() => {});
+    await handler(httpApiEvent({ path: '/b' }), lambdaContext()).catch(() => {});
+
+    expect(transport.mails.map((m) => m.subject)).toEqual([
+      '[shop] ERROR (EXTERNAL IP): Internal Server Error: /a',
+      '[shop] ERROR (EXTERNAL IP): Internal Server Error: /b',
+    ]);
+  });
+});

@@ -1,0 +1,218 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import middy from '@middy/core';
+import middy5 from 'middy-core-5';
+import middy6 from 'middy-core-6';
+import { describe, expect, it } from 'vitest';
+import { errorMail, withErrorMail } from '../../../src/index.js';
+import { httpApiEvent, lambdaContext } from '../../helpers/events.js';
+import { mailEnv, recordingTransport } from '../../helpers/recording-transport.js';
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const run = promisify(execFile);
+
+describe('the timeout warning', () => {
+  it('mails ADMINS once when the invocation is still running ERROR_MAIL_TIMEOUT_WARNING_MS before its deadline', async () => {
+    const transport = recordingTransport();
+    const result = { statusCode: 200 };
+    const handler = withErrorMail(
+      async () => {
+        await sleep(450);
+        return result;
+      },
+      { env: mailEnv({ ERROR_MAIL_TIMEOUT_WARNING_MS: '300' }), transport },
+    );
+
+    const returned = await handler(httpApiEvent({ path: '/slow' }), lambdaContext({ remainingMs: 500 }));
+
+    expect(returned).toBe(result);
+    expect(transport.mails.map((m) => m.subject)).toEqual([
+      '[shop] WARNING (EXTERNAL IP): Possible timeout: /slow',
+    ]);
+    expect(transport.mails[0]?.text).toMatch(
+      /^Possible timeout: \/slow\n\nPossible timeout at \/slow\nStill running after \d+ ms of its 1,000 ms timeout, \d+ ms before the deadline\./,
+    );
+    expect(transport.mails[0]?.text).toContain(
+      'Traceback: None (the invocation was still running; nothing had been thrown yet)',
+    );
+  });
+
+  it('never fires for a fast handler, on success or on a throw', async () => {
+    const transport = recordingTransport();
+    const ok = withErrorMail(async () => ({ statusCode: 200 }), { env: mailEnv(), transport });
+    const failing = withErrorMail(
+      async () => {
+        throw new Error('fast failure');
+      },
+      { env: mailEnv(), transport },
+    );
+
+    await ok(httpApiEvent({ path: '/fast' }), lambdaContext({ remainingMs: 600 }));
+    await failing(httpApiEvent({ path: '/fast-fail' }), lambdaContext({ remainingMs: 600 })).catch(() => {});
+    // Both timers would have fired 100 ms after their start.
+    await sleep(300);
+
+    expect(transport.mails.map((m) => m.subject)).toEqual([
+      '[shop] ERROR (EXTERNAL IP): Internal Server Error: /fast-fail',
+    ]);
+  });
+
+  it('warns for a slow invocation that follows fast ones, and for each of two overlapping slow ones', async () => {
+    const transport = recordingTransport();
+    const handler = withErrorMail(
+      async (event: { rawPath: string }) => {
+        if (event.rawPath.startsWith('/slow')) await sleep(400);
+        return { statusCode: 200 };
+      },
+      { env: mailEnv({ ERROR_MAIL_TIMEOUT_WARNING_MS: '300' }), transport },
+    );
+
+    // The fast ones arm the warning timer for earlier deadlines than the slow ones'.
+    await handler(httpApiEvent({ path: '/fast-1' }), lambdaContext({ remainingMs: 450 }));
+    await sleep(50);
+    await handler(httpApiEvent({ path: '/fast-2' }), lambdaContext({ remainingMs: 450 }));
+    await sleep(50);
+    const slowA = handler(httpApiEvent({ path: '/slow-a' }), lambdaContext({ remainingMs: 500 }));
+    await sleep(60);
+    const slowB = handler(httpApiEvent({ path: '/slow-b' }), lambdaContext({ remainingMs: 500 }));
+    await Promise.all([slowA, slowB]);
+    await sleep(200);
+
+    expect(transport.mails.map((m) => m.subject).sort()).toEqual([
+      '[shop] WARNING (EXTERNAL IP): Possible timeout: /slow-a',
+      '[shop] WARNING (EXTERNAL IP): Possible timeout: /slow-b',
+    ]);
+  });
+
+  it('warns on time for an invocation that starts while the timer waits for an earlier deadline', async () => {
+    const transport = recordingTransport();
+    const handler = withErrorMail(
+      async (event: { rawPath: string }) => {
+        if (event.rawPath === '/slow') await sleep(500);
+        return { statusCode: 200 };
+      },
+      { env: mailEnv({ ERROR_MAIL_TIMEOUT_WARNING_MS: '300' }), transport },
+    );
+
+    // The fast one arms the shared timer for 150 ms from now; the slow one is due at 300 ms, so the
+    // timer has to re-arm for it when it fires.
+    await handler(httpApiEvent({ path: '/fast' }), lambdaContext({ remainingMs: 450 }));
+    await handler(httpApiEvent({ path: '/slow' }), lambdaContext({ remainingMs: 600 }));
+
+    expect(transport.mails.map((m) => m.subject)).toEqual([
+      '[shop] WARNING (EXTERNAL IP): Possible timeout: /slow',
+    ]);
+    const before = /Still running after \d+ ms of its 1,000 ms timeout, (\d+) ms before the deadline\./.exec(
+      transport.mails[0]?.text ?? '',
+    );
+    // Due 300 ms before the deadline; a warning sent at the slow one's end would say about 100.
+    expect(Number(before?.[1])).toBeGreaterThan(200);
+  });
+
+  it('ignores an invocation whose context has no clock, even while the timer is armed', async () => {
+    const transport = recordingTransport();
+    const handler = withErrorMail(
+      async (event: { rawPath: string }) => {
+        if (event.rawPath === '/no-clock') await sleep(300);
+        return { statusCode: 200 };
+      },
+      { env: mailEnv({ ERROR_MAIL_TIMEOUT_WARNING_MS: '300' }), transport },
+    );
+
+    await handler(httpApiEvent({ path: '/fast' }), lambdaContext({ remainingMs: 400 }));
+    const { getRemainingTimeInMillis: _, ...clockless } = lambdaContext();
+    await expect(handler(httpApiEvent({ path: '/no-clock' }), clockless as never)).resolves.toEqual({
+      statusCode: 200,
+    });
+    await sleep(100);
+
+    expect(transport.mails).toEqual([]);
+  });
+
+  it('works the same through the middy middleware', async () => {
+    const transport = recordingTransport();
+    const handler = middy(async () => {
+      await sleep(300);
+      return { statusCode: 200 };
+    }).use(errorMail({ env: mailEnv({ ERROR_MAIL_TIMEOUT_WARNING_MS: '250' }), transport }));
+
+    await handler(httpApiEvent({ path: '/slow-middy' }), lambdaContext({ remainingMs: 400 }));
+    await sleep(200);
+
+    expect(transport.mails.map((m) => m.subject)).toEqual([
+      '[shop] WARNING (EXTERNAL IP): Possible timeout: /slow-middy',
+    ]);
+  });
+
+  it.each([
+    ['middy 5', middy5],
+    ['middy 6', middy6],
+    ['middy 7', middy],
+  ] as const)(
+    'never warns under %s for an invocation another middleware answered early, so ours never saw it end',
+    async (_, middy) => {
+      const transport = recordingTransport();
+      // A warm-up middleware: its before returns a value, and middy returns it without running any after.
+      const warmUp = {
+        before: (request: { event: unknown }) =>
+          (request.event as { warmup?: boolean }).warmup === true ? 'warm' : undefined,
+      };
+      // The three majors' types differ; what they share is what this test uses.
+      type Chain = { use: (middleware: object) => Chain } & ((
+        event: unknown,
+        context: unknown,
+      ) => Promise<unknown>);
+      const handler = (middy as unknown as (base: () => Promise<unknown>) => Chain)(async () => {
+        await sleep(450);
+        return { statusCode: 200 };
+      })
+        .use(errorMail({ env: mailEnv({ ERROR_MAIL_TIMEOUT_WARNING_MS: '300' }), transport }))
+        .use(warmUp);
+
+      await expect(
+        handler({ ...httpApiEvent({ path: '/warm-up' }), warmup: true }, lambdaContext({ remainingMs: 400 })),
+      ).resolves.toBe('warm');
+      // The warm-up's warning would be due 100 ms after it started; this one's 200 ms after it starts.
+      await handler(httpApiEvent({ path: '/slow' }), lambdaContext({ remainingMs: 500 }));
+      await sleep(100);
+
+      expect(transport.mails.map((m) => m.subject)).toEqual([
+        '[shop] WARNING (EXTERNAL IP): Possible timeout: /slow',
+      ]);
+    },
+  );
+
+  it('is off when ERROR_MAIL_TIMEOUT_WARNING_MS is 0 or DEBUG is on', async () => {
+    for (const extra of [{ ERROR_MAIL_TIMEOUT_WARNING_MS: '0' }, { DEBUG: 'true' }]) {
+      const transport = recordingTransport();
+      const handler = withErrorMail(
+        async () => {
+          await sleep(250);
+          return { statusCode: 200 };
+        },
+        { env: mailEnv(extra), transport },
+      );
+
+      await handler(httpApiEvent(), lambdaContext({ remainingMs: 600 }));
+
+      expect(transport.mails).toEqual([]);
+    }
+  });
+
+  it('never keeps the process alive: a handler that never settles lets Node exit', async () => {
+    const script = `
+      const { withErrorMail } = await import('lambda-error-mail');
+      const handler = withErrorMail(() => new Promise(() => {}), {
+        env: { ADMINS: 'ops@example.com', SERVER_EMAIL: 'e@example.com' },
+        transport: { async send() {} },
+      });
+      handler({}, { getRemainingTimeInMillis: () => 60000 });
+    `;
+    const started = Date.now();
+
+    // With a timer holding the event loop, this would run for a minute (and hit the 20 s timeout).
+    await run(process.execPath, ['--input-type=module', '-e', script], { timeout: 20_000 });
+
+    expect(Date.now() - started).toBeLessThan(20_000);
+  });
+});

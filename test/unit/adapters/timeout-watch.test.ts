@@ -1,0 +1,99 @@
+import fc from 'fast-check';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import '../../helpers/fast-check.js';
+import { withErrorMail } from '../../../src/index.js';
+import { httpApiEvent, lambdaContext } from '../../helpers/events.js';
+import { mailEnv, recordingTransport } from '../../helpers/recording-transport.js';
+
+// One function's invocations, as Lambda runs them: every one with the same timeout, starting one after
+// another or overlapping. The shared warning timer reads no clock for an invocation that starts while it
+// is armed; whatever the schedule, each invocation still running WARNING_MS before its deadline must be
+// warned exactly then, and no other.
+const TIMEOUT_MS = 1000;
+const WARNING_MS = 300;
+const DUE_AFTER_MS = TIMEOUT_MS - WARNING_MS;
+
+interface Invocation {
+  /** Milliseconds after the previous invocation started. */
+  readonly gap: number;
+  /** How long the handler runs; never within 2 ms of the due time, where the outcome is a race. */
+  readonly runs: number;
+}
+
+const invocation: fc.Arbitrary<Invocation> = fc.record({
+  gap: fc.integer({ min: 0, max: 900 }),
+  runs: fc.oneof(
+    fc.integer({ min: 0, max: DUE_AFTER_MS - 3 }),
+    fc.integer({ min: DUE_AFTER_MS + 3, max: 1400 }),
+  ),
+});
+
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe('the shared timeout-warning timer, over any schedule of one function', () => {
+  it('warns each invocation still running when it is due, on time, and no other', async () => {
+    // Load the report path once with real timers, as the first report of a container would.
+    await withErrorMail(
+      async () => {
+        throw new Error('load the reporter');
+      },
+      { env: mailEnv(), transport: recordingTransport() },
+    )(httpApiEvent(), lambdaContext()).catch(() => undefined);
+
+    await fc.assert(
+      fc.asyncProperty(fc.array(invocation, { minLength: 1, maxLength: 8 }), async (plan) => {
+        vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+        try {
+          const transport = recordingTransport();
+          const handler = withErrorMail(
+            async (event: { rawPath: string }) => {
+              const runs = Number(event.rawPath.split('-')[1]);
+              await new Promise((resolve) => setTimeout(resolve, runs));
+              return { statusCode: 200 };
+            },
+            {
+              env: mailEnv({
+                ERROR_MAIL_TIMEOUT_WARNING_MS: String(WARNING_MS),
+                ERROR_MAIL_THROTTLE_SECONDS: '0',
+                ERROR_MAIL_MAX_PER_MINUTE: '0',
+              }),
+              transport,
+            },
+          );
+          const running: Promise<unknown>[] = [];
+          for (const [i, { gap, runs }] of plan.entries()) {
+            await vi.advanceTimersByTimeAsync(gap);
+            running.push(
+              handler(httpApiEvent({ path: `/i${i}-${runs}` }), lambdaContext({ remainingMs: TIMEOUT_MS })),
+            );
+          }
+          await vi.advanceTimersByTimeAsync(2 * TIMEOUT_MS);
+          await Promise.all(running);
+
+          const warned = transport.mails
+            .map((mail) => /Possible timeout: (\/\S+)/.exec(mail.subject)?.[1])
+            .sort();
+          const expected = plan
+            .map(({ runs }, i) => (runs > DUE_AFTER_MS ? `/i${i}-${runs}` : undefined))
+            .filter((path) => path !== undefined)
+            .sort();
+          expect(warned).toEqual(expected);
+          // On time: the timer also warns an invocation due within the next millisecond, since Date.now()
+          // counts whole milliseconds and a timer may fire just before one ends.
+          for (const mail of transport.mails) {
+            const before = Number(/timeout, (\d+) ms before the deadline\./.exec(mail.text)?.[1]);
+            expect(
+              before === WARNING_MS || before === WARNING_MS + 1,
+              `${before} ms before the deadline`,
+            ).toBe(true);
+          }
+        } finally {
+          vi.useRealTimers();
+        }
+      }),
+      { numRuns: 60 },
+    );
+  });
+});
