@@ -1,5 +1,6 @@
 import { type Config, loadConfig } from '../config/load.js';
-import { CLEANSED_SUBSTITUTE, scrubText } from '../core/scrub/scrubber.js';
+import { CLEANSED_SUBSTITUTE } from '../core/scrub/names.js';
+import { scrubText } from '../core/scrub/shapes.js';
 import { escapeControl } from '../core/text.js';
 import { type CliIo, EXIT } from './io.js';
 import { parse } from './parse.js';

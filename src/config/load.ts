@@ -1,5 +1,7 @@
 import { capChars } from '../core/report/limits.js';
-import { createScrubber, type Scrubber, scrubText, sensitiveNamePattern } from '../core/scrub/scrubber.js';
+import { sensitiveNamePattern } from '../core/scrub/names.js';
+import { createScrubber, type Scrubber } from '../core/scrub/scrubber.js';
+import { scrubText } from '../core/scrub/shapes.js';
 
 /**
  * The mail backends that `EMAIL_BACKEND` selects.

@@ -15,7 +15,8 @@ import {
   type Report,
 } from '../core/report/server-error.js';
 import { scrubbedEventJson } from '../core/scrub/raw-event.js';
-import { createScrubber, scrubText } from '../core/scrub/scrubber.js';
+import { createScrubber } from '../core/scrub/scrubber.js';
+import { scrubText } from '../core/scrub/shapes.js';
 import { escapeControl } from '../core/text.js';
 
 /**

@@ -1,5 +1,5 @@
 import { DEFAULT_LIMITS } from '../report/limits.js';
-import { safeDecode } from '../scrub/scrubber.js';
+import { safeDecode } from './params.js';
 
 /** The HTTP front doors whose events we read. */
 export type RequestSource = 'api-gateway-rest' | 'api-gateway-http' | 'alb' | 'function-url';

@@ -1,7 +1,7 @@
 import type { Config } from '../../config/load.js';
 import { cutBytes } from '../input/request.js';
 import type { Report } from '../report/server-error.js';
-import { scrubText } from '../scrub/scrubber.js';
+import { scrubText } from '../scrub/shapes.js';
 import { escapeControl, formatCount } from '../text.js';
 import { renderServerErrorHtml } from './html.js';
 import { renderBrokenLinkText, renderServerErrorText } from './text.js';

@@ -2,6 +2,7 @@ import type { Config } from '../../config/load.js';
 import { isInternalReferer, returnedStatus } from '../decide/classify.js';
 import { describe, describeChain, type ErrorInfo } from '../input/error-chain.js';
 import type { Invocation, Outcome } from '../input/outcome.js';
+import { parseParameters } from '../input/params.js';
 import {
   cutBytes,
   findHeader,
@@ -11,7 +12,7 @@ import {
 } from '../input/request.js';
 import { readProperty, readString, remainingTimeMs } from '../input/safe.js';
 import { batchItemFailures, readTrigger, type TriggerInfo, type TriggerKind } from '../input/trigger.js';
-import { parseParameters, type Scrubber } from '../scrub/scrubber.js';
+import type { Scrubber } from '../scrub/scrubber.js';
 import { escapeControl, formatCount, omittedBytesLabel } from '../text.js';
 import { capChars, capItems, type Limits } from './limits.js';
 

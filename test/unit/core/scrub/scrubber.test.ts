@@ -1,10 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import {
-  CLEANSED_SUBSTITUTE,
-  createScrubber,
-  scrubText,
-  sensitiveNamePattern,
-} from '../../../../src/core/scrub/scrubber.js';
+import { CLEANSED_SUBSTITUTE, sensitiveNamePattern } from '../../../../src/core/scrub/names.js';
+import { createScrubber } from '../../../../src/core/scrub/scrubber.js';
+import { scrubText } from '../../../../src/core/scrub/shapes.js';
 
 const S = CLEANSED_SUBSTITUTE;
 const scrubber = createScrubber();
