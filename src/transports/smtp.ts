@@ -61,7 +61,11 @@ export function createSmtpTransport(settings: SmtpConfig): Transport {
         });
       } finally {
         signal.removeEventListener('abort', onAbort);
-        if (signal.aborted) connection.close();
+        // Always, not only on abort: after a refused login or any other error the
+        // connection would stay open until the server's idle timeout, and keep the
+        // process alive with it. After a send, QUIT has been written and goes out
+        // before the socket ends. Closing an ended or closed connection does nothing.
+        connection.close();
       }
     },
   };
