@@ -3,7 +3,8 @@ import type { TlsOptions } from 'node:tls';
 import { type ParsedMail, simpleParser } from 'mailparser';
 import { SMTPServer, type SMTPServerOptions } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { withErrorMail } from '../../src/index.js';
+import { type Mail, withErrorMail } from '../../src/index.js';
+import { createSmtpTransport } from '../../src/transports/smtp.js';
 import { runCli, runNode } from '../helpers/cli.js';
 import { httpApiEvent, lambdaContext } from '../helpers/events.js';
 import { mailEnv } from '../helpers/recording-transport.js';
@@ -17,6 +18,10 @@ interface TestSmtp {
   port: number;
   transcript: string[];
   received: ParsedMail[];
+  /** How many client connections are open now. */
+  openConnections(): number;
+  /** Resolves true when the server has seen `count` connections close in all, false after `withinMs`. */
+  closedConnections(count: number, withinMs: number): Promise<boolean>;
   close(): Promise<void>;
 }
 
@@ -24,6 +29,8 @@ async function startSmtp(options: SMTPServerOptions): Promise<TestSmtp> {
   const transcript: string[] = [];
   const received: ParsedMail[] = [];
   const tls = (session: { secure: boolean }) => (session.secure ? ' [TLS]' : ' [plain]');
+  let closes = 0;
+  const closeWaiters = new Set<() => void>();
   const server = new SMTPServer({
     logger: false,
     ...options,
@@ -57,12 +64,32 @@ async function startSmtp(options: SMTPServerOptions): Promise<TestSmtp> {
         })
         .catch(callback);
     },
+    onClose() {
+      closes += 1;
+      for (const waiter of closeWaiters) waiter();
+    },
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
     port: (server.server.address() as AddressInfo).port,
     transcript,
     received,
+    openConnections: () => server.connections.size,
+    closedConnections: (count, withinMs) =>
+      new Promise<boolean>((resolve) => {
+        const check = () => {
+          if (closes < count) return;
+          clearTimeout(timer);
+          closeWaiters.delete(check);
+          resolve(true);
+        };
+        const timer = setTimeout(() => {
+          closeWaiters.delete(check);
+          resolve(false);
+        }, withinMs);
+        closeWaiters.add(check);
+        check();
+      }),
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }
@@ -177,6 +204,80 @@ describe('the SMTP backend', () => {
     expect(result.stderr).toMatch(/^Not sent to ADMINS .*Invalid login: 535/m);
     expect(result.stdout + result.stderr).not.toContain('wrong-pw-never-shown');
     expect(starttls.transcript).toEqual(['connect', 'TLS established', `AUTH PLAIN ${USER} [TLS] refused`]);
+  });
+
+  it('closes the connection after a refused login, so the command exits at once, not at the server idle timeout', async () => {
+    // Its own server: only the one connection of this test is counted. Its idle
+    // timeout is the 60 s default, and the child is given no EMAIL_TIMEOUT, so
+    // nothing but the command itself ends the connection within the test.
+    const identity: TlsOptions = { key: certificate.key, cert: certificate.cert };
+    const refusing = await startSmtp({
+      ...identity,
+      authMethods: ['PLAIN', 'LOGIN'],
+      socketTimeout: 60_000,
+      closeTimeout: 1_000,
+    });
+    try {
+      const { EMAIL_TIMEOUT: _timeout, ...env } = smtpEnv(refusing, {
+        EMAIL_USE_TLS: 'true',
+        EMAIL_HOST_PASSWORD: 'wrong-pw-never-shown',
+      });
+
+      const started = performance.now();
+      const result = await runCli(['sendtestemail', '--admins'], env, { timeoutMs: 15_000 });
+      const elapsed = performance.now() - started;
+
+      expect(result.code).toBe(1);
+      expect(result.stderr).toMatch(/^Not sent to ADMINS .*Invalid login: 535 Invalid username or password/m);
+      expect(refusing.transcript).toEqual(['connect', 'TLS established', `AUTH PLAIN ${USER} [TLS] refused`]);
+      // The command sets an exit code and lets the event loop drain, so it ends
+      // only once its socket is closed: by the time it has, the server has seen
+      // the close, long before its own idle timeout would have ended the session.
+      expect(refusing.openConnections()).toBe(0);
+      expect(await refusing.closedConnections(1, 1_000)).toBe(true);
+      // A bound on a hang (the command used to wait for the server's 60 s idle timeout), not a benchmark.
+      expect(elapsed).toBeLessThan(10_000);
+    } finally {
+      await refusing.close();
+    }
+  });
+
+  it('closes the connection itself after a refused login, without an abort', async () => {
+    const refusing = await startSmtp({
+      authMethods: ['PLAIN', 'LOGIN'],
+      disabledCommands: ['STARTTLS'],
+      allowInsecureAuth: true,
+      socketTimeout: 60_000,
+      closeTimeout: 1_000,
+    });
+    try {
+      const transport = createSmtpTransport({
+        host: '127.0.0.1',
+        port: refusing.port,
+        user: USER,
+        password: 'wrong-pw-never-shown',
+        useTls: false,
+        useSsl: false,
+        timeoutSeconds: undefined,
+      });
+      const mail: Mail = {
+        from: 'errors@example.com',
+        to: ['ops@example.com'],
+        subject: 'refused',
+        text: 'never sent\n',
+        html: undefined,
+      };
+      const controller = new AbortController();
+
+      await expect(transport.send(mail, controller.signal)).rejects.toThrow(/Invalid login: 535/);
+
+      expect(await refusing.closedConnections(1, 2_000)).toBe(true);
+      expect(refusing.openConnections()).toBe(0);
+      expect(controller.signal.aborted).toBe(false);
+      expect(refusing.received).toEqual([]);
+    } finally {
+      await refusing.close();
+    }
   });
 
   it('refuses to log in over a plain connection when EMAIL_USE_TLS is on and the server offers no STARTTLS', async () => {
