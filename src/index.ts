@@ -1,11 +1,10 @@
 export { type ErrorMailMiddleware, errorMail, type MiddyRequest } from './adapters/middy.js';
 export type { ErrorMailOptions } from './adapters/runtime.js';
 export { withErrorMail } from './adapters/wrap.js';
+export { ConfigError, type ConfigProblem } from './config/error.js';
 export {
   type Config,
-  ConfigError,
   type ConfigOverrides,
-  type ConfigProblem,
   type EmailBackend,
   loadConfig,
   type SmtpConfig,

@@ -1,5 +1,5 @@
 import { readFile, writeFile } from 'node:fs/promises';
-import { ConfigError } from '../config/load.js';
+import { ConfigError } from '../config/error.js';
 import { checkConfig } from './check-config.js';
 import { type CliIo, EXIT, UsageError } from './io.js';
 import { preview } from './preview.js';

@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
-import { isAddress, loadConfig } from '../config/load.js';
+import { loadConfig } from '../config/load.js';
+import { isAddress } from '../config/values.js';
 import type { Mail } from '../core/render/mail.js';
 import { describeFailure } from '../pipeline/reporter.js';
 import { createTransport } from '../transports/select.js';

@@ -2,6 +2,11 @@ import { capChars } from '../core/report/limits.js';
 import { sensitiveNamePattern } from '../core/scrub/names.js';
 import { createScrubber, type Scrubber } from '../core/scrub/scrubber.js';
 import { scrubText } from '../core/scrub/shapes.js';
+import { ConfigError, type ConfigProblem } from './error.js';
+import { isAddress, isIpAddress, parseBoolean, parseList } from './values.js';
+
+// The unit tests of isIpAddress import it from here.
+export { isIpAddress } from './values.js';
 
 /**
  * The mail backends that `EMAIL_BACKEND` selects.
@@ -129,38 +134,6 @@ export interface ConfigOverrides {
   readonly dedupeTable?: string;
   /** Overrides `EMAIL_BACKEND`. */
   readonly emailBackend?: EmailBackend;
-}
-
-/**
- * One invalid setting: which variable, what it held, what was expected.
- * @example
- * // { variable: 'ADMINS', value: '"ops@"', expected: 'an e-mail address such as ...' }
- */
-export interface ConfigProblem {
-  readonly variable: string;
-  readonly value: string;
-  readonly expected: string;
-}
-
-/**
- * Thrown by {@link loadConfig} (and so when a handler is wrapped) when one or
- * more settings are invalid. The message lists every problem, one per line.
- *
- * @example
- * try { loadConfig({ ADMINS: 'ops@' }) } catch (e) { if (e instanceof ConfigError) console.log(e.problems) }
- */
-export class ConfigError extends Error {
-  override readonly name = 'ConfigError' as const;
-  /** Every invalid setting found, in the order the settings are documented. */
-  readonly problems: readonly ConfigProblem[];
-
-  constructor(problems: readonly ConfigProblem[]) {
-    const lines = problems.map((p) => `- \`${p.variable}\`: ${p.expected}; got ${p.value}`);
-    super(
-      `lambda-error-mail: ${problems.length} invalid setting${problems.length === 1 ? '' : 's'}:\n${lines.join('\n')}`,
-    );
-    this.problems = Object.freeze([...problems]);
-  }
 }
 
 const DEFAULT_IGNORABLE_404_STARTS = ['/cgi-bin/', '/_vti_bin', '/_vti_inf'];
@@ -420,73 +393,6 @@ class EnvReader {
   }
 }
 
-/** Parses Django-style booleans: true/false, 1/0, yes/no, on/off, any case. */
-export function parseBoolean(raw: string): boolean | undefined {
-  switch (raw.trim().toLowerCase()) {
-    case 'true':
-    case '1':
-    case 'yes':
-    case 'on':
-      return true;
-    case 'false':
-    case '0':
-    case 'no':
-    case 'off':
-      return false;
-    default:
-      return undefined;
-  }
-}
-
-/**
- * Parses a list: a JSON array of strings when the value starts with `[`,
- * otherwise comma-separated. Commas inside double quotes or angle brackets do
- * not split, so `"Ng, Mary" <mary@example.com>` stays one entry.
- */
-export function parseList(raw: string): string[] | undefined {
-  const text = raw.trim();
-  if (text.startsWith('[')) {
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(text);
-    } catch {
-      return undefined;
-    }
-    if (!Array.isArray(parsed) || !parsed.every((item) => typeof item === 'string')) return undefined;
-    return parsed.map((item: string) => item.trim()).filter((item) => item !== '');
-  }
-  const items: string[] = [];
-  let current = '';
-  let inQuotes = false;
-  let inAngle = false;
-  for (const ch of text) {
-    if (ch === '"' && !inAngle) inQuotes = !inQuotes;
-    else if (ch === '<' && !inQuotes) inAngle = true;
-    else if (ch === '>' && !inQuotes) inAngle = false;
-    if (ch === ',' && !inQuotes && !inAngle) {
-      items.push(current);
-      current = '';
-    } else {
-      current += ch;
-    }
-  }
-  items.push(current);
-  return items.map((item) => item.trim()).filter((item) => item !== '');
-}
-
-// A bare address: something@something, no spaces, quotes, brackets or commas.
-const BARE_ADDRESS = /^[^\s@<>",;()]+@[^\s@<>",;()[\]]+$/;
-// A display name then an address in angle brackets: `Mary Ng <mary@example.com>` or `"Ng, Mary" <...>`.
-const NAMED_ADDRESS = /^(?:"(?:[^"\\\r\n]|\\.)*"|[^"<>\r\n,;]*?)\s*<([^<>\s]+)>$/;
-
-/** True when `value` is one address, bare or with a display name, with no CR or LF. */
-export function isAddress(value: string): boolean {
-  if (/[\r\n]/.test(value)) return false;
-  if (BARE_ADDRESS.test(value)) return true;
-  const named = NAMED_ADDRESS.exec(value);
-  return named?.[1] !== undefined && BARE_ADDRESS.test(named[1]);
-}
-
 function checkAddresses(variable: string, values: readonly string[], problems: ConfigProblem[]): void {
   for (const value of values) {
     if (!isAddress(value)) {
@@ -562,23 +468,6 @@ function snapshotEnvironment(env: Env, scrubber: Scrubber): readonly (readonly [
     entries.push(Object.freeze([name, capped] as const));
   }
   return Object.freeze(entries);
-}
-
-const IPV4 = /^(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/;
-
-/**
- * True for an IPv4 address in dotted decimal or an IPv6 address. WHATWG URL
- * parsing validates IPv6; node:net would cost a module load at cold start.
- */
-export function isIpAddress(value: string): boolean {
-  if (IPV4.test(value)) return true;
-  if (!value.includes(':') || /[^0-9a-fA-F:.]/.test(value)) return false;
-  try {
-    new URL(`http://[${value}]/`);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 function nonEmpty(value: string | undefined): string | undefined {
