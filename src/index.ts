@@ -1,6 +1,6 @@
 export { type ErrorMailMiddleware, errorMail, type MiddyRequest } from './adapters/middy.js';
 export type { ErrorMailOptions } from './adapters/runtime.js';
-export { withErrorMail } from './adapters/wrap.js';
+export { type HandlerCallback, withErrorMail } from './adapters/wrap.js';
 export { ConfigError, type ConfigProblem } from './config/error.js';
 export {
   type Config,
@@ -10,15 +10,19 @@ export {
   type SmtpConfig,
 } from './config/load.js';
 export type { ErrorInfo } from './core/input/error-chain.js';
-export type { Transport } from './core/ports.js';
+export type { NameValue } from './core/input/request.js';
+export type { TriggerKind } from './core/input/trigger.js';
+export type { Log, LogRecord, Transport } from './core/ports.js';
 export type { Mail } from './core/render/mail.js';
 export type {
   BrokenLinkReport,
   LambdaInfo,
+  Repeats,
   Report,
   ServerErrorReport,
   ShownBody,
+  ShownEvent,
   ShownRequest,
-} from './core/report/server-error.js';
-export type { BeforeSend, Delivery, LogRecord } from './pipeline/reporter.js';
+} from './core/report/types.js';
+export type { BeforeSend } from './pipeline/before-send.js';
 export { composeMime } from './transports/compose.js';

@@ -1,11 +1,6 @@
-import {
-  createRuntime,
-  type ErrorMailOptions,
-  mayNeedReport,
-  settleSuccess,
-  settleWatch,
-  type TimeoutWatch,
-} from './runtime.js';
+import { mayNeedReport } from '../core/decide/classify.js';
+import { createRuntime, type ErrorMailOptions, settleSuccess, settleWatch } from './runtime.js';
+import type { TimeoutWatch } from './timeout-watch.js';
 
 /**
  * The part of middy's request object this middleware reads. Declared here so

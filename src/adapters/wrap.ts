@@ -1,16 +1,6 @@
-import {
-  createRuntime,
-  type ErrorMailOptions,
-  mayNeedReport,
-  type Runtime,
-  settleSuccess,
-  settleWatch,
-  type TimeoutWatch,
-} from './runtime.js';
-
-// What the Lambda runtime looks for on a response-streaming handler (awslambda.streamifyResponse).
-const STREAMING = Symbol.for('aws.lambda.runtime.handler.streaming');
-const HIGH_WATER_MARK = Symbol.for('aws.lambda.runtime.handler.streaming.highWaterMark');
+import { mayNeedReport } from '../core/decide/classify.js';
+import { createRuntime, type ErrorMailOptions, failed, settleSuccess } from './runtime.js';
+import { isStreaming, type StreamingHandler, wrapStreaming } from './streaming.js';
 
 /** The callback a callback-style handler is given as its third argument. */
 export type HandlerCallback<TResult> = (error?: unknown, result?: TResult) => void;
@@ -47,9 +37,7 @@ export function withErrorMail(
   options: ErrorMailOptions = {},
 ): (...args: never[]) => unknown {
   const runtime = createRuntime(options);
-  if ((handler as unknown as Record<symbol, unknown>)[STREAMING] === 'response') {
-    return wrapStreaming(handler as unknown as StreamingHandler, runtime);
-  }
+  if (isStreaming(handler)) return wrapStreaming(handler as unknown as StreamingHandler, runtime);
   // Decided once, at wrap time: a handler declaring three parameters takes a callback.
   const call =
     handler.length >= 3
@@ -80,20 +68,6 @@ export function withErrorMail(
   } as (...args: never[]) => unknown;
 }
 
-/** Reports what the handler threw, then throws the same value on to the caller. */
-async function failed(
-  runtime: Runtime,
-  error: unknown,
-  event: unknown,
-  context: unknown,
-  startedAt: number,
-  watch: TimeoutWatch | undefined,
-): Promise<never> {
-  await settleWatch(runtime, watch);
-  await runtime.report({ kind: 'threw', error }, event, context, startedAt);
-  throw error;
-}
-
 type CallbackHandler = (event: unknown, context: unknown, callback: HandlerCallback<unknown>) => unknown;
 
 /** The handler as a promise: settled by the callback, a returned promise or a throw, whichever comes first. */
@@ -108,51 +82,4 @@ function promisifyCallback(handler: CallbackHandler): (event: unknown, context: 
         (returned as Promise<unknown>).then(resolve, reject);
       }
     });
-}
-
-interface ObservableStream {
-  on?(event: symbol, listener: (error: unknown) => void): unknown;
-  off?(event: symbol, listener: (error: unknown) => void): unknown;
-}
-type StreamingHandler = (event: unknown, responseStream: ObservableStream, context: unknown) => unknown;
-
-/**
- * A response-streaming handler: `(event, responseStream, context)`. Reports
- * what the handler throws and what the response stream emits as an error
- * while the handler runs; keeps the markers the runtime reads.
- */
-function wrapStreaming(handler: StreamingHandler, runtime: Runtime): (...args: never[]) => unknown {
-  // Read here, not imported: an ES module import of node:events costs every cold start about 0.5 ms.
-  const { errorMonitor } = process.getBuiltinModule('node:events');
-  async function errorMailStreamingHandler(
-    event: unknown,
-    responseStream: ObservableStream,
-    context: unknown,
-  ): Promise<unknown> {
-    const startedAt = Date.now();
-    const watch = runtime.watch(event, context, startedAt);
-    let streamError: unknown;
-    // errorMonitor observes 'error' without handling it: an unhandled stream error stays unhandled.
-    const monitor = (error: unknown) => {
-      streamError ??= error;
-    };
-    responseStream?.on?.(errorMonitor, monitor);
-    try {
-      const result = await handler(event, responseStream, context);
-      await settleWatch(runtime, watch);
-      if (streamError !== undefined) {
-        await runtime.report({ kind: 'threw', error: streamError }, event, context, startedAt);
-      }
-      return result;
-    } catch (error) {
-      return await failed(runtime, error, event, context, startedAt, watch);
-    } finally {
-      responseStream?.off?.(errorMonitor, monitor);
-    }
-  }
-  const marked = errorMailStreamingHandler as unknown as Record<symbol, unknown>;
-  const source = handler as unknown as Record<symbol, unknown>;
-  marked[STREAMING] = source[STREAMING];
-  if (HIGH_WATER_MARK in source) marked[HIGH_WATER_MARK] = source[HIGH_WATER_MARK];
-  return errorMailStreamingHandler as unknown as (...args: never[]) => unknown;
 }

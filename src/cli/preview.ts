@@ -1,9 +1,12 @@
 import { randomUUID } from 'node:crypto';
+import { systemClock, systemRandom, systemTimer } from '../adapters/system.js';
 import { loadConfig } from '../config/load.js';
+import { skipMessage } from '../core/decide/skip.js';
 import type { Outcome } from '../core/input/outcome.js';
+import type { LogRecord } from '../core/ports.js';
 import type { Mail } from '../core/render/mail.js';
 import { formatCount } from '../core/text.js';
-import { createReporter, type LogRecord } from '../pipeline/reporter.js';
+import { createReporter } from '../pipeline/reporter.js';
 import { composeMime } from '../transports/compose.js';
 import { type CliIo, EXIT, UsageError } from './io.js';
 import { parse } from './parse.js';
@@ -104,7 +107,11 @@ export async function preview(args: readonly string[], io: CliIo): Promise<numbe
       },
     },
     log: (record) => logs.push(record),
-    now: () => Date.now(),
+    clock: systemClock,
+    timer: systemTimer,
+    random: systemRandom,
+    nodeVersion: process.version,
+    reportedInvocations: new WeakSet(),
   });
   const startedAt = Date.now();
   const delivery = await reporter.report(outcome, {
@@ -115,7 +122,12 @@ export async function preview(args: readonly string[], io: CliIo): Promise<numbe
   });
   for (const record of logs) io.err(JSON.stringify(record));
   if (delivery.status === 'skipped' || captured === undefined) {
-    const reason = delivery.status === 'sent' ? 'nothing reached the transport' : delivery.reason;
+    const reason =
+      delivery.status === 'skipped'
+        ? skipMessage(delivery.reason)
+        : delivery.status === 'failed'
+          ? delivery.reason
+          : 'nothing reached the transport';
     io.err(`No mail: these settings send nothing for this event (${reason}).`);
     return EXIT.failed;
   }

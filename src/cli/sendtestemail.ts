@@ -2,7 +2,7 @@ import { hostname } from 'node:os';
 import { loadConfig } from '../config/load.js';
 import { isAddress } from '../config/values.js';
 import type { Mail } from '../core/render/mail.js';
-import { describeFailure } from '../pipeline/reporter.js';
+import { describeFailure } from '../pipeline/describe-failure.js';
 import { createTransport } from '../transports/select.js';
 import { describeBackend } from './check-config.js';
 import { type CliIo, EXIT, UsageError } from './io.js';

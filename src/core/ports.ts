@@ -1,3 +1,8 @@
+/**
+ * What the core and the pipeline need from the outside world, handed in: they read no clock, set no
+ * timer, draw no random number and write no log line of their own. The adapters hand in the real
+ * ones (`adapters/system.ts`); a test hands in fakes.
+ */
 import type { Mail } from './render/mail.js';
 
 /**
@@ -10,3 +15,58 @@ import type { Mail } from './render/mail.js';
 export interface Transport {
   send(mail: Mail, signal: AbortSignal): Promise<void>;
 }
+
+/**
+ * Decides across containers which one mails a fingerprint in a window
+ * (`ERROR_MAIL_DEDUPE_TABLE`): `claim` resolves true for the first caller
+ * only. A claim that throws lets this container mail, as it would alone.
+ *
+ * @example
+ * const deduper: Deduper = { claim: async () => true };
+ */
+export interface Deduper {
+  claim(fingerprint: string, windowStart: number, windowEnd: number, signal: AbortSignal): Promise<boolean>;
+}
+
+/**
+ * The wall clock, in epoch milliseconds.
+ * @example
+ * const clock: Clock = () => Date.now();
+ */
+export type Clock = () => number;
+
+declare const TIMER: unique symbol;
+/** A timer set by a {@link Timer}; hand it back to `clear`. */
+export type TimerHandle = { readonly [TIMER]: true };
+
+/**
+ * One-shot timers, as `setTimeout` sets them.
+ * @example
+ * const handle = timer.set(() => console.log('due'), 500); timer.clear(handle);
+ */
+export interface Timer {
+  /** Calls `callback` once, `ms` from now. A `background` timer is never what keeps the process up. */
+  set(callback: () => void, ms: number, background?: boolean): TimerHandle;
+  clear(handle: TimerHandle): void;
+}
+
+/**
+ * A random number from 0 (included) to 1 (excluded), as `Math.random` draws one.
+ * @example
+ * const random: Random = () => 0.5;
+ */
+export type Random = () => number;
+
+/**
+ * One structured log line; written as JSON by the adapters' default logger.
+ * @example
+ * // {"level":"ERROR","message":"error mail not sent","reason":"...","requestId":"..."}
+ */
+export type LogRecord = Readonly<Record<string, string | number | boolean | undefined>>;
+
+/**
+ * Receives one record per log line.
+ * @example
+ * const log: Log = (record) => console.error(JSON.stringify(record));
+ */
+export type Log = (record: LogRecord) => void;

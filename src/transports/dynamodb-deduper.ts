@@ -1,4 +1,4 @@
-import type { Deduper } from '../pipeline/reporter.js';
+import type { Deduper } from '../core/ports.js';
 
 // One client per container, created on the first claim; the SDK module is loaded only then.
 let client: import('@aws-sdk/client-dynamodb').DynamoDBClient | undefined;

@@ -173,7 +173,7 @@ describe('lambda-error-mail preview', () => {
   });
 
   it.each([
-    [['--status', '404'], {}, 'SEND_BROKEN_LINK_EMAILS is off'],
+    [['--status', '404'], {}, 'SEND_BROKEN_LINK_EMAILS is false'],
     [['--status', '404'], { SEND_BROKEN_LINK_EMAILS: 'true', MANAGERS: '' }, 'MANAGERS is empty'],
     [['--status', '200'], {}, 'not an error'],
     [[], { ADMINS: '' }, 'ADMINS is empty'],

@@ -1,6 +1,4 @@
-import type { Config } from '../../config/load.js';
-import type { Outcome, Verdict } from '../input/outcome.js';
-import { fullPath, type RequestInfo } from '../input/request.js';
+import type { Outcome } from '../input/outcome.js';
 import { readProperty } from '../input/safe.js';
 import { batchItemFailures } from '../input/trigger.js';
 
@@ -44,6 +42,24 @@ function httpStatus(value: unknown): number | undefined {
 }
 
 /**
+ * What an outcome calls for, before the settings are looked at: a server error (with Django's
+ * reason phrase, the returned status, and for a partial batch response the ids of the failed items),
+ * a broken link, or nothing.
+ * @example
+ * classify({ kind: 'returned', result: { statusCode: 503 } }); // { kind: 'server-error', phrase: 'Service Unavailable', ... }
+ */
+export type Verdict =
+  | {
+      readonly kind: 'server-error';
+      readonly phrase: string;
+      readonly status: number | undefined;
+      /** The `itemIdentifier`s of a returned partial batch response; undefined for anything else. */
+      readonly failedIds: readonly string[] | undefined;
+    }
+  | { readonly kind: 'broken-link' }
+  | { readonly kind: 'none' };
+
+/**
  * What an outcome calls for, before the settings are looked at:
  * - a throw with no status, or a status that is not 4xx, is a server error;
  *   a thrown 404 is a broken link; any other thrown 4xx is nothing;
@@ -51,71 +67,39 @@ function httpStatus(value: unknown): number | undefined {
  */
 export function classify(outcome: Outcome): Verdict {
   if (outcome.kind === 'timeout')
-    return { kind: 'server-error', phrase: 'Possible timeout', status: undefined };
+    return { kind: 'server-error', phrase: 'Possible timeout', status: undefined, failedIds: undefined };
   if (outcome.kind === 'threw') {
     const status = thrownStatus(outcome.error);
     if (status === 404) return { kind: 'broken-link' };
     if (status !== undefined && status >= 400 && status < 500) return { kind: 'none' };
-    return { kind: 'server-error', phrase: 'Internal Server Error', status };
+    return { kind: 'server-error', phrase: 'Internal Server Error', status, failedIds: undefined };
   }
-  if (batchItemFailures(outcome.result) !== undefined) {
-    return { kind: 'server-error', phrase: 'Partial batch failure', status: undefined };
+  const failedIds = batchItemFailures(outcome.result);
+  if (failedIds !== undefined) {
+    return { kind: 'server-error', phrase: 'Partial batch failure', status: undefined, failedIds };
   }
   const status = returnedStatus(outcome.result);
   if (status === 404) return { kind: 'broken-link' };
   if (status !== undefined && status >= 500) {
-    return { kind: 'server-error', phrase: reasonPhrase(status), status };
+    return { kind: 'server-error', phrase: reasonPhrase(status), status, failedIds: undefined };
   }
   return { kind: 'none' };
 }
 
 /**
- * Django's `BrokenLinkEmailsMiddleware.is_internal_request`: the Referer
- * starts with `http://<host>/` or `https://<host>/`.
+ * True when a returned value may call for a report: a status of 404 or more, or failed batch items.
+ * The cheap first look of {@link classify}, which decides (a 410 passes here and is nothing there);
+ * it runs on every successful invocation.
  */
-export function isInternalReferer(referer: string, host: string): boolean {
-  return referer.startsWith(`http://${host}/`) || referer.startsWith(`https://${host}/`);
-}
-
-/**
- * Why a 404 is not mailed, or `undefined` when it is. Django's rules in
- * Django's order (`is_ignorable_request`), then `IGNORABLE_404_STARTS`/`ENDS`.
- */
-export function ignorable404Reason(config: Config, request: RequestInfo): string | undefined {
-  const uri = fullPath(request);
-  const referer = request.referer ?? '';
-  const host = request.host ?? '';
-
-  if (referer === '') return 'no Referer';
-  // #25971: a relative Referer equal to the URL minus its slash is Django's own redirect.
-  if (config.appendSlash && uri.endsWith('/') && referer === uri.slice(0, -1)) {
-    return 'APPEND_SLASH redirect';
+export function mayNeedReport(result: unknown): boolean {
+  if (typeof result !== 'object' || result === null) return false;
+  try {
+    const status = (result as { statusCode?: unknown }).statusCode;
+    if (typeof status === 'number') return status >= 404;
+    const failures = (result as { batchItemFailures?: unknown }).batchItemFailures;
+    return Array.isArray(failures) && failures.length > 0;
+  } catch {
+    // A result whose statusCode getter throws is the caller's to deal with, not ours.
+    return false;
   }
-  if (!isInternalReferer(referer, host) && referer.includes('?')) {
-    return 'external Referer with a query (a search engine)';
-  }
-  // #25302: a bot that sends its own URL as the Referer, whatever the scheme.
-  const split = splitUrl(referer);
-  if ((split.netloc === '' || split.netloc === host) && split.path === uri) {
-    return 'Referer equal to the requested URL';
-  }
-  if (config.ignorable404Urls.some((pattern) => pattern.test(uri))) return 'IGNORABLE_404_URLS';
-  if (config.ignorable404Starts.some((prefix) => uri.startsWith(prefix))) return 'IGNORABLE_404_STARTS';
-  if (config.ignorable404Ends.some((suffix) => uri.endsWith(suffix))) return 'IGNORABLE_404_ENDS';
-  return undefined;
-}
-
-/** The netloc and path of a URL, as Python's `urlsplit` reads them. */
-function splitUrl(url: string): { netloc: string; path: string } {
-  let rest = url;
-  const scheme = /^[a-zA-Z][a-zA-Z0-9+.-]*:/.exec(rest);
-  if (scheme) rest = rest.slice(scheme[0].length);
-  let netloc = '';
-  if (rest.startsWith('//')) {
-    const end = rest.slice(2).search(/[/?#]/);
-    netloc = end === -1 ? rest.slice(2) : rest.slice(2, 2 + end);
-    rest = end === -1 ? '' : rest.slice(2 + end);
-  }
-  const pathEnd = rest.search(/[?#]/);
-  return { netloc, path: pathEnd === -1 ? rest : rest.slice(0, pathEnd) };
 }

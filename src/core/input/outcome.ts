@@ -25,9 +25,3 @@ export interface Invocation {
   /** True for the first invocation this wrapper has seen in this container. */
   readonly coldStart: boolean;
 }
-
-/** What the core decided to do with an outcome. */
-export type Verdict =
-  | { readonly kind: 'server-error'; readonly phrase: string; readonly status: number | undefined }
-  | { readonly kind: 'broken-link' }
-  | { readonly kind: 'none' };

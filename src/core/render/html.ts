@@ -1,8 +1,9 @@
 import { type ErrorInfo, stackText } from '../input/error-chain.js';
 import { firstAppFrameLine, type StackLine, stackLines } from '../input/frames.js';
 import type { NameValue } from '../input/request.js';
-import { bodyNote, repeatsLine, type ServerErrorReport } from '../report/server-error.js';
+import type { ServerErrorReport } from '../report/types.js';
 import { formatCount } from '../text.js';
+import { bodyNote, repeatsLine } from './notes.js';
 
 const ESCAPES: Readonly<Record<string, string>> = {
   '&': '&amp;',
@@ -226,7 +227,7 @@ export function renderServerErrorHtml(report: ServerErrorReport): string {
   const repeated = repeatsLine(report.repeats, 'This error');
   const fn = report.lambda.functionName;
   const level = `${warning ? 'Warning' : 'Error'}${fn === undefined ? '' : ` in ${fn}`}`;
-  const lambdaRows: NameValue[] = [...report.lambda.entries, ['Node.js', process.version]];
+  const lambdaRows: NameValue[] = [...report.lambda.entries, ['Node.js', report.nodeVersion]];
   const parts: string[] = [
     repeated === undefined ? '' : `<div style="${S.repeats}">${escapeHtml(repeated)}</div>`,
     `<div style="${S.header(warning)}"><p style="${S.level}">${escapeHtml(level)}</p><h1 style="${S.h1}">${escapeHtml(report.title)}</h1><p style="${S.message}">${escapeHtml(report.summary)}</p></div>`,

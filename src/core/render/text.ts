@@ -1,12 +1,8 @@
 import { type ErrorInfo, stackText } from '../input/error-chain.js';
 import type { NameValue } from '../input/request.js';
-import {
-  type BrokenLinkReport,
-  bodyNote,
-  repeatsLine,
-  type ServerErrorReport,
-} from '../report/server-error.js';
+import type { BrokenLinkReport, ServerErrorReport } from '../report/types.js';
 import { formatCount, quote } from '../text.js';
+import { bodyNote, repeatsLine } from './notes.js';
 
 /**
  * The plain-text part of a server-error mail, laid out like Django's
@@ -24,7 +20,7 @@ export function renderServerErrorText(report: ServerErrorReport): string {
   }
   if (report.lambda.requestId !== undefined) lines.push(`Request ID: ${report.lambda.requestId}`);
   if (report.lambda.logsUrl !== undefined) lines.push(`Logs: ${report.lambda.logsUrl}`);
-  lines.push(`Node.js Version: ${process.version}`, `Server time: ${report.time}`, '');
+  lines.push(`Node.js Version: ${report.nodeVersion}`, `Server time: ${report.time}`, '');
 
   if (report.errors.length === 0) {
     lines.push(

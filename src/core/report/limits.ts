@@ -19,7 +19,7 @@ export interface Limits {
   readonly chainDepth: number;
   /** `AggregateError` members shown. */
   readonly members: number;
-  /** Characters of the request URL and of the path in a subject. */
+  /** Characters of the request URL, the Referer and the path in the log line (a subject has its own cap). */
   readonly urlChars: number;
 }
 

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createFloodGate, firstAppFrame } from '../../../../src/core/flood/fingerprint.js';
+import { firstAppFrame } from '../../../../src/core/flood/fingerprint.js';
+import { createFloodGate } from '../../../../src/core/flood/gate.js';
 import { withErrorMail } from '../../../../src/index.js';
 import { httpApiEvent, lambdaContext } from '../../../helpers/events.js';
 import { mailEnv, recordingTransport } from '../../../helpers/recording-transport.js';

@@ -1,0 +1,193 @@
+import type { Outcome } from '../core/input/outcome.js';
+import { remainingTimeMs } from '../core/input/safe.js';
+import type { Clock, Timer, TimerHandle } from '../core/ports.js';
+import type { Delivery } from '../pipeline/delivery.js';
+
+/** The outcome a timeout warning reports. */
+export type TimeoutOutcome = Extract<Outcome, { kind: 'timeout' }>;
+
+interface Watched {
+  event: unknown;
+  context: unknown;
+  startedAt: number;
+  owner: object | undefined;
+  /** The warning's send, once it has started; awaited before the invocation returns. */
+  pending: Promise<Delivery> | undefined;
+}
+
+/** One invocation watched while other invocations of the same wrapper run (Managed Instances, tests). */
+export type OverlappingWatch = Readonly<Watched>;
+
+/**
+ * A watched invocation, as `watch` hands it out: hand it back to `unwatch` exactly once, on the
+ * invocation's way out. The usual invocation (one at a time in a container) is the generation of
+ * the one slot, a number, so that watching it allocates nothing; an overlapping one is its entry.
+ */
+export type TimeoutWatch = number | OverlappingWatch;
+
+/** What the timeout watch needs: the lead, the clock and timer, and who sends the warning. */
+export interface TimeoutWatchOptions {
+  /** Off: `watch` watches nothing. */
+  readonly enabled: boolean;
+  /** `ERROR_MAIL_TIMEOUT_WARNING_MS`: warn this long before the deadline. */
+  readonly warningMs: number;
+  readonly clock: Clock;
+  readonly timer: Timer;
+  /** Sends the warning of one invocation. */
+  readonly warn: (
+    outcome: TimeoutOutcome,
+    event: unknown,
+    context: unknown,
+    startedAt: number,
+  ) => Promise<Delivery>;
+  /** True when an invocation (the owner given to `watch`) ended without its watch being ended. */
+  readonly ended?: ((owner: object) => boolean) | undefined;
+}
+
+/** Watches invocations for their deadline, to warn before a timeout. */
+export interface TimeoutWatcher {
+  /** Watches one invocation; `owner`, when given, is what `ended` is asked about before a warning. */
+  watch(event: unknown, context: unknown, startedAt: number, owner?: object): TimeoutWatch | undefined;
+  /** Ends a watch: no warning starts for it from now on. Returns the warning already being sent, if any. */
+  unwatch(watch: TimeoutWatch): Promise<Delivery> | undefined;
+}
+
+/**
+ * The timeout warning's scheduler: one timer for all the invocations of a wrapper, never one per
+ * invocation (arming and clearing a timer on every call cost more than the rest of the wrapper). The
+ * clock is read only to arm the timer when it is idle. Otherwise an invocation only joins the watched
+ * ones: it cannot be due before the time the timer is armed for, because Lambda gives every invocation
+ * of a function the same timeout, so an invocation that starts later ends later. When the timer fires,
+ * it asks each watched invocation for its remaining time, warns for those that are due and re-arms for
+ * the earliest of the rest.
+ * @example
+ * const watcher = createTimeoutWatcher({ enabled: true, warningMs: 500, clock, timer, warn });
+ */
+export function createTimeoutWatcher(options: TimeoutWatchOptions): TimeoutWatcher {
+  const { enabled, warningMs, clock, timer: timers, warn, ended } = options;
+  // The invocation that runs alone takes a slot allocated once; invocations that overlap it each get
+  // an entry in a set.
+  const slot: Watched = {
+    event: undefined,
+    context: undefined,
+    startedAt: 0,
+    owner: undefined,
+    pending: undefined,
+  };
+  let slotBusy = false;
+  let slotGeneration = 0;
+  const overlapping = new Set<Watched>();
+  let timer: TimerHandle | undefined;
+
+  const arm = (dueAt: number, now: number) => {
+    timer = timers.set(errorMailTimeoutWarnings, Math.max(0, dueAt - now), true);
+  };
+
+  /** Warns for `watched` if it is due; else returns when it will be (epoch ms), or Infinity for never. */
+  const check = (watched: Watched, now: number): number => {
+    if (watched.pending !== undefined) return Number.POSITIVE_INFINITY;
+    const remaining = remainingTimeMs(watched.context);
+    const elapsedMs = now - watched.startedAt;
+    // No clock, or less than the warning's lead left when it started: never warned, as in `watch`.
+    if (remaining === undefined || elapsedMs + remaining <= warningMs) return Number.POSITIVE_INFINITY;
+    // Date.now() counts whole milliseconds; the timer's own clock does not.
+    if (remaining > warningMs + 1) return now + remaining - warningMs;
+    const outcome: TimeoutOutcome = {
+      kind: 'timeout',
+      elapsedMs,
+      remainingMs: remaining,
+      // Lambda timeouts are whole seconds; what was left at the start is a little under it.
+      timeoutMs: Math.ceil((elapsedMs + remaining) / 1000) * 1000,
+    };
+    watched.pending = warn(outcome, watched.event, watched.context, watched.startedAt);
+    return Number.POSITIVE_INFINITY;
+  };
+
+  /** True when the adapter says the invocation is over though its watch was never ended. */
+  const over = (watched: Watched): boolean => {
+    if (watched.owner === undefined || ended === undefined) return false;
+    try {
+      return ended(watched.owner);
+    } catch {
+      return false;
+    }
+  };
+
+  function errorMailTimeoutWarnings(): void {
+    timer = undefined;
+    const now = clock();
+    let next = Number.POSITIVE_INFINITY;
+    if (slotBusy) {
+      if (over(slot)) releaseSlot();
+      else next = check(slot, now);
+    }
+    for (const watched of overlapping) {
+      if (over(watched)) overlapping.delete(watched);
+      else next = Math.min(next, check(watched, now));
+    }
+    if (next !== Number.POSITIVE_INFINITY) arm(next, now);
+  }
+
+  /** The rare cases of `watch`, kept out of it so that the usual one stays small enough to inline. */
+  const watchSlowly = (
+    event: unknown,
+    context: unknown,
+    startedAt: number,
+    owner: object | undefined,
+  ): TimeoutWatch | undefined => {
+    if (timer === undefined) {
+      const remaining = remainingTimeMs(context);
+      if (remaining === undefined || remaining <= warningMs) return undefined;
+      arm(startedAt + remaining - warningMs, startedAt);
+      if (!slotBusy) return fillSlot(event, context, startedAt, owner);
+    }
+    const watched: Watched = { event, context, startedAt, owner, pending: undefined };
+    overlapping.add(watched);
+    return watched;
+  };
+
+  const fillSlot = (
+    event: unknown,
+    context: unknown,
+    startedAt: number,
+    owner: object | undefined,
+  ): number => {
+    slotBusy = true;
+    slot.event = event;
+    slot.context = context;
+    slot.startedAt = startedAt;
+    slot.owner = owner;
+    // Kept a small integer; a stale generation can only be one handed out 2^30 watches ago.
+    slotGeneration = (slotGeneration + 1) & 0x3fffffff;
+    return slotGeneration;
+  };
+
+  /** Frees the slot and returns the warning it was sending, if any. */
+  const releaseSlot = (): Promise<Delivery> | undefined => {
+    slotBusy = false;
+    const pending = slot.pending;
+    // Let go of what the invocation handed us: the slot outlives it. A free slot's pending is always
+    // undefined, so filling it need not write that.
+    slot.event = undefined;
+    slot.context = undefined;
+    slot.owner = undefined;
+    slot.pending = undefined;
+    return pending;
+  };
+
+  return {
+    watch(event, context, startedAt, owner) {
+      if (!enabled) return undefined;
+      if (timer === undefined || slotBusy) return watchSlowly(event, context, startedAt, owner);
+      return fillSlot(event, context, startedAt, owner);
+    },
+    unwatch(watch) {
+      if (typeof watch !== 'number') {
+        overlapping.delete(watch);
+        return watch.pending;
+      }
+      if (!slotBusy || watch !== slotGeneration) return undefined;
+      return releaseSlot();
+    },
+  };
+}

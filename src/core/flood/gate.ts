@@ -1,0 +1,87 @@
+// Flood control: one mail per fingerprint per throttle window, a cap on all mail per minute, and a
+// count of what was held back, told in the next mail. State lives in the container; memory is bounded
+// by an LRU of fingerprints.
+
+/** What the gate decided for one report. */
+export type GateDecision =
+  | {
+      readonly send: true;
+      /** Reports of this fingerprint held back since the last mail of it. */
+      readonly suppressed: number;
+      /** When the first of those was held back (epoch ms), if any was. */
+      readonly suppressedSince: number | undefined;
+      /** How many mails of this fingerprint this container has sent before this one. */
+      readonly sequence: number;
+    }
+  | { readonly send: false; readonly reason: 'throttled' | 'rate-limited' };
+
+/** The gate's settings: `ERROR_MAIL_THROTTLE_SECONDS` and `ERROR_MAIL_MAX_PER_MINUTE`. */
+export interface FloodSettings {
+  /** Repeats of a fingerprint within this many ms of its last mail are counted, not mailed; 0: no throttle. */
+  readonly throttleMs: number;
+  /** Most mails per rolling minute, all fingerprints together; 0: no cap. */
+  readonly maxPerMinute: number;
+  /** Fingerprints remembered; the least recently seen is forgotten first. */
+  readonly maxFingerprints: number;
+}
+
+interface Entry {
+  lastMailedAt: number | undefined;
+  suppressed: number;
+  suppressedSince: number | undefined;
+  sequence: number;
+}
+
+/** Decides, per report, whether it is mailed; `now` is handed in, so the gate is a pure state machine. */
+export interface FloodGate {
+  decide(fingerprint: string, now: number): GateDecision;
+}
+
+/** Creates the gate of one container (one per wrapped handler). */
+export function createFloodGate(settings: FloodSettings): FloodGate {
+  const entries = new Map<string, Entry>();
+  // Send times within the last minute, oldest first; never longer than maxPerMinute.
+  const recent: number[] = [];
+
+  return {
+    decide(fingerprint, now) {
+      let entry = entries.get(fingerprint);
+      if (entry === undefined) {
+        entry = { lastMailedAt: undefined, suppressed: 0, suppressedSince: undefined, sequence: 0 };
+      } else {
+        entries.delete(fingerprint);
+      }
+      // Re-inserted last: a Map iterates in insertion order, so the first key is the least recent.
+      entries.set(fingerprint, entry);
+      if (entries.size > settings.maxFingerprints) {
+        const oldest = entries.keys().next().value;
+        if (oldest !== undefined) entries.delete(oldest);
+      }
+
+      const inWindow =
+        settings.throttleMs > 0 &&
+        entry.lastMailedAt !== undefined &&
+        now - entry.lastMailedAt < settings.throttleMs;
+      while (recent.length > 0 && now - (recent[0] as number) >= 60_000) recent.shift();
+      const capped = settings.maxPerMinute > 0 && recent.length >= settings.maxPerMinute;
+      if (inWindow || capped) {
+        entry.suppressed += 1;
+        entry.suppressedSince ??= now;
+        return { send: false, reason: inWindow ? 'throttled' : 'rate-limited' };
+      }
+
+      const decision: GateDecision = {
+        send: true,
+        suppressed: entry.suppressed,
+        suppressedSince: entry.suppressedSince,
+        sequence: entry.sequence,
+      };
+      entry.lastMailedAt = now;
+      entry.suppressed = 0;
+      entry.suppressedSince = undefined;
+      entry.sequence += 1;
+      if (settings.maxPerMinute > 0) recent.push(now);
+      return decision;
+    },
+  };
+}

@@ -1,0 +1,18 @@
+import type { Repeats, ShownBody } from '../report/types.js';
+import { formatCount, omittedBytesLabel } from '../text.js';
+
+/** The sentence both parts of a mail open with when flood control held repeats back. */
+export function repeatsLine(repeats: Repeats | undefined, what: string): string | undefined {
+  if (repeats === undefined) return undefined;
+  const times = repeats.count === 1 ? 'once' : `${formatCount(repeats.count)} more times`;
+  return `${what} happened ${times} since ${repeats.since} without a mail (flood control: ERROR_MAIL_THROTTLE_SECONDS, ERROR_MAIL_MAX_PER_MINUTE).`;
+}
+
+/** What the renderers say under a body: what was left out, and how it arrived. */
+export function bodyNote(body: ShownBody): string | undefined {
+  const notes: string[] = [];
+  if (body.binary) notes.push(`binary body of ${formatCount(body.bytes)} bytes not shown`);
+  else if (body.omittedBytes > 0) notes.push(omittedBytesLabel(body.omittedBytes));
+  if (body.decodedFromBase64 && !body.binary) notes.push('decoded from base64');
+  return notes.length === 0 ? undefined : notes.join('; ');
+}

@@ -1,0 +1,48 @@
+import type { Timer, TimerHandle } from '../core/ports.js';
+
+/** Time kept back before the invocation's deadline, for the handler's own return. */
+export const DEADLINE_MARGIN_MS = 300;
+/** Time kept back before the deadline by a timeout warning, which only has to arrive before it. */
+export const TIMEOUT_WARNING_MARGIN_MS = 50;
+
+/**
+ * The time a send may take: `ERROR_MAIL_SEND_BUDGET_MS`, and never past the deadline less a margin
+ * (`remainingMs` undefined: the context has no clock, and the fixed budget alone bounds the send).
+ * @example
+ * sendBudget(2000, 1200, false); // 900
+ */
+export function sendBudget(
+  budgetMs: number,
+  remainingMs: number | undefined,
+  timeoutWarning: boolean,
+): number {
+  // A timeout warning is sent while the handler still runs: it only has to finish before the deadline.
+  const margin = timeoutWarning ? TIMEOUT_WARNING_MARGIN_MS : DEADLINE_MARGIN_MS;
+  return Math.min(budgetMs, (remainingMs ?? Number.POSITIVE_INFINITY) - margin);
+}
+
+/**
+ * Runs `work`, and gives up after `budget` ms even if it ignores its abort signal.
+ * @example
+ * await runWithin(2000, timer, (signal) => transport.send(mail, signal));
+ */
+export async function runWithin(
+  budget: number,
+  timer: Timer,
+  work: (signal: AbortSignal) => Promise<void>,
+): Promise<void> {
+  const controller = new AbortController();
+  let handle: TimerHandle | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    handle = timer.set(() => {
+      const error = new Error(`send took longer than its ${budget} ms budget`);
+      controller.abort(error);
+      reject(error);
+    }, budget);
+  });
+  try {
+    await Promise.race([work(controller.signal), expired]);
+  } finally {
+    if (handle !== undefined) timer.clear(handle);
+  }
+}
