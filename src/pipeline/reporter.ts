@@ -1,24 +1,20 @@
 import type { Config } from '../config/load.js';
-import { classify, type Verdict } from '../core/decide/classify.js';
+import { classify } from '../core/decide/classify.js';
 import type { SkipReason } from '../core/decide/skip.js';
 import { wouldMail } from '../core/decide/would-mail.js';
-import { fingerprintOf, threadHeaders } from '../core/flood/fingerprint.js';
-import { createFloodGate, type GateDecision } from '../core/flood/gate.js';
+import { fingerprintOf } from '../core/flood/fingerprint.js';
+import { createFloodGate } from '../core/flood/gate.js';
 import type { Invocation, Outcome } from '../core/input/outcome.js';
-import { type RequestInfo, readRequest } from '../core/input/request.js';
+import { readRequest } from '../core/input/request.js';
 import { readProperty, readString, remainingTimeMs } from '../core/input/safe.js';
-import { readTrigger, type TriggerInfo } from '../core/input/trigger.js';
+import { readTrigger } from '../core/input/trigger.js';
 import type { Clock, Deduper, Log, LogRecord, Random, Timer, Transport } from '../core/ports.js';
-import { enforceMaxBytes, fitReport } from '../core/render/fit.js';
-import { type Mail, renderMail } from '../core/render/mail.js';
-import { buildBrokenLinkReport } from '../core/report/broken-link.js';
-import type { Limits } from '../core/report/limits.js';
-import { buildServerErrorReport, type ServerErrorVerdict } from '../core/report/server-error.js';
-import type { Report, ReportInputs } from '../core/report/types.js';
-import { scrubbedEventJson } from '../core/scrub/raw-event.js';
+import { enforceMaxBytes } from '../core/render/fit.js';
+import { renderMail } from '../core/render/mail.js';
 import { createScrubber } from '../core/scrub/scrubber.js';
 import { type BeforeSend, callBeforeSend } from './before-send.js';
 import { runWithin, sendBudget } from './budget.js';
+import { type Composed, type Composing, composeMail, type Mailable } from './compose.js';
 import type { Delivery } from './delivery.js';
 import { describeFailure } from './describe-failure.js';
 
@@ -47,29 +43,6 @@ export interface Reporter {
   report(outcome: Outcome, invocation: Invocation): Promise<Delivery>;
 }
 
-/** An outcome that is to be mailed, with what was read from its invocation once. */
-type Mailable = (
-  | {
-      readonly kind: 'server-error';
-      readonly verdict: ServerErrorVerdict;
-      readonly request: RequestInfo | undefined;
-      /** The trigger of a non-HTTP event; undefined for an HTTP request. */
-      readonly trigger: TriggerInfo | undefined;
-    }
-  | { readonly kind: 'broken-link'; readonly verdict: Verdict; readonly request: RequestInfo }
-) & {
-  /** One clock reading for the report, the flood gate and the dedupe window. */
-  readonly now: number;
-};
-
-/** The mail that is ready to go, and what it goes out as. */
-interface Composed {
-  readonly report: Report;
-  readonly mail: Mail;
-  readonly fingerprint: string;
-  readonly headers: Pick<Mail, 'messageId' | 'references'>;
-}
-
 // Fingerprints a container remembers for flood control: about 100 bytes each.
 const MAX_FINGERPRINTS = 1000;
 
@@ -89,6 +62,7 @@ export function createReporter(deps: ReporterDependencies): Reporter {
     maxPerMinute: config.maxPerMinute,
     maxFingerprints: MAX_FINGERPRINTS,
   });
+  const composing: Composing = { config, scrubber, nodeVersion: deps.nodeVersion, random: deps.random };
 
   return {
     async report(outcome, invocation) {
@@ -133,18 +107,17 @@ export function createReporter(deps: ReporterDependencies): Reporter {
       decided.kind === 'server-error' ? decided.trigger : undefined,
       config.functionName,
     );
+    // Stage 3: flood control.
     const gate = flood.decide(fingerprint, decided.now);
     if (!gate.send) return skipped({ code: gate.reason }, fingerprint);
-    const composed = compose(outcome, invocation, decided, fingerprint, gate);
+    // Stage 4: the report, rendered to fit ERROR_MAIL_MAX_BYTES.
+    const composed = composeMail(composing, outcome, invocation, decided, fingerprint, gate);
     return send(outcome, invocation, decided.now, composed);
   }
 
   /** Stage 1: is this outcome mailed at all, by the verdict and the settings. */
   function decide(outcome: Outcome, invocation: Invocation): Mailable | { readonly reason: SkipReason } {
-    // DEBUG first: with it on, nothing else is worth reading.
-    if (config.debug) return { reason: { code: 'debug' } };
     const verdict = classify(outcome);
-    if (verdict.kind === 'none') return { reason: { code: 'not-an-error' } };
     const request = readRequest(invocation.event);
     const decision = wouldMail(config, verdict, { request });
     if (!decision.mail) return { reason: decision.reason };
@@ -152,9 +125,11 @@ export function createReporter(deps: ReporterDependencies): Reporter {
       const trigger = request === undefined ? readTrigger(invocation.event) : undefined;
       return { kind: 'server-error', verdict, request, trigger, now: deps.clock() };
     }
-    // wouldMail mails a broken link only for an HTTP request.
-    if (request === undefined) return { reason: { code: 'not-http' } };
-    return { kind: 'broken-link', verdict, request, now: deps.clock() };
+    if (verdict.kind === 'broken-link' && request !== undefined) {
+      return { kind: 'broken-link', verdict, request, now: deps.clock() };
+    }
+    // Not reached: wouldMail mails a broken link only for an HTTP request, and never 'none'.
+    return { reason: { code: 'not-an-error' } };
   }
 
   /**
@@ -169,53 +144,6 @@ export function createReporter(deps: ReporterDependencies): Reporter {
     if (deps.reportedInvocations.has(key)) return false;
     deps.reportedInvocations.add(key);
     return true;
-  }
-
-  /** Stage 3 is the flood gate (`flood.decide`); stage 4: the report, rendered to fit ERROR_MAIL_MAX_BYTES. */
-  function compose(
-    outcome: Outcome,
-    invocation: Invocation,
-    decided: Mailable,
-    fingerprint: string,
-    gate: Extract<GateDecision, { send: true }>,
-  ): Composed {
-    const { now } = decided;
-    const inputs = (limits: Limits): ReportInputs => ({
-      config,
-      scrubber,
-      limits,
-      nodeVersion: deps.nodeVersion,
-    });
-    let rawEvent: string | undefined;
-    let build: (limits: Limits) => Report;
-    if (decided.kind === 'broken-link') {
-      const { request } = decided;
-      build = (limits) => buildBrokenLinkReport(inputs(limits), request);
-    } else {
-      const { verdict, request, trigger } = decided;
-      build = (limits) => {
-        // Scrubbed once: each rebuild only caps it.
-        rawEvent ??= scrubbedEventJson(scrubber, invocation.event, request);
-        return buildServerErrorReport(
-          inputs(limits),
-          outcome,
-          invocation,
-          { request, trigger, rawEvent },
-          verdict,
-          now,
-        );
-      };
-    }
-    const repeats =
-      gate.suppressed === 0 || gate.suppressedSince === undefined
-        ? undefined
-        : { count: gate.suppressed, since: new Date(gate.suppressedSince).toISOString() };
-    const headers = threadHeaders(fingerprint, gate.sequence, deps.random);
-    const { report, mail } = fitReport(config, build, {
-      headers,
-      patch: { repeats, mailsBefore: gate.sequence },
-    });
-    return { report, mail, fingerprint, headers };
   }
 
   /** Stage 5: within the send budget, the cross-container claim, beforeSend, the last cut, the transport. */
