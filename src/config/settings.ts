@@ -1,0 +1,288 @@
+import { sensitiveNamePattern } from '../core/scrub/names.js';
+import {
+  bool,
+  envOnly,
+  integer,
+  list,
+  oneOf,
+  optionalText,
+  patterns,
+  type Rule,
+  type Setting,
+  type SettingTable,
+  seconds,
+  text,
+} from './setting-kinds.js';
+import { isAddress, isIpAddress } from './values.js';
+
+const ADDRESS: Rule<string> = {
+  test: isAddress,
+  expected: 'an e-mail address such as ops@example.com or "Mary Ng" <mary@example.com>, without CR or LF',
+};
+
+/**
+ * The mail backends that `EMAIL_BACKEND` selects.
+ * @example
+ * EMAIL_BACKENDS.includes('smtp'); // true
+ */
+export const EMAIL_BACKENDS = ['ses', 'smtp', 'console'] as const;
+
+/**
+ * The mail backends that `EMAIL_BACKEND` selects.
+ * @example
+ * loadConfig({ EMAIL_BACKEND: 'console' }).emailBackend; // 'console'
+ */
+export type EmailBackend = (typeof EMAIL_BACKENDS)[number];
+
+function addressList(options: { variable: string; meaning: string; empty: string; defaultDoc: string }) {
+  return list({ ...options, each: ADDRESS, empty: `(empty: ${options.empty})` });
+}
+
+/**
+ * Every setting, keyed by its Config field, in the order the README and check-config list them.
+ * Adding a setting is adding an entry here.
+ * @example
+ * SETTINGS.maxBytes.variable; // 'ERROR_MAIL_MAX_BYTES'
+ */
+export const SETTINGS = {
+  /** `ADMINS`: who gets server-error mail. Empty: no error mail. */
+  admins: addressList({
+    variable: 'ADMINS',
+    meaning: 'who gets server-error mail',
+    empty: 'no error mail',
+    defaultDoc: 'empty: no error mail',
+  }),
+  /** `MANAGERS`: who gets broken-link mail. Never falls back to `admins`. */
+  managers: addressList({
+    variable: 'MANAGERS',
+    meaning: 'who gets broken-link mail (no fallback to `ADMINS`)',
+    empty: 'no broken-link mail',
+    defaultDoc: 'empty: no 404 mail',
+  }),
+  /** `SERVER_EMAIL`: the From address. */
+  serverEmail: text({
+    variable: 'SERVER_EMAIL',
+    default: 'root@localhost',
+    rule: ADDRESS,
+    meaning: 'the From address',
+    defaultDoc:
+      '`root@localhost` (a warning is logged at cold start when mail is on and this is unset: SES rejects it)',
+  }),
+  /** `EMAIL_SUBJECT_PREFIX`: joined to every subject with no separator. */
+  subjectPrefix: text({
+    variable: 'EMAIL_SUBJECT_PREFIX',
+    default: (env) => (env.AWS_LAMBDA_FUNCTION_NAME ? `[${env.AWS_LAMBDA_FUNCTION_NAME}] ` : '[Lambda] '),
+    rule: {
+      test: (prefix) => !/[\u0000-\u001f\u007f]/.test(prefix),
+      expected: 'a prefix without control characters (no CR, LF or tab)',
+    },
+    show: (prefix) => JSON.stringify(prefix),
+    meaning: 'joined to every subject with no separator',
+    defaultDoc: '`[<AWS_LAMBDA_FUNCTION_NAME>] `, else `[Lambda] `',
+  }),
+  /** `DEBUG`: when true nothing is sent. */
+  debug: bool({
+    variable: 'DEBUG',
+    default: false,
+    // The `debug` package uses DEBUG for its namespaces (DEBUG=express:*): not ours to reject.
+    lenient: (shown) => `DEBUG=${shown} is not a boolean, so DEBUG counts as false (error mail is on)`,
+    meaning:
+      'true: send nothing. A value that is not a boolean (`DEBUG=express:*`, for the `debug` package) counts as false and is noted at cold start',
+  }),
+  /** `SEND_BROKEN_LINK_EMAILS`: report 404s that have a Referer. */
+  sendBrokenLinkEmails: bool({
+    variable: 'SEND_BROKEN_LINK_EMAILS',
+    default: false,
+    meaning: 'true: report 404s that have a Referer',
+  }),
+  /** `IGNORABLE_404_STARTS`: path prefixes never reported. */
+  ignorable404Starts: list({
+    variable: 'IGNORABLE_404_STARTS',
+    default: ['/cgi-bin/', '/_vti_bin', '/_vti_inf'],
+    empty: '(empty)',
+    meaning: 'path prefixes never reported',
+  }),
+  /** `IGNORABLE_404_ENDS`: path suffixes never reported. */
+  ignorable404Ends: list({
+    variable: 'IGNORABLE_404_ENDS',
+    default: ['mail.pl', 'mailform.pl', 'mail.cgi', 'mailform.cgi', 'favicon.ico', '.php'],
+    empty: '(empty)',
+    meaning: 'path suffixes never reported',
+  }),
+  /** `IGNORABLE_404_URLS`: regexes searched in path + query. In code, a string is compiled as a regex. */
+  ignorable404Urls: patterns({
+    variable: 'IGNORABLE_404_URLS',
+    compile: (source) => new RegExp(source),
+    expected: 'each entry a valid regular expression',
+    empty: '(empty)',
+    meaning: 'regexes, searched in path + query',
+  }),
+  /** `APPEND_SLASH`: Django's trailing-slash redirect rule of the 404 ignore list. */
+  appendSlash: bool({
+    variable: 'APPEND_SLASH',
+    default: true,
+    meaning: 'the trailing-slash redirect rule of the 404 ignore list',
+  }),
+  /** `INTERNAL_IPS`: client IPs shown as `internal` in subjects. */
+  internalIps: list({
+    variable: 'INTERNAL_IPS',
+    each: { test: isIpAddress, expected: 'each entry an IPv4 or IPv6 address, compared exactly (no ranges)' },
+    empty: '(empty)',
+    checkedLast: true,
+    meaning: 'client IPs shown as `internal` instead of `EXTERNAL`, compared exactly',
+  }),
+  /** `EMAIL_BACKEND`. */
+  emailBackend: oneOf({
+    variable: 'EMAIL_BACKEND',
+    values: EMAIL_BACKENDS,
+    // As Django: setting EMAIL_HOST means mail goes through it.
+    default: (env) => (env.EMAIL_HOST ? 'smtp' : 'ses'),
+    checkedLast: true,
+    meaning: '`ses`, `smtp` or `console` (one JSON line per mail on standard output, nothing sent)',
+    defaultDoc: '`ses`; `smtp` when `EMAIL_HOST` is set',
+  }),
+  /** The `EMAIL_*` SMTP settings, used when `emailBackend` is `smtp`. */
+  smtp: {
+    /** `EMAIL_HOST`. */
+    host: envOnly(
+      text({
+        variable: 'EMAIL_HOST',
+        default: 'localhost',
+        emptyIsUnset: true,
+        meaning: 'the SMTP server, as in Django; setting it makes `smtp` the default backend',
+      }),
+    ),
+    /** `EMAIL_PORT`. */
+    port: envOnly(
+      integer({ variable: 'EMAIL_PORT', default: 25, range: [1, 65535], meaning: 'the SMTP port' }),
+    ),
+    /** `EMAIL_HOST_USER`: the SMTP login; empty: none. */
+    user: envOnly(
+      text({
+        variable: 'EMAIL_HOST_USER',
+        default: '',
+        secret: true,
+        meaning: 'the SMTP login (never shown)',
+        defaultDoc: 'none',
+      }),
+    ),
+    /** `EMAIL_HOST_PASSWORD`. */
+    password: envOnly(
+      text({
+        variable: 'EMAIL_HOST_PASSWORD',
+        default: '',
+        secret: true,
+        meaning: 'the SMTP password (never shown)',
+        defaultDoc: 'none',
+      }),
+    ),
+    /** `EMAIL_USE_TLS`: STARTTLS, required. */
+    useTls: envOnly(
+      bool({
+        variable: 'EMAIL_USE_TLS',
+        default: false,
+        meaning: 'true: STARTTLS, refusing a server without it; the certificate is verified',
+      }),
+    ),
+    /** `EMAIL_USE_SSL`: TLS from the start. */
+    useSsl: envOnly(
+      bool({
+        variable: 'EMAIL_USE_SSL',
+        default: false,
+        meaning:
+          'true: TLS from the start; the certificate is verified. At most one of `EMAIL_USE_TLS` and `EMAIL_USE_SSL` is true',
+      }),
+    ),
+    /** `EMAIL_TIMEOUT`, in seconds; `undefined` leaves the client's own timeout. */
+    timeoutSeconds: envOnly(
+      seconds({
+        variable: 'EMAIL_TIMEOUT',
+        meaning:
+          'in seconds: how long the SMTP client waits to connect, for the greeting, and on an idle connection',
+      }),
+    ),
+  },
+  /** `ERROR_MAIL_SENSITIVE_NAMES`: more names whose values are hidden, beside the built-in ones. In code, a string is a name searched in any case, a RegExp is tested. */
+  sensitiveNames: patterns({
+    variable: 'ERROR_MAIL_SENSITIVE_NAMES',
+    compile: sensitiveNamePattern,
+    expected: 'each entry a name, or a regular expression written /like-this/i',
+    empty: '(built-in names only)',
+    meaning:
+      'more names whose values are hidden: a plain entry is searched in any case, `/regex/flags` is a regular expression',
+  }),
+  /** `ERROR_MAIL_MAX_BYTES`: the most one mail may weigh, MIME encoding included. */
+  maxBytes: integer({
+    variable: 'ERROR_MAIL_MAX_BYTES',
+    default: 256 * 1024,
+    // At most SES v1's (SendRawEmail) 10 MB per message.
+    range: [16 * 1024, 10 * 1024 * 1024],
+    meaning: 'the most one mail may weigh, MIME encoding included',
+    defaultDoc: '262144 (256 KB)',
+  }),
+  /** `ERROR_MAIL_THROTTLE_SECONDS`: repeats of one fingerprint within this window are counted, not mailed; 0: off. */
+  throttleSeconds: integer({
+    variable: 'ERROR_MAIL_THROTTLE_SECONDS',
+    default: 300,
+    range: [0, 86_400],
+    meaning:
+      'repeats of one error (same class, first application frame and route; for 404s, path and Referer host) within this window are counted, not mailed; the next mail says how many; 0 turns it off',
+  }),
+  /** `ERROR_MAIL_MAX_PER_MINUTE`: most mails per container per rolling minute; 0: no cap. */
+  maxPerMinute: integer({
+    variable: 'ERROR_MAIL_MAX_PER_MINUTE',
+    default: 10,
+    range: [0, 10_000],
+    meaning: 'most mails per container per rolling minute, all errors together; 0: no cap',
+  }),
+  /** `ERROR_MAIL_SEND_BUDGET_MS`: the longest a send may take, retries included. */
+  sendBudgetMs: integer({
+    variable: 'ERROR_MAIL_SEND_BUDGET_MS',
+    default: 2000,
+    range: [50, 900_000],
+    meaning: 'the longest a send may take, retries included (never past the deadline minus 300 ms either)',
+  }),
+  /** `ERROR_MAIL_TIMEOUT_WARNING_MS`: mail a possible timeout this long before the deadline; 0: off. */
+  timeoutWarningMs: integer({
+    variable: 'ERROR_MAIL_TIMEOUT_WARNING_MS',
+    default: 500,
+    range: [0, 900_000],
+    meaning:
+      'mail ADMINS a "possible timeout" this long before the deadline when the invocation is still running; 0 turns it off',
+  }),
+  /** `ERROR_MAIL_DEDUPE_TABLE`: a DynamoDB table that decides which container mails; undefined: per container. */
+  dedupeTable: optionalText({
+    variable: 'ERROR_MAIL_DEDUPE_TABLE',
+    rule: {
+      test: (name) => /^[A-Za-z0-9_.-]{3,255}$/.test(name),
+      expected: 'a DynamoDB table name: 3 to 255 letters, digits, _, - or .',
+    },
+    absent: '(none: flood control per container)',
+    meaning:
+      'a DynamoDB table (string key `pk`, TTL on `expiresAt`) that decides which container mails an error in a window',
+    defaultDoc: 'none: per container',
+  }),
+} satisfies SettingTable;
+
+/**
+ * One setting of {@link SETTINGS} and where its value goes: `config[key]`, or `config[group][key]`.
+ * @example
+ * const { setting, group, key } = SETTING_LIST[0]; // ADMINS, undefined, 'admins'
+ */
+export interface SettingEntry {
+  readonly key: string;
+  readonly group: string | undefined;
+  readonly setting: Setting<unknown, unknown>;
+}
+
+/**
+ * Every setting of {@link SETTINGS}, flattened, in table order.
+ * @example
+ * SETTING_LIST.map((entry) => entry.setting.variable); // ['ADMINS', 'MANAGERS', ...]
+ */
+export const SETTING_LIST: readonly SettingEntry[] = Object.entries(SETTINGS as SettingTable).flatMap(
+  ([key, node]): SettingEntry[] =>
+    'variable' in node
+      ? [{ key, group: undefined, setting: node as Setting<unknown, unknown> }]
+      : Object.entries(node).map(([field, setting]) => ({ key: field, group: key, setting })),
+);
