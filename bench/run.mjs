@@ -33,7 +33,8 @@ async function successPath() {
   const env = { ADMINS: 'ops@example.com', SERVER_EMAIL: 'errors@example.com', MANAGERS: 'web@example.com' };
   const result = { statusCode: 200, body: 'ok' };
   const bare = async () => result;
-  // Without the timeout warning (ERROR_MAIL_TIMEOUT_WARNING_MS=0), and with it (the default: a timer per call).
+  // Without the timeout warning (ERROR_MAIL_TIMEOUT_WARNING_MS=0), and with it (the default: one shared
+  // timer per wrapper, armed when idle, so a call usually only fills a slot).
   const wrapped = withErrorMail(bare, { env: { ...env, ERROR_MAIL_TIMEOUT_WARNING_MS: '0' } });
   const warned = withErrorMail(bare, { env });
   const middyBare = middy(bare);
@@ -208,7 +209,7 @@ console.log(
   `success path, withErrorMail, no timeout warning: bare ${fmt(s.bareNs)} ns, wrapped ${fmt(s.wrappedNs)} ns, added ${fmt(s.addedNs)} ns (x${fmt(s.ratio, 2)}); budget ${BUDGET.successNs} ns: ${s.addedNs <= BUDGET.successNs ? 'within' : 'OVER'}`,
 );
 console.log(
-  `success path, withErrorMail, timeout warning armed and cleared: wrapped ${fmt(s.warnedNs)} ns, added ${fmt(s.warnedAddedNs)} ns; budget ${BUDGET.warningNs} ns: ${s.warnedAddedNs <= BUDGET.warningNs ? 'within' : 'OVER'}`,
+  `success path, withErrorMail, timeout warning on (the default): wrapped ${fmt(s.warnedNs)} ns, added ${fmt(s.warnedAddedNs)} ns; budget ${BUDGET.warningNs} ns: ${s.warnedAddedNs <= BUDGET.warningNs ? 'within' : 'OVER'}`,
 );
 console.log(
   `success path, errorMail():   middy ${fmt(s.middyBareNs)} ns, with errorMail ${fmt(s.middyWrappedNs)} ns, added ${fmt(s.middyAddedNs)} ns`,
