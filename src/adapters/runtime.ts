@@ -60,7 +60,8 @@ const TIMEOUT_VERDICT = {
  */
 export function createRuntime(options: ErrorMailOptions, ended?: (owner: object) => boolean): Runtime {
   const { env, transport, log = writeJsonLine, beforeSend, ...overrides } = options;
-  const config = loadConfig(env ?? process.env, overrides);
+  // No env: loadConfig reads process.env, the one place that does.
+  const config = loadConfig(env, overrides);
   for (const note of config.notes) log({ level: 'WARN', message: `lambda-error-mail: ${note}` });
   // The reporter and everything it uses are loaded with the first report: a container that never
   // fails never reads them.
