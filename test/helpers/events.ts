@@ -1,4 +1,7 @@
-import type { ALBEvent, APIGatewayProxyEvent, APIGatewayProxyEventV2, Context } from 'aws-lambda';
+import type { ALBEvent, APIGatewayProxyEvent, APIGatewayProxyEventV2 } from 'aws-lambda';
+
+// The Lambda context builder lives in context.ts; re-exported for the tests that import it from here.
+export { lambdaContext } from './context.js';
 
 /** What a test says about a request; each builder turns it into its event shape. */
 export interface RequestSpec {
@@ -138,26 +141,5 @@ export function albEvent(spec: RequestSpec = {}): ALBEvent {
     multiValueHeaders: multi(headers),
     body: spec.body ?? '',
     isBase64Encoded: spec.isBase64Encoded ?? false,
-  };
-}
-
-/** A Lambda context whose clock says `remainingMs` are left. */
-export function lambdaContext(overrides: Partial<Context> & { remainingMs?: number } = {}): Context {
-  const { remainingMs = 10_000, ...rest } = overrides;
-  const deadline = Date.now() + remainingMs;
-  return {
-    callbackWaitsForEmptyEventLoop: true,
-    functionName: 'shop-prod-api',
-    functionVersion: '$LATEST',
-    invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:shop-prod-api:live',
-    memoryLimitInMB: '512',
-    awsRequestId: 'c6af9ac6-7b61-11e6-9a41-93e812345678',
-    logGroupName: '/aws/lambda/shop-prod-api',
-    logStreamName: '2026/11/25/[$LATEST]0123456789abcdef',
-    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
-    ...rest,
   };
 }

@@ -1,12 +1,53 @@
-import type { Mail, Transport } from '../../src/index.js';
+import type { LogRecord, Mail, Transport } from '../../src/index.js';
+
+/** A transport that keeps every mail it is handed in `mails`. */
+export type RecordingTransport = Transport & { mails: Mail[] };
 
 /** A transport that keeps every mail in memory, for unit tests of the core. */
-export function recordingTransport(): Transport & { mails: Mail[] } {
+export function recordingTransport(): RecordingTransport {
   const mails: Mail[] = [];
   return {
     mails,
     async send(mail) {
       mails.push(mail);
+    },
+  };
+}
+
+/** A transport that is down: it keeps each mail it is handed, then rejects with `Error(message)`. */
+export function failingTransport(message = 'SES is down'): RecordingTransport {
+  const mails: Mail[] = [];
+  return {
+    mails,
+    async send(mail) {
+      mails.push(mail);
+      throw new Error(message);
+    },
+  };
+}
+
+/** A transport whose send never settles; it keeps each mail and the abort signal it was handed. */
+export function hangingTransport(): RecordingTransport & { signals: AbortSignal[] } {
+  const mails: Mail[] = [];
+  const signals: AbortSignal[] = [];
+  return {
+    mails,
+    signals,
+    send(mail, signal) {
+      mails.push(mail);
+      signals.push(signal);
+      return new Promise<void>(() => {});
+    },
+  };
+}
+
+/** A `log` option that keeps every record in `logs` instead of writing it. */
+export function recordingLog(): { logs: LogRecord[]; log: (record: LogRecord) => void } {
+  const logs: LogRecord[] = [];
+  return {
+    logs,
+    log(record) {
+      logs.push(record);
     },
   };
 }
