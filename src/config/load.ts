@@ -2,7 +2,7 @@ import { capChars } from '../core/report/limits.js';
 import { createScrubber, type Scrubber } from '../core/scrub/scrubber.js';
 import { scrubText } from '../core/scrub/shapes.js';
 import { ConfigError, type ConfigProblem } from './error.js';
-import { type Env, INVALID, type SettingOverrides, type SettingValues } from './setting-kinds.js';
+import { type Env, INVALID, type SettingOverrides, type SettingValues } from './setting.js';
 import { SETTING_LIST, type SETTINGS, type SettingEntry } from './settings.js';
 
 export type { EmailBackend } from './settings.js';
@@ -66,7 +66,10 @@ const CHECK_ORDER = [
  * @example
  * const config = loadConfig({ ADMINS: 'ops@example.com', SERVER_EMAIL: 'errors@example.com' });
  */
-export function loadConfig(env: Env = process.env, overrides: ConfigOverrides = {}): Config {
+export function loadConfig(
+  env: Readonly<Record<string, string | undefined>> = process.env,
+  overrides: ConfigOverrides = {},
+): Config {
   const problems: ConfigProblem[] = [];
   const notes: string[] = [];
   const problem = ({ setting }: SettingEntry, received: string, expected: string) =>

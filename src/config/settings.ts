@@ -1,4 +1,5 @@
 import { sensitiveNamePattern } from '../core/scrub/names.js';
+import type { Rule, Setting, SettingTable } from './setting.js';
 import {
   bool,
   envOnly,
@@ -7,9 +8,6 @@ import {
   oneOf,
   optionalText,
   patterns,
-  type Rule,
-  type Setting,
-  type SettingTable,
   seconds,
   text,
 } from './setting-kinds.js';
