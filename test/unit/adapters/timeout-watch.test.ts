@@ -1,8 +1,10 @@
 import fc from 'fast-check';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import '../../helpers/fast-check.js';
+import { createTimeoutWatcher, type TimeoutOutcome } from '../../../src/adapters/timeout-watch.js';
 import { withErrorMail } from '../../../src/index.js';
 import { httpApiEvent, lambdaContext } from '../../helpers/events.js';
+import { type FakeTime, fakeTime } from '../../helpers/fake-ports.js';
 import { mailEnv, recordingTransport } from '../../helpers/recording-transport.js';
 
 // One function's invocations, as Lambda runs them: every one with the same timeout, starting one after
@@ -95,5 +97,120 @@ describe('the shared timeout-warning timer, over any schedule of one function', 
       }),
       { numRuns: 60 },
     );
+  });
+});
+
+describe('createTimeoutWatcher, on a fake clock and timer', () => {
+  function watcher(time: FakeTime, options: { enabled?: boolean; ended?: (owner: object) => boolean } = {}) {
+    const warned: { outcome: TimeoutOutcome; context: unknown }[] = [];
+    const watch = createTimeoutWatcher({
+      enabled: options.enabled ?? true,
+      warningMs: WARNING_MS,
+      clock: time.clock,
+      timer: time.timer,
+      warn: async (outcome, _event, context) => {
+        warned.push({ outcome, context });
+        return { status: 'skipped', reason: { code: 'debug' } };
+      },
+      ended: options.ended,
+    });
+    return { watch, warned };
+  }
+
+  it('warns once, WARNING_MS before the deadline, with the elapsed and remaining time', async () => {
+    const time = fakeTime();
+    const { watch, warned } = watcher(time);
+    const context = time.context(TIMEOUT_MS);
+
+    const handle = watch.watch({}, context, time.clock());
+    await time.advance(DUE_AFTER_MS - 1);
+    const early = warned.length;
+    await time.advance(TIMEOUT_MS);
+
+    expect(early).toBe(0);
+    expect(warned).toEqual([
+      {
+        outcome: { kind: 'timeout', elapsedMs: DUE_AFTER_MS, remainingMs: WARNING_MS, timeoutMs: TIMEOUT_MS },
+        context,
+      },
+    ]);
+    expect(handle === undefined ? undefined : await watch.unwatch(handle)).toMatchObject({
+      status: 'skipped',
+    });
+  });
+
+  it('never warns for an invocation unwatched before it is due, and hands back no pending warning', async () => {
+    const time = fakeTime();
+    const { watch, warned } = watcher(time);
+
+    const handle = watch.watch({}, time.context(TIMEOUT_MS), time.clock());
+    await time.advance(DUE_AFTER_MS - 100);
+    const pending = handle === undefined ? 'no handle' : watch.unwatch(handle);
+    await time.advance(TIMEOUT_MS);
+
+    expect(pending).toBeUndefined();
+    expect(warned).toEqual([]);
+  });
+
+  it('arms one timer for a run of invocations that each end in time', async () => {
+    const time = fakeTime();
+    const { watch, warned } = watcher(time);
+
+    for (let i = 0; i < 50; i++) {
+      const handle = watch.watch({}, time.context(TIMEOUT_MS), time.clock());
+      await time.advance(10);
+      if (handle !== undefined) watch.unwatch(handle);
+    }
+    await time.advance(2 * TIMEOUT_MS);
+
+    expect(warned).toEqual([]);
+    expect(time.timersSet()).toBeLessThanOrEqual(2);
+    expect(time.pending()).toBe(0);
+  });
+
+  it('warns each of two overlapping invocations at its own time', async () => {
+    const time = fakeTime();
+    const { watch, warned } = watcher(time);
+    const first = time.context(TIMEOUT_MS, { awsRequestId: 'first' });
+
+    watch.watch({}, first, time.clock());
+    await time.advance(200);
+    const second = time.context(TIMEOUT_MS, { awsRequestId: 'second' });
+    watch.watch({}, second, time.clock());
+    await time.advance(2 * TIMEOUT_MS);
+
+    expect(warned.map(({ context, outcome }) => [context, outcome.elapsedMs])).toEqual([
+      [first, DUE_AFTER_MS],
+      [second, DUE_AFTER_MS],
+    ]);
+  });
+
+  it('drops, without a warning, an invocation its adapter says has ended', async () => {
+    const time = fakeTime();
+    const owner = { answered: false };
+    const { watch, warned } = watcher(time, { ended: (o) => (o as typeof owner).answered });
+
+    watch.watch({}, time.context(TIMEOUT_MS), time.clock(), owner);
+    owner.answered = true;
+    await time.advance(2 * TIMEOUT_MS);
+
+    expect(warned).toEqual([]);
+  });
+
+  it('watches nothing when the warning is off', async () => {
+    const time = fakeTime();
+    const { watch } = watcher(time, { enabled: false });
+
+    expect(watch.watch({}, time.context(TIMEOUT_MS), time.clock())).toBeUndefined();
+    expect(time.timersSet()).toBe(0);
+  });
+
+  it('watches nothing for a context without a clock, or with less than WARNING_MS left', () => {
+    const time = fakeTime();
+    const { watch } = watcher(time);
+
+    expect(watch.watch({}, { awsRequestId: 'no clock' }, time.clock())).toBeUndefined();
+    expect(watch.watch({}, time.context(WARNING_MS), time.clock())).toBeUndefined();
+    expect(time.timersSet()).toBe(0);
   });
 });
