@@ -26,16 +26,25 @@ export function failingTransport(message = 'SES is down'): RecordingTransport {
   };
 }
 
-/** A transport whose send never settles; it keeps each mail and the abort signal it was handed. */
-export function hangingTransport(): RecordingTransport & { signals: AbortSignal[] } {
+/**
+ * A transport whose send never settles; it keeps each mail and the abort signal it was handed.
+ * `sending` settles when the first send starts, that is once the send's budget is counting.
+ */
+export function hangingTransport(): RecordingTransport & { signals: AbortSignal[]; sending: Promise<void> } {
   const mails: Mail[] = [];
   const signals: AbortSignal[] = [];
+  let started: () => void = () => {};
+  const sending = new Promise<void>((resolve) => {
+    started = resolve;
+  });
   return {
     mails,
     signals,
+    sending,
     send(mail, signal) {
       mails.push(mail);
       signals.push(signal);
+      started();
       return new Promise<void>(() => {});
     },
   };

@@ -1,12 +1,20 @@
-import { describe, expect, it } from 'vitest';
-import { type LogRecord, type Transport, withErrorMail } from '../../../src/index.js';
-import { httpApiEvent, lambdaContext, restEvent } from '../../helpers/events.js';
-import { mailEnv, recordingTransport } from '../../helpers/recording-transport.js';
+import { describe, expect, it, vi } from 'vitest';
+import { withErrorMail } from '../../../src/index.js';
+import { lambdaContext } from '../../helpers/context.js';
+import { httpApiEvent, restEvent } from '../../helpers/events.js';
+import { useFakeTime } from '../../helpers/fake-time.js';
+import {
+  failingTransport,
+  hangingTransport,
+  mailEnv,
+  type RecordingTransport,
+  recordingLog,
+  recordingTransport,
+} from '../../helpers/recording-transport.js';
 
-function setup(extra: Record<string, string> = {}, transport = recordingTransport()) {
-  const logs: LogRecord[] = [];
-  const wrap = <R>(fn: () => Promise<R>) =>
-    withErrorMail(fn, { env: mailEnv(extra), transport, log: (r) => logs.push(r) });
+function setup(extra: Record<string, string> = {}, transport: RecordingTransport = recordingTransport()) {
+  const { logs, log } = recordingLog();
+  const wrap = <R>(fn: () => Promise<R>) => withErrorMail(fn, { env: mailEnv(extra), transport, log });
   return { transport, logs, wrap };
 }
 
@@ -384,13 +392,10 @@ describe('withErrorMail: broken links', () => {
 });
 
 describe('withErrorMail: when reporting fails', () => {
+  useFakeTime();
+
   it('logs one JSON record and still rethrows the original error when the transport fails', async () => {
-    const failing: Transport = {
-      async send() {
-        throw new Error('SES is down');
-      },
-    };
-    const { logs, wrap } = setup({}, failing as ReturnType<typeof recordingTransport>);
+    const { logs, wrap } = setup({}, failingTransport('SES is down'));
     const failure = new Error('original');
 
     const caught = await wrap(async () => {
@@ -412,37 +417,28 @@ describe('withErrorMail: when reporting fails', () => {
   });
 
   it('returns the original result when the transport fails on a returned 5xx', async () => {
-    const failing = {
-      async send() {
-        throw new Error('SES is down');
-      },
-    };
-    const { wrap } = setup({}, failing as unknown as ReturnType<typeof recordingTransport>);
+    const { wrap } = setup({}, failingTransport('SES is down'));
     const result = { statusCode: 500 };
 
     expect(await wrap(async () => result)(httpApiEvent(), lambdaContext())).toBe(result);
   });
 
   it('aborts a send that would run past the deadline minus the margin, and says so', async () => {
-    let signal: AbortSignal | undefined;
-    const hanging = {
-      send(_mail: unknown, s: AbortSignal) {
-        signal = s;
-        return new Promise<void>(() => {});
-      },
-    };
-    const { logs, wrap } = setup({}, hanging as unknown as ReturnType<typeof recordingTransport>);
+    const transport = hangingTransport();
+    const { logs, wrap } = setup({}, transport);
     const failure = new Error('original');
 
-    const caught = await wrap(async () => {
+    // 400 ms left, less the 300 ms margin: the send has 100 ms, counted from its start.
+    const pending = wrap(async () => {
       throw failure;
     })(httpApiEvent(), lambdaContext({ remainingMs: 400 })).catch((e: unknown) => e);
+    await transport.sending;
+    await vi.advanceTimersByTimeAsync(100);
+    const caught = await pending;
 
     expect(caught).toBe(failure);
-    expect(signal?.aborted).toBe(true);
-    expect(logs[0]?.reason).toMatch(/^Error: send took longer than its \d+ ms budget$/);
-    const budget = Number(/its (\d+) ms/.exec(String(logs[0]?.reason))?.[1]);
-    expect(budget).toBeLessThanOrEqual(100);
+    expect(transport.signals[0]?.aborted).toBe(true);
+    expect(logs[0]?.reason).toBe('Error: send took longer than its 100 ms budget');
   });
 
   it('does not try to send when the deadline is closer than the margin', async () => {
