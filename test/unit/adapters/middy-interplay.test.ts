@@ -1,10 +1,17 @@
 import middy from '@middy/core';
 import httpErrorHandler from '@middy/http-error-handler';
 import httpRouterHandler from '@middy/http-router';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { errorMail, type LogRecord, withErrorMail } from '../../../src/index.js';
-import { httpApiEvent, lambdaContext } from '../../helpers/events.js';
-import { mailEnv, recordingTransport } from '../../helpers/recording-transport.js';
+import { lambdaContext } from '../../helpers/context.js';
+import { httpApiEvent } from '../../helpers/events.js';
+import { useFakeTime } from '../../helpers/fake-time.js';
+import {
+  mailEnv,
+  type RecordingTransport,
+  recordingLog,
+  recordingTransport,
+} from '../../helpers/recording-transport.js';
 
 type Handler = (event: unknown, context: unknown) => Promise<unknown>;
 const quiet = { logger: false as const };
@@ -14,7 +21,7 @@ function notFound(): Error {
 }
 
 // errorMail() used first (its onError runs last) and used last (its onError runs first).
-const orders: [string, (base: Handler, transport: ReturnType<typeof recordingTransport>) => Handler][] = [
+const orders: [string, (base: Handler, transport: RecordingTransport) => Handler][] = [
   [
     'errorMail() before httpErrorHandler()',
     (base, transport) =>
@@ -78,31 +85,30 @@ describe.each(orders)('%s', (_order, make) => {
 });
 
 describe("middy's timeoutEarlyInMillis", () => {
+  useFakeTime();
+
   function slow(
     timeoutEarlyInMillis: number,
-    transport: ReturnType<typeof recordingTransport>,
-    logs: LogRecord[],
+    transport: RecordingTransport,
+    log: (record: LogRecord) => void,
   ) {
     return middy({ timeoutEarlyInMillis })
       .handler(() => new Promise(() => {}))
-      .use(
-        errorMail({
-          env: mailEnv({ ERROR_MAIL_TIMEOUT_WARNING_MS: '0' }),
-          transport,
-          log: (r) => logs.push(r),
-        }),
-      );
+      .use(errorMail({ env: mailEnv({ ERROR_MAIL_TIMEOUT_WARNING_MS: '0' }), transport, log }));
   }
 
   it('mails the TimeoutError middy throws when it leaves more than the 300 ms margin', async () => {
     const transport = recordingTransport();
-    const logs: LogRecord[] = [];
+    const { logs, log } = recordingLog();
 
-    const caught = await slow(
+    // 900 ms left: middy gives up 500 ms in, leaving 400 ms for the mail.
+    const pending = slow(
       400,
       transport,
-      logs,
+      log,
     )(httpApiEvent({ path: '/slow' }), lambdaContext({ remainingMs: 900 })).catch((e: unknown) => e);
+    await vi.advanceTimersByTimeAsync(500);
+    const caught = await pending;
 
     expect(caught).toBeInstanceOf(Error);
     expect(logs).toEqual([]);
@@ -114,13 +120,16 @@ describe("middy's timeoutEarlyInMillis", () => {
 
   it('logs instead of mailing when middy leaves less than the margin, and keeps the error', async () => {
     const transport = recordingTransport();
-    const logs: LogRecord[] = [];
+    const { logs, log } = recordingLog();
 
-    const caught = await slow(
+    // 400 ms left: middy gives up 350 ms in, leaving 50 ms.
+    const pending = slow(
       50,
       transport,
-      logs,
+      log,
     )(httpApiEvent({ path: '/slow' }), lambdaContext({ remainingMs: 400 })).catch((e: unknown) => e);
+    await vi.advanceTimersByTimeAsync(350);
+    const caught = await pending;
 
     expect(caught).toBeInstanceOf(Error);
     expect(transport.mails).toEqual([]);
@@ -129,7 +138,7 @@ describe("middy's timeoutEarlyInMillis", () => {
 });
 
 describe('@middy/http-router', () => {
-  function routed(transport: ReturnType<typeof recordingTransport>) {
+  function routed(transport: RecordingTransport) {
     const routes = [
       {
         method: 'GET' as const,
