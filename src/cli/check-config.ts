@@ -1,5 +1,5 @@
 import { type Config, loadConfig } from '../config/load.js';
-import { CLEANSED_SUBSTITUTE } from '../core/scrub/names.js';
+import { SETTING_LIST } from '../config/settings.js';
 import { scrubText } from '../core/scrub/shapes.js';
 import { escapeControl } from '../core/text.js';
 import { type CliIo, EXIT } from './io.js';
@@ -23,42 +23,7 @@ export function checkConfig(args: readonly string[], io: CliIo): number {
   }
   const config = loadConfig(io.env);
   const env = io.env;
-  const rows: [string, string][] = [];
-  const add = (name: string, value: string) =>
-    rows.push([name, env[name] === undefined ? `${value} (default)` : value]);
-  const list = (items: readonly (string | RegExp)[], empty: string) =>
-    items.length === 0 ? empty : items.map(String).join(', ');
-
-  add('ADMINS', list(config.admins, '(empty: no error mail)'));
-  add('MANAGERS', list(config.managers, '(empty: no broken-link mail)'));
-  add('SERVER_EMAIL', config.serverEmail);
-  add('EMAIL_SUBJECT_PREFIX', JSON.stringify(config.subjectPrefix));
-  add('DEBUG', String(config.debug));
-  add('SEND_BROKEN_LINK_EMAILS', String(config.sendBrokenLinkEmails));
-  add('IGNORABLE_404_STARTS', list(config.ignorable404Starts, '(empty)'));
-  add('IGNORABLE_404_ENDS', list(config.ignorable404Ends, '(empty)'));
-  add('IGNORABLE_404_URLS', list(config.ignorable404Urls, '(empty)'));
-  add('APPEND_SLASH', String(config.appendSlash));
-  add('INTERNAL_IPS', list(config.internalIps, '(empty)'));
-  add('EMAIL_BACKEND', config.emailBackend);
-  if (config.emailBackend === 'smtp') {
-    const { smtp } = config;
-    add('EMAIL_HOST', smtp.host);
-    add('EMAIL_PORT', String(smtp.port));
-    add('EMAIL_HOST_USER', smtp.user === '' ? '(not set)' : CLEANSED_SUBSTITUTE);
-    add('EMAIL_HOST_PASSWORD', smtp.password === '' ? '(not set)' : CLEANSED_SUBSTITUTE);
-    add('EMAIL_USE_TLS', String(smtp.useTls));
-    add('EMAIL_USE_SSL', String(smtp.useSsl));
-    add('EMAIL_TIMEOUT', smtp.timeoutSeconds === undefined ? '(none)' : `${smtp.timeoutSeconds} s`);
-  }
-  add('ERROR_MAIL_SENSITIVE_NAMES', list(config.sensitiveNames, '(built-in names only)'));
-  add('ERROR_MAIL_MAX_BYTES', String(config.maxBytes));
-  add('ERROR_MAIL_THROTTLE_SECONDS', String(config.throttleSeconds));
-  add('ERROR_MAIL_MAX_PER_MINUTE', String(config.maxPerMinute));
-  add('ERROR_MAIL_SEND_BUDGET_MS', String(config.sendBudgetMs));
-  add('ERROR_MAIL_TIMEOUT_WARNING_MS', String(config.timeoutWarningMs));
-  add('ERROR_MAIL_DEDUPE_TABLE', config.dedupeTable ?? '(none: flood control per container)');
-
+  const rows = settingRows(config, env);
   const width = Math.max(...rows.map(([name]) => name.length)) + 2;
   const lines = [
     'lambda-error-mail settings, read from the environment:',
@@ -72,6 +37,21 @@ export function checkConfig(args: readonly string[], io: CliIo): number {
   if (config.notes.length > 0) lines.push('', 'Warnings:', ...config.notes.map((note) => `  - ${note}`));
   for (const line of lines) io.out(scrubText(escapeControl(line, false)));
   return EXIT.ok;
+}
+
+/**
+ * One row per setting, in the table's order: its variable and effective value, "(default)" when the
+ * variable is not set. A backend's own settings are listed only when it is the backend.
+ */
+function settingRows(config: Config, env: CliIo['env']): [variable: string, shown: string][] {
+  const rows: [string, string][] = [];
+  for (const { key, group, setting } of SETTING_LIST) {
+    if (group !== undefined && group !== config.emailBackend) continue;
+    const holder = (group === undefined ? config : config[group as keyof Config]) as Record<string, unknown>;
+    const shown = setting.show(holder[key]);
+    rows.push([setting.variable, env[setting.variable] === undefined ? `${shown} (default)` : shown]);
+  }
+  return rows;
 }
 
 /** Where mail goes, in words: the backend and what decides its endpoint. */
