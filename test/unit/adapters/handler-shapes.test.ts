@@ -1,12 +1,16 @@
 import { PassThrough } from 'node:stream';
 import type { Context } from 'aws-lambda';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { withErrorMail } from '../../../src/index.js';
-import { httpApiEvent, lambdaContext } from '../../helpers/events.js';
+import { lambdaContext } from '../../helpers/context.js';
+import { httpApiEvent } from '../../helpers/events.js';
+import { useFakeTime } from '../../helpers/fake-time.js';
 import { mailEnv, recordingTransport } from '../../helpers/recording-transport.js';
 
 const STREAMING = Symbol.for('aws.lambda.runtime.handler.streaming');
 const HIGH_WATER_MARK = Symbol.for('aws.lambda.runtime.handler.streaming.highWaterMark');
+
+useFakeTime();
 
 describe('callback-style handlers', () => {
   it('mails and rejects with the error passed to the callback', async () => {
@@ -19,7 +23,11 @@ describe('callback-style handlers', () => {
       { env: mailEnv(), transport },
     );
 
-    await expect(handler(httpApiEvent({ path: '/cb' }), lambdaContext())).rejects.toBe(failure);
+    // Expected before the clock moves, so that the rejection is never unhandled.
+    const rejected = expect(handler(httpApiEvent({ path: '/cb' }), lambdaContext())).rejects.toBe(failure);
+    await vi.advanceTimersByTimeAsync(5);
+
+    await rejected;
     expect(transport.mails.map((m) => m.subject)).toEqual([
       '[shop] ERROR (EXTERNAL IP): Internal Server Error: /cb',
     ]);
@@ -208,7 +216,9 @@ describe('response-streaming handlers', () => {
       { env: mailEnv(), transport },
     );
 
-    await handler(httpApiEvent({ path: '/stream-error' }), stream, lambdaContext());
+    const returned = handler(httpApiEvent({ path: '/stream-error' }), stream, lambdaContext());
+    await vi.advanceTimersByTimeAsync(10);
+    await returned;
 
     expect(handled).toEqual([streamFailure]);
     expect(transport.mails).toHaveLength(1);
