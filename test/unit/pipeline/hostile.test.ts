@@ -2,8 +2,9 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import '../../helpers/fast-check.js';
 import { type LogRecord, withErrorMail } from '../../../src/index.js';
-import { httpApiEvent, lambdaContext } from '../../helpers/events.js';
-import { mailEnv, recordingTransport } from '../../helpers/recording-transport.js';
+import { lambdaContext } from '../../helpers/context.js';
+import { httpApiEvent } from '../../helpers/events.js';
+import { failingTransport, mailEnv, recordingTransport } from '../../helpers/recording-transport.js';
 
 // Thrown values a handler can produce, from plain values to objects built to break a reporter.
 function hostileThrown(): fc.Arbitrary<unknown> {
@@ -146,11 +147,7 @@ describe('hostile outcomes', () => {
       },
       {
         env: mailEnv(),
-        transport: {
-          async send() {
-            throw new Error('send failed');
-          },
-        },
+        transport: failingTransport('send failed'),
         log: (_record: LogRecord) => {
           throw new Error('logger failed');
         },
