@@ -3,7 +3,8 @@ import middy5 from 'middy-core-5';
 import middy6 from 'middy-core-6';
 import { describe, expect, it } from 'vitest';
 import { errorMail, withErrorMail } from '../../../src/index.js';
-import { httpApiEvent, lambdaContext } from '../../helpers/events.js';
+import { lambdaContext } from '../../helpers/context.js';
+import { httpApiEvent } from '../../helpers/events.js';
 import { mailEnv, recordingTransport } from '../../helpers/recording-transport.js';
 
 // Each middy major as its own package; the middleware object must work with all of them.

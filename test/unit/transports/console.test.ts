@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { withErrorMail } from '../../../src/index.js';
-import { httpApiEvent, lambdaContext } from '../../helpers/events.js';
+import { lambdaContext } from '../../helpers/context.js';
+import { httpApiEvent } from '../../helpers/events.js';
 import { mailEnv } from '../../helpers/recording-transport.js';
 
 afterEach(() => {

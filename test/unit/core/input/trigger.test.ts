@@ -2,15 +2,19 @@ import { readFileSync } from 'node:fs';
 import middy from '@middy/core';
 import { describe, expect, it } from 'vitest';
 import { errorMail, type Mail, withErrorMail } from '../../../../src/index.js';
-import { lambdaContext } from '../../../helpers/events.js';
-import { mailEnv, recordingTransport } from '../../../helpers/recording-transport.js';
+import { lambdaContext } from '../../../helpers/context.js';
+import {
+  mailEnv,
+  type RecordingTransport,
+  recordingTransport,
+} from '../../../helpers/recording-transport.js';
 
 const sample = (name: string): unknown =>
   JSON.parse(readFileSync(new URL(`../../../../events/${name}`, import.meta.url), 'utf8'));
 const context = () => lambdaContext({ functionName: 'shop-prod-worker' });
 
 type Handler = (event: unknown, context: unknown) => Promise<unknown>;
-const shapes: [string, (base: Handler, transport: ReturnType<typeof recordingTransport>) => Handler][] = [
+const shapes: [string, (base: Handler, transport: RecordingTransport) => Handler][] = [
   ['withErrorMail', (base, transport) => withErrorMail(base, { env: mailEnv(), transport })],
   [
     'errorMail()',

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { type Mail, withErrorMail } from '../../../../src/index.js';
 import { composeMime } from '../../../../src/transports/compose.js';
-import { httpApiEvent, lambdaContext, type RequestSpec } from '../../../helpers/events.js';
+import { lambdaContext } from '../../../helpers/context.js';
+import { httpApiEvent, type RequestSpec } from '../../../helpers/events.js';
 import { mailEnv, recordingTransport } from '../../../helpers/recording-transport.js';
 
 const MB = 1024 * 1024;
