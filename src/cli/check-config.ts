@@ -1,5 +1,8 @@
 import { type Config, loadConfig } from '../config/load.js';
 import { SETTING_LIST } from '../config/settings.js';
+import { classify, type Verdict } from '../core/decide/classify.js';
+import { skipMessage } from '../core/decide/skip.js';
+import { wouldMail } from '../core/decide/would-mail.js';
 import { scrubText } from '../core/scrub/shapes.js';
 import { escapeControl } from '../core/text.js';
 import { type CliIo, EXIT } from './io.js';
@@ -31,8 +34,8 @@ export function checkConfig(args: readonly string[], io: CliIo): number {
     ...rows.map(([name, value]) => `  ${name.padEnd(width)}${value}`),
     '',
     `Mail goes out through ${describeBackend(config, env)}.`,
-    `Server errors: ${serverErrorVerdict(config)}.`,
-    `Broken links: ${brokenLinkVerdict(config)}.`,
+    `Server errors: ${verdictLine(config, SERVER_ERROR)}.`,
+    `Broken links: ${verdictLine(config, BROKEN_LINK)}.`,
   ];
   if (config.notes.length > 0) lines.push('', 'Warnings:', ...config.notes.map((note) => `  - ${note}`));
   for (const line of lines) io.out(scrubText(escapeControl(line, false)));
@@ -77,15 +80,14 @@ export function describeBackend(config: Config, env: CliIo['env']): string {
   }
 }
 
-function serverErrorVerdict(config: Config): string {
-  if (config.debug) return 'not mailed (DEBUG is true)';
-  if (config.admins.length === 0) return 'not mailed (ADMINS is empty)';
-  return `mailed to ${config.admins.length} address${config.admins.length === 1 ? '' : 'es'} in ADMINS`;
-}
+// A thrown error and a returned 404: what the two lists are for.
+const SERVER_ERROR = classify({ kind: 'threw', error: new Error('check-config') });
+const BROKEN_LINK = classify({ kind: 'returned', result: { statusCode: 404 } });
 
-function brokenLinkVerdict(config: Config): string {
-  if (config.debug) return 'not mailed (DEBUG is true)';
-  if (!config.sendBrokenLinkEmails) return 'not mailed (SEND_BROKEN_LINK_EMAILS is false)';
-  if (config.managers.length === 0) return 'not mailed (MANAGERS is empty)';
-  return `mailed to ${config.managers.length} address${config.managers.length === 1 ? '' : 'es'} in MANAGERS`;
+/** Whether a verdict is mailed under these settings, in words, from the same rule the reporter follows. */
+function verdictLine(config: Config, verdict: Verdict): string {
+  const decision = wouldMail(config, verdict);
+  if (!decision.mail) return `not mailed (${skipMessage(decision.reason)})`;
+  const to = decision.to === 'ADMINS' ? config.admins : config.managers;
+  return `mailed to ${to.length} address${to.length === 1 ? '' : 'es'} in ${decision.to}`;
 }
