@@ -61,10 +61,10 @@ describe('buildServerErrorReport for a thrown error on an HTTP request', () => {
     expect(report.subject).toBe('[shop] ERROR (internal IP): Internal Server Error: /orders/42');
   });
 
-  it('marks the IP EXTERNAL when INTERNAL_IPS holds only a similar address', () => {
-    const event = httpApiEvent({ path: '/orders/42', sourceIp: '10.1.2.3' });
+  it('marks the IP EXTERNAL when INTERNAL_IPS holds only addresses that start or end the same', () => {
+    const event = httpApiEvent({ path: '/orders/42', sourceIp: '10.1.2.30' });
 
-    const report = serverErrorReport({ event, env: { INTERNAL_IPS: '10.1.2.30' } });
+    const report = serverErrorReport({ event, env: { INTERNAL_IPS: '10.1.2.3,0.1.2.30' } });
 
     expect(report.subject).toContain('ERROR (EXTERNAL IP):');
   });
