@@ -16,7 +16,8 @@ import type {
 } from '../../src/core/report/types.js';
 import { scrubbedEventJson } from '../../src/core/scrub/raw-event.js';
 import { createScrubber } from '../../src/core/scrub/scrubber.js';
-import { httpApiEvent, lambdaContext } from './events.js';
+import { lambdaContext } from './context.js';
+import { httpApiEvent } from './events.js';
 import { mailEnv } from './recording-transport.js';
 
 /** The moment every report of these helpers is built at: 25 Nov 2026, 03:51:07 UTC. */
