@@ -49,14 +49,14 @@ const MAX_ENVIRONMENT_VALUE = 1000;
 
 // A backend's own settings (a nested table) are read after the others, and a few settings are
 // checked last: problems are listed in the order they have always been.
-const READ_ORDER = [
-  ...SETTING_LIST.filter((entry) => entry.group === undefined),
-  ...SETTING_LIST.filter((entry) => entry.group !== undefined),
-];
-const CHECK_ORDER = [
-  ...SETTING_LIST.filter((entry) => !entry.setting.checkedLast),
-  ...SETTING_LIST.filter((entry) => entry.setting.checkedLast),
-];
+const READ_ORDER: SettingEntry[] = [];
+const CHECK_ORDER: SettingEntry[] = [];
+for (const pass of [false, true]) {
+  for (const entry of SETTING_LIST) {
+    if ((entry.group !== undefined) === pass) READ_ORDER.push(entry);
+    if (entry.setting.checkedLast === pass) CHECK_ORDER.push(entry);
+  }
+}
 
 /**
  * Reads and validates every setting from an environment record (by default

@@ -1,48 +1,36 @@
 import { CLEANSED_SUBSTITUTE } from '../core/scrub/names.js';
-import { type Env, INVALID, type Rule, type Setting } from './setting.js';
+import { type Doc, type Env, INVALID, Kind, type Report, type Rule, type Setting } from './setting.js';
 import { parseBoolean, parseList } from './values.js';
-
-interface Doc {
-  /** The environment variable. */
-  readonly variable: string;
-  /** README: what the setting means, in Markdown. */
-  readonly meaning: string;
-  /** README: the default in words, when saying the value is not enough. */
-  readonly defaultDoc?: string;
-  /** See {@link Setting.checkedLast}. */
-  readonly checkedLast?: true;
-}
 
 /** A default given as a value, or as a function of the environment, which the README cannot show by itself. */
 type Fallback<T> =
   | { readonly default: T; readonly defaultDoc?: string }
   | { readonly default: (env: Env) => T; readonly defaultDoc: string };
 
-type Base<Value, In> = Pick<Setting<Value, In, true>, 'expected' | 'fallback' | 'parse' | 'finish'> &
-  Partial<Pick<Setting<Value, In, true>, 'secret' | 'range' | 'show'>>;
-
-/** Completes a setting: `defaultDoc` is the README's default unless the options give one. */
-function define<Value, In>(
-  options: Doc,
-  defaultDoc: string,
-  base: Base<Value, In>,
-): Setting<Value, In, true> {
-  return {
-    variable: options.variable,
-    secret: false,
-    range: undefined,
-    show: String,
-    ...base,
-    overridable: true,
-    checkedLast: options.checkedLast === true,
-    doc: { meaning: options.meaning, default: options.defaultDoc ?? defaultDoc },
-  };
-}
-
 const LIST = 'a comma-separated list, or a JSON array of strings';
 const code = (text: string) => `\`${text}\``;
-const shownList = (empty: string) => (items: readonly (string | RegExp)[]) =>
-  items.length === 0 ? empty : items.map(String).join(', ');
+const fromDefault = (fallback: unknown) => (typeof fallback === 'string' ? code(fallback) : '');
+
+type BoolOptions = Doc & { default: boolean; lenient?: (shown: string) => string };
+
+class Bool extends Kind<boolean, boolean, BoolOptions> {
+  get expected() {
+    return 'true or false (also 1/0, yes/no, on/off)';
+  }
+  get shownDefault() {
+    return String(this.options.default);
+  }
+  parse(raw: string, note: (text: string) => void) {
+    const parsed = parseBoolean(raw);
+    const { lenient } = this.options;
+    if (parsed !== undefined || lenient === undefined) return parsed ?? INVALID;
+    note(lenient(JSON.stringify(raw)));
+    return this.options.default;
+  }
+  finish(value: boolean) {
+    return value;
+  }
+}
 
 /**
  * A boolean: true/false, 1/0, yes/no, on/off. With `lenient`, an unreadable value counts as the
@@ -50,21 +38,35 @@ const shownList = (empty: string) => (items: readonly (string | RegExp)[]) =>
  * @example
  * bool({ variable: 'APPEND_SLASH', default: true, meaning: 'the trailing-slash rule' });
  */
-export function bool(
-  options: Doc & { default: boolean; lenient?: (shown: string) => string },
-): Setting<boolean, boolean, true> {
-  const { lenient, default: fallback } = options;
-  return define(options, String(fallback), {
-    expected: 'true or false (also 1/0, yes/no, on/off)',
-    fallback,
-    parse(raw, note) {
-      const parsed = parseBoolean(raw);
-      if (parsed !== undefined || lenient === undefined) return parsed ?? INVALID;
-      note(lenient(JSON.stringify(raw)));
-      return fallback;
-    },
-    finish: (value) => value,
-  });
+export const bool = (options: BoolOptions): Setting<boolean, boolean, true> =>
+  new Bool(options, options.default);
+
+type IntegerOptions = Doc & { default: number; range: readonly [min: number, max: number] };
+
+class Integer extends Kind<number, number, IntegerOptions> {
+  get expected() {
+    return `a whole number from ${this.options.range[0]} to ${this.options.range[1]}`;
+  }
+  get shownDefault() {
+    return String(this.options.default);
+  }
+  override get range() {
+    return this.options.range;
+  }
+  parse(raw: string) {
+    if (raw.trim() === '') return this.options.default;
+    const value = Number(raw.trim());
+    return this.allows(value) ? value : INVALID;
+  }
+  // Only an override can fail here: `parse` has checked the environment.
+  finish(value: number, report: Report) {
+    if (!this.allows(value)) report(String(value), this.expected);
+    return value;
+  }
+  private allows(value: number) {
+    const [min, max] = this.options.range;
+    return Number.isInteger(value) && value >= min && value <= max;
+  }
 }
 
 /**
@@ -72,24 +74,27 @@ export function bool(
  * @example
  * integer({ variable: 'EMAIL_PORT', default: 25, range: [1, 65535], meaning: 'the SMTP port' });
  */
-export function integer(
-  options: Doc & { default: number; range: readonly [min: number, max: number] },
-): Setting<number, number, true> {
-  const { range, default: fallback } = options;
-  const expected = `a whole number from ${range[0]} to ${range[1]}`;
-  const inRange = (value: number) => Number.isInteger(value) && value >= range[0] && value <= range[1];
-  return define(options, String(fallback), {
-    expected,
-    fallback,
-    range,
-    parse: (raw) =>
-      raw.trim() === '' ? fallback : inRange(Number(raw.trim())) ? Number(raw.trim()) : INVALID,
-    // Only an override can fail here: `parse` has checked the environment.
-    finish(value, report) {
-      if (!inRange(value)) report(String(value), expected);
-      return value;
-    },
-  });
+export const integer = (options: IntegerOptions): Setting<number, number, true> =>
+  new Integer(options, options.default);
+
+class Seconds extends Kind<number | undefined, number | undefined, Doc> {
+  get expected() {
+    return 'a number of seconds greater than 0';
+  }
+  get shownDefault() {
+    return 'none';
+  }
+  parse(raw: string) {
+    if (raw.trim() === '') return undefined;
+    const value = Number(raw.trim());
+    return Number.isFinite(value) && value > 0 ? value : INVALID;
+  }
+  finish(value: number | undefined) {
+    return value;
+  }
+  override show(value: number | undefined) {
+    return value === undefined ? '(none)' : `${value} s`;
+  }
 }
 
 /**
@@ -97,18 +102,40 @@ export function integer(
  * @example
  * seconds({ variable: 'EMAIL_TIMEOUT', meaning: 'how long an SMTP connection may wait' });
  */
-export function seconds(options: Doc): Setting<number | undefined, number | undefined, true> {
-  return define(options, 'none', {
-    expected: 'a number of seconds greater than 0',
-    fallback: undefined,
-    parse(raw) {
-      if (raw.trim() === '') return undefined;
-      const value = Number(raw.trim());
-      return Number.isFinite(value) && value > 0 ? value : INVALID;
-    },
-    finish: (value) => value,
-    show: (value) => (value === undefined ? '(none)' : `${value} s`),
-  });
+export const seconds = (options: Doc): Setting<number | undefined, number | undefined, true> =>
+  new Seconds(options, undefined);
+
+type TextOptions = Doc &
+  Fallback<string> & {
+    rule?: Rule<string>;
+    emptyIsUnset?: true;
+    secret?: true;
+    show?: (value: string) => string;
+  };
+
+class Text extends Kind<string, string, TextOptions> {
+  get expected() {
+    return this.options.rule?.expected ?? 'a string';
+  }
+  get shownDefault() {
+    return fromDefault(this.options.default);
+  }
+  override get secret() {
+    return this.options.secret === true;
+  }
+  parse(raw: string) {
+    const { emptyIsUnset, default: fallback } = this.options;
+    return raw === '' && emptyIsUnset && typeof fallback === 'string' ? fallback : raw;
+  }
+  finish(value: string, report: Report) {
+    const { rule } = this.options;
+    if (rule !== undefined && !rule.test(value)) report(value, rule.expected);
+    return value;
+  }
+  override show(value: string) {
+    if (this.options.secret) return value === '' ? '(not set)' : CLEANSED_SUBSTITUTE;
+    return this.options.show?.(value) ?? value;
+  }
 }
 
 /**
@@ -117,30 +144,29 @@ export function seconds(options: Doc): Setting<number | undefined, number | unde
  * @example
  * text({ variable: 'EMAIL_HOST_USER', default: '', secret: true, meaning: 'the SMTP login' });
  */
-export function text(
-  options: Doc &
-    Fallback<string> & {
-      rule?: Rule<string>;
-      emptyIsUnset?: true;
-      secret?: true;
-      show?: (value: string) => string;
-    },
-): Setting<string, string, true> {
-  const { rule, default: fallback } = options;
-  const empty = options.emptyIsUnset && typeof fallback === 'string' ? fallback : '';
-  return define(options, typeof fallback === 'string' ? code(fallback) : '', {
-    expected: rule?.expected ?? 'a string',
-    fallback,
-    parse: (raw) => (raw === '' ? empty : raw),
-    finish(value, report) {
-      if (rule !== undefined && !rule.test(value)) report(value, rule.expected);
-      return value;
-    },
-    secret: options.secret === true,
-    show: options.secret
-      ? (value) => (value === '' ? '(not set)' : CLEANSED_SUBSTITUTE)
-      : (options.show ?? ((value) => value)),
-  });
+export const text = (options: TextOptions): Setting<string, string, true> =>
+  new Text(options, options.default);
+
+type OptionalTextOptions = Doc & { rule: Rule<string>; absent: string };
+
+class OptionalText extends Kind<string | undefined, string, OptionalTextOptions> {
+  get shownDefault() {
+    return 'none';
+  }
+  get expected() {
+    return this.options.rule.expected;
+  }
+  parse(raw: string) {
+    return raw;
+  }
+  finish(value: string, report: Report) {
+    if (value === '') return undefined;
+    if (!this.options.rule.test(value)) report(value, this.expected);
+    return value;
+  }
+  override show(value: string | undefined) {
+    return value ?? this.options.absent;
+  }
 }
 
 /**
@@ -149,21 +175,26 @@ export function text(
  * @example
  * optionalText({ variable: 'ERROR_MAIL_DEDUPE_TABLE', rule: TABLE_NAME, absent: '(none)', meaning: '...' });
  */
-export function optionalText(
-  options: Doc & { rule: Rule<string>; absent: string },
-): Setting<string | undefined, string, true> {
-  const { rule, absent } = options;
-  return define(options, 'none', {
-    expected: rule.expected,
-    fallback: '',
-    parse: (raw) => raw,
-    finish(value, report) {
-      if (value === '') return undefined;
-      if (!rule.test(value)) report(value, rule.expected);
-      return value;
-    },
-    show: (value) => value ?? absent,
-  });
+export const optionalText = (options: OptionalTextOptions): Setting<string | undefined, string, true> =>
+  new OptionalText(options, '');
+
+type OneOfOptions<V extends string> = Doc & Fallback<V> & { values: readonly V[] };
+
+class OneOf<V extends string> extends Kind<V, V, OneOfOptions<V>> {
+  get expected() {
+    return `one of ${this.options.values.map((value) => `"${value}"`).join(', ')}`;
+  }
+  get shownDefault() {
+    return fromDefault(this.options.default);
+  }
+  // Checked in `finish`, with the overrides, where its problem has its place.
+  parse(raw: string) {
+    return raw as V;
+  }
+  finish(value: V, report: Report) {
+    if (!this.options.values.includes(value)) report(value, this.expected);
+    return value;
+  }
 }
 
 /**
@@ -171,22 +202,30 @@ export function optionalText(
  * @example
  * oneOf({ variable: 'EMAIL_BACKEND', values: ['ses', 'smtp'], default: 'ses', meaning: 'the backend' });
  */
-export function oneOf<const V extends string>(
-  options: Doc & Fallback<V> & { values: readonly V[] },
-): Setting<V, V, true> {
-  const { values, default: fallback } = options;
-  const expected = `one of ${values.map((value) => `"${value}"`).join(', ')}`;
-  return define(options, typeof fallback === 'string' ? code(fallback) : '', {
-    expected,
-    fallback,
-    // Checked in `finish`, with the overrides, where its problem has its place.
-    parse: (raw) => raw as V,
-    finish(value, report) {
-      if (!values.includes(value)) report(value, expected);
-      return value;
-    },
-    show: (value) => value,
-  });
+export const oneOf = <const V extends string>(options: OneOfOptions<V>): Setting<V, V, true> =>
+  new OneOf(options, options.default);
+
+type ListOptions = Doc & { default: readonly string[]; each?: Rule<string>; empty: string };
+
+class List extends Kind<readonly string[], readonly string[], ListOptions> {
+  get expected() {
+    return LIST;
+  }
+  get shownDefault() {
+    const { default: fallback } = this.options;
+    return fallback.length === 0 ? 'empty' : fallback.map(code).join(', ');
+  }
+  parse(raw: string) {
+    return parseList(raw) ?? INVALID;
+  }
+  finish(values: readonly string[], report: Report) {
+    const { each } = this.options;
+    for (const value of values) if (each !== undefined && !each.test(value)) report(value, each.expected);
+    return values;
+  }
+  override show(values: readonly string[]) {
+    return values.length === 0 ? this.options.empty : values.join(', ');
+  }
 }
 
 /**
@@ -195,55 +234,51 @@ export function oneOf<const V extends string>(
  * @example
  * list({ variable: 'IGNORABLE_404_STARTS', default: ['/cgi-bin/'], empty: '(empty)', meaning: '...' });
  */
-export function list(
-  options: Doc & { default?: readonly string[]; each?: Rule<string>; empty: string },
-): Setting<readonly string[], readonly string[], true> {
-  const { each, default: fallback = [] } = options;
-  const defaultDoc = fallback.length === 0 ? 'empty' : fallback.map(code).join(', ');
-  return define<readonly string[], readonly string[]>(options, defaultDoc, {
-    expected: LIST,
-    fallback,
-    parse: (raw) => parseList(raw) ?? INVALID,
-    finish(values, report) {
-      for (const value of values) if (each !== undefined && !each.test(value)) report(value, each.expected);
-      return values;
-    },
-    show: shownList(options.empty),
-  });
+export const list = (options: ListOptions): Setting<readonly string[], readonly string[], true> =>
+  new List(options, options.default);
+
+type PatternsOptions = Doc & { compile: (source: string) => RegExp; expected: string; empty: string };
+
+class Patterns extends Kind<readonly RegExp[], readonly (string | RegExp)[], PatternsOptions> {
+  get expected() {
+    return LIST;
+  }
+  get shownDefault() {
+    return 'empty';
+  }
+  parse(raw: string) {
+    return parseList(raw) ?? INVALID;
+  }
+  finish(sources: readonly (string | RegExp)[], report: Report) {
+    const compiled: RegExp[] = [];
+    for (const source of sources) {
+      if (source instanceof RegExp) {
+        // Without `g` and `y`, which would make `test` stateful.
+        compiled.push(new RegExp(source.source, source.flags.replace(/[gy]/g, '')));
+        continue;
+      }
+      try {
+        compiled.push(this.options.compile(source));
+      } catch (error) {
+        report(source, `${this.options.expected} (${(error as Error).message})`);
+      }
+    }
+    return compiled;
+  }
+  override show(patterns: readonly RegExp[]) {
+    return patterns.length === 0 ? this.options.empty : patterns.map(String).join(', ');
+  }
 }
 
 /**
  * A list of regular expressions: `compile` turns each string into one. A RegExp given in code is
- * kept, without the `g` and `y` flags, which would make `test` stateful.
+ * kept, without the `g` and `y` flags.
  * @example
  * patterns({ variable: 'IGNORABLE_404_URLS', compile: (s) => new RegExp(s), expected: '...', empty: '(empty)', meaning: '...' });
  */
-export function patterns(
-  options: Doc & { compile: (source: string) => RegExp; expected: string; empty: string },
-): Setting<readonly RegExp[], readonly (string | RegExp)[], true> {
-  const { compile, expected } = options;
-  return define<readonly RegExp[], readonly (string | RegExp)[]>(options, 'empty', {
-    expected: LIST,
-    fallback: [],
-    parse: (raw) => parseList(raw) ?? INVALID,
-    finish(sources, report) {
-      const compiled: RegExp[] = [];
-      for (const source of sources) {
-        if (source instanceof RegExp) {
-          compiled.push(new RegExp(source.source, source.flags.replace(/[gy]/g, '')));
-          continue;
-        }
-        try {
-          compiled.push(compile(source));
-        } catch (error) {
-          report(source, `${expected} (${(error as Error).message})`);
-        }
-      }
-      return compiled;
-    },
-    show: shownList(options.empty),
-  });
-}
+export const patterns = (
+  options: PatternsOptions,
+): Setting<readonly RegExp[], readonly (string | RegExp)[], true> => new Patterns(options, []);
 
 /**
  * The same setting, read from the environment only: {@link ConfigOverrides} does not take it.
@@ -251,5 +286,9 @@ export function patterns(
  * envOnly(integer({ variable: 'EMAIL_PORT', default: 25, range: [1, 65535], meaning: 'the SMTP port' }));
  */
 export function envOnly<Value, In>(setting: Setting<Value, In, true>): Setting<Value, In, false> {
-  return { ...setting, overridable: false };
+  return Object.defineProperty(setting, 'overridable', { value: false }) as unknown as Setting<
+    Value,
+    In,
+    false
+  >;
 }
