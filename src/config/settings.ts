@@ -1,16 +1,6 @@
 import { sensitiveNamePattern } from '../core/scrub/names.js';
 import type { Rule, Setting, SettingTable } from './setting.js';
-import {
-  bool,
-  envOnly,
-  integer,
-  list,
-  oneOf,
-  optionalText,
-  patterns,
-  seconds,
-  text,
-} from './setting-kinds.js';
+import { envOnly, setting } from './setting-kinds.js';
 import { isAddress, isIpAddress } from './values.js';
 
 const ADDRESS: Rule<string> = {
@@ -32,10 +22,6 @@ export const EMAIL_BACKENDS = ['ses', 'smtp', 'console'] as const;
  */
 export type EmailBackend = (typeof EMAIL_BACKENDS)[number];
 
-function addressList(options: { variable: string; meaning: string; empty: string; defaultDoc: string }) {
-  return list({ ...options, default: [], each: ADDRESS, empty: `(empty: ${options.empty})` });
-}
-
 /**
  * Every setting, keyed by its Config field, in the order the README and check-config list them.
  * Adding a setting is adding an entry here.
@@ -44,21 +30,25 @@ function addressList(options: { variable: string; meaning: string; empty: string
  */
 export const SETTINGS = {
   /** `ADMINS`: who gets server-error mail. Empty: no error mail. */
-  admins: addressList({
+  admins: setting('list', {
     variable: 'ADMINS',
     meaning: 'who gets server-error mail',
-    empty: 'no error mail',
+    default: [],
+    each: ADDRESS,
+    empty: '(empty: no error mail)',
     defaultDoc: 'empty: no error mail',
   }),
   /** `MANAGERS`: who gets broken-link mail. Never falls back to `admins`. */
-  managers: addressList({
+  managers: setting('list', {
     variable: 'MANAGERS',
     meaning: 'who gets broken-link mail (no fallback to `ADMINS`)',
-    empty: 'no broken-link mail',
+    default: [],
+    each: ADDRESS,
+    empty: '(empty: no broken-link mail)',
     defaultDoc: 'empty: no 404 mail',
   }),
   /** `SERVER_EMAIL`: the From address. */
-  serverEmail: text({
+  serverEmail: setting('text', {
     variable: 'SERVER_EMAIL',
     default: 'root@localhost',
     rule: ADDRESS,
@@ -67,7 +57,7 @@ export const SETTINGS = {
       '`root@localhost` (a warning is logged at cold start when mail is on and this is unset: SES rejects it)',
   }),
   /** `EMAIL_SUBJECT_PREFIX`: joined to every subject with no separator. */
-  subjectPrefix: text({
+  subjectPrefix: setting('text', {
     variable: 'EMAIL_SUBJECT_PREFIX',
     default: (env) => (env.AWS_LAMBDA_FUNCTION_NAME ? `[${env.AWS_LAMBDA_FUNCTION_NAME}] ` : '[Lambda] '),
     rule: {
@@ -79,7 +69,7 @@ export const SETTINGS = {
     defaultDoc: '`[<AWS_LAMBDA_FUNCTION_NAME>] `, else `[Lambda] `',
   }),
   /** `DEBUG`: when true nothing is sent. */
-  debug: bool({
+  debug: setting('bool', {
     variable: 'DEBUG',
     default: false,
     // The `debug` package uses DEBUG for its namespaces (DEBUG=express:*): not ours to reject.
@@ -88,27 +78,27 @@ export const SETTINGS = {
       'true: send nothing. A value that is not a boolean (`DEBUG=express:*`, for the `debug` package) counts as false and is noted at cold start',
   }),
   /** `SEND_BROKEN_LINK_EMAILS`: report 404s that have a Referer. */
-  sendBrokenLinkEmails: bool({
+  sendBrokenLinkEmails: setting('bool', {
     variable: 'SEND_BROKEN_LINK_EMAILS',
     default: false,
     meaning: 'true: report 404s that have a Referer',
   }),
   /** `IGNORABLE_404_STARTS`: path prefixes never reported. */
-  ignorable404Starts: list({
+  ignorable404Starts: setting('list', {
     variable: 'IGNORABLE_404_STARTS',
     default: ['/cgi-bin/', '/_vti_bin', '/_vti_inf'],
     empty: '(empty)',
     meaning: 'path prefixes never reported',
   }),
   /** `IGNORABLE_404_ENDS`: path suffixes never reported. */
-  ignorable404Ends: list({
+  ignorable404Ends: setting('list', {
     variable: 'IGNORABLE_404_ENDS',
     default: ['mail.pl', 'mailform.pl', 'mail.cgi', 'mailform.cgi', 'favicon.ico', '.php'],
     empty: '(empty)',
     meaning: 'path suffixes never reported',
   }),
   /** `IGNORABLE_404_URLS`: regexes searched in path + query. In code, a string is compiled as a regex. */
-  ignorable404Urls: patterns({
+  ignorable404Urls: setting('patterns', {
     variable: 'IGNORABLE_404_URLS',
     compile: (source) => new RegExp(source),
     expected: 'each entry a valid regular expression',
@@ -116,13 +106,13 @@ export const SETTINGS = {
     meaning: 'regexes, searched in path + query',
   }),
   /** `APPEND_SLASH`: Django's trailing-slash redirect rule of the 404 ignore list. */
-  appendSlash: bool({
+  appendSlash: setting('bool', {
     variable: 'APPEND_SLASH',
     default: true,
     meaning: 'the trailing-slash redirect rule of the 404 ignore list',
   }),
   /** `INTERNAL_IPS`: client IPs shown as `internal` in subjects. */
-  internalIps: list({
+  internalIps: setting('list', {
     variable: 'INTERNAL_IPS',
     default: [],
     each: { test: isIpAddress, expected: 'each entry an IPv4 or IPv6 address, compared exactly (no ranges)' },
@@ -131,7 +121,7 @@ export const SETTINGS = {
     meaning: 'client IPs shown as `internal` instead of `EXTERNAL`, compared exactly',
   }),
   /** `EMAIL_BACKEND`. */
-  emailBackend: oneOf({
+  emailBackend: setting('oneOf', {
     variable: 'EMAIL_BACKEND',
     values: EMAIL_BACKENDS,
     // As Django: setting EMAIL_HOST means mail goes through it.
@@ -144,7 +134,7 @@ export const SETTINGS = {
   smtp: {
     /** `EMAIL_HOST`. */
     host: envOnly(
-      text({
+      setting('text', {
         variable: 'EMAIL_HOST',
         default: 'localhost',
         emptyIsUnset: true,
@@ -153,11 +143,16 @@ export const SETTINGS = {
     ),
     /** `EMAIL_PORT`. */
     port: envOnly(
-      integer({ variable: 'EMAIL_PORT', default: 25, range: [1, 65535], meaning: 'the SMTP port' }),
+      setting('integer', {
+        variable: 'EMAIL_PORT',
+        default: 25,
+        range: [1, 65535],
+        meaning: 'the SMTP port',
+      }),
     ),
     /** `EMAIL_HOST_USER`: the SMTP login; empty: none. */
     user: envOnly(
-      text({
+      setting('text', {
         variable: 'EMAIL_HOST_USER',
         default: '',
         secret: true,
@@ -167,7 +162,7 @@ export const SETTINGS = {
     ),
     /** `EMAIL_HOST_PASSWORD`. */
     password: envOnly(
-      text({
+      setting('text', {
         variable: 'EMAIL_HOST_PASSWORD',
         default: '',
         secret: true,
@@ -177,7 +172,7 @@ export const SETTINGS = {
     ),
     /** `EMAIL_USE_TLS`: STARTTLS, required. */
     useTls: envOnly(
-      bool({
+      setting('bool', {
         variable: 'EMAIL_USE_TLS',
         default: false,
         meaning: 'true: STARTTLS, refusing a server without it; the certificate is verified',
@@ -185,7 +180,7 @@ export const SETTINGS = {
     ),
     /** `EMAIL_USE_SSL`: TLS from the start. */
     useSsl: envOnly(
-      bool({
+      setting('bool', {
         variable: 'EMAIL_USE_SSL',
         default: false,
         meaning:
@@ -194,7 +189,7 @@ export const SETTINGS = {
     ),
     /** `EMAIL_TIMEOUT`, in seconds; `undefined` leaves the client's own timeout. */
     timeoutSeconds: envOnly(
-      seconds({
+      setting('seconds', {
         variable: 'EMAIL_TIMEOUT',
         meaning:
           'in seconds: how long the SMTP client waits to connect, for the greeting, and on an idle connection',
@@ -202,7 +197,7 @@ export const SETTINGS = {
     ),
   },
   /** `ERROR_MAIL_SENSITIVE_NAMES`: more names whose values are hidden, beside the built-in ones. In code, a string is a name searched in any case, a RegExp is tested. */
-  sensitiveNames: patterns({
+  sensitiveNames: setting('patterns', {
     variable: 'ERROR_MAIL_SENSITIVE_NAMES',
     compile: sensitiveNamePattern,
     expected: 'each entry a name, or a regular expression written /like-this/i',
@@ -211,7 +206,7 @@ export const SETTINGS = {
       'more names whose values are hidden: a plain entry is searched in any case, `/regex/flags` is a regular expression',
   }),
   /** `ERROR_MAIL_MAX_BYTES`: the most one mail may weigh, MIME encoding included. */
-  maxBytes: integer({
+  maxBytes: setting('integer', {
     variable: 'ERROR_MAIL_MAX_BYTES',
     default: 256 * 1024,
     // At most SES v1's (SendRawEmail) 10 MB per message.
@@ -220,7 +215,7 @@ export const SETTINGS = {
     defaultDoc: '262144 (256 KB)',
   }),
   /** `ERROR_MAIL_THROTTLE_SECONDS`: repeats of one fingerprint within this window are counted, not mailed; 0: off. */
-  throttleSeconds: integer({
+  throttleSeconds: setting('integer', {
     variable: 'ERROR_MAIL_THROTTLE_SECONDS',
     default: 300,
     range: [0, 86_400],
@@ -228,21 +223,21 @@ export const SETTINGS = {
       'repeats of one error (same class, first application frame and route; for 404s, path and Referer host) within this window are counted, not mailed; the next mail says how many; 0 turns it off',
   }),
   /** `ERROR_MAIL_MAX_PER_MINUTE`: most mails per container per rolling minute; 0: no cap. */
-  maxPerMinute: integer({
+  maxPerMinute: setting('integer', {
     variable: 'ERROR_MAIL_MAX_PER_MINUTE',
     default: 10,
     range: [0, 10_000],
     meaning: 'most mails per container per rolling minute, all errors together; 0: no cap',
   }),
   /** `ERROR_MAIL_SEND_BUDGET_MS`: the longest a send may take, retries included. */
-  sendBudgetMs: integer({
+  sendBudgetMs: setting('integer', {
     variable: 'ERROR_MAIL_SEND_BUDGET_MS',
     default: 2000,
     range: [50, 900_000],
     meaning: 'the longest a send may take, retries included (never past the deadline minus 300 ms either)',
   }),
   /** `ERROR_MAIL_TIMEOUT_WARNING_MS`: mail a possible timeout this long before the deadline; 0: off. */
-  timeoutWarningMs: integer({
+  timeoutWarningMs: setting('integer', {
     variable: 'ERROR_MAIL_TIMEOUT_WARNING_MS',
     default: 500,
     range: [0, 900_000],
@@ -250,7 +245,7 @@ export const SETTINGS = {
       'mail ADMINS a "possible timeout" this long before the deadline when the invocation is still running; 0 turns it off',
   }),
   /** `ERROR_MAIL_DEDUPE_TABLE`: a DynamoDB table that decides which container mails; undefined: per container. */
-  dedupeTable: optionalText({
+  dedupeTable: setting('optionalText', {
     variable: 'ERROR_MAIL_DEDUPE_TABLE',
     rule: {
       test: (name) => /^[A-Za-z0-9_.-]{3,255}$/.test(name),
@@ -279,20 +274,26 @@ export interface SettingEntry {
  * @example
  * SETTING_LIST.map((entry) => entry.setting.variable); // ['ADMINS', 'MANAGERS', ...]
  */
-export const SETTING_LIST: readonly SettingEntry[] = listSettings(SETTINGS);
+export const SETTING_LIST: readonly SettingEntry[] = [];
 
-// A loop, not Object.entries().flatMap(): this runs at every cold start, and the loop costs less.
-function listSettings(table: SettingTable): SettingEntry[] {
-  const entries: SettingEntry[] = [];
-  for (const key in table) {
-    const node = table[key] as SettingTable[string];
-    if (typeof node.variable === 'string') {
-      entries.push({ key, group: undefined, setting: node as Setting<unknown, unknown> });
-      continue;
-    }
-    const group = node as Readonly<Record<string, Setting<unknown, unknown>>>;
-    for (const field in group)
-      entries.push({ key: field, group: key, setting: group[field] as Setting<unknown, unknown> });
+// Top-level loops, not a function: the module's own code is compiled with it, a function is compiled
+// again when first called, and this runs at every cold start.
+for (const key in SETTINGS) {
+  const node = (SETTINGS as SettingTable)[key] as SettingTable[string];
+  if (typeof node.variable === 'string') {
+    (SETTING_LIST as SettingEntry[]).push({
+      key,
+      group: undefined,
+      setting: node as Setting<unknown, unknown>,
+    });
+    continue;
   }
-  return entries;
+  const group = node as Readonly<Record<string, Setting<unknown, unknown>>>;
+  for (const field in group) {
+    (SETTING_LIST as SettingEntry[]).push({
+      key: field,
+      group: key,
+      setting: group[field] as Setting<unknown, unknown>,
+    });
+  }
 }
