@@ -9,7 +9,12 @@ export {
   loadConfig,
   type SmtpConfig,
 } from './config/load.js';
-export type { SettingOverrides, SettingValues } from './config/setting.js';
+export type {
+  SettingInput,
+  SettingOverrides,
+  SettingValue,
+  SettingValues,
+} from './config/setting.js';
 export type { ErrorInfo } from './core/input/error-chain.js';
 export type { NameValue } from './core/input/request.js';
 export type { TriggerKind } from './core/input/trigger.js';

@@ -1,5 +1,6 @@
+import { showSetting } from '../config/describe-setting.js';
 import { type Config, loadConfig } from '../config/load.js';
-import { SETTING_LIST } from '../config/settings.js';
+import { SETTING_LIST } from '../config/setting-list.js';
 import { classify, type Verdict } from '../core/decide/classify.js';
 import { skipMessage } from '../core/decide/skip.js';
 import { wouldMail } from '../core/decide/would-mail.js';
@@ -51,7 +52,7 @@ function settingRows(config: Config, env: CliIo['env']): [variable: string, show
   for (const { key, group, setting } of SETTING_LIST) {
     if (group !== undefined && group !== config.emailBackend) continue;
     const holder = (group === undefined ? config : config[group as keyof Config]) as Record<string, unknown>;
-    const shown = setting.show(holder[key]);
+    const shown = showSetting(setting, holder[key]);
     rows.push([setting.variable, env[setting.variable] === undefined ? `${shown} (default)` : shown]);
   }
   return rows;

@@ -3,7 +3,9 @@ import { createScrubber, type Scrubber } from '../core/scrub/scrubber.js';
 import { scrubText } from '../core/scrub/shapes.js';
 import { ConfigError, type ConfigProblem } from './error.js';
 import { type Env, INVALID, type SettingOverrides, type SettingValues } from './setting.js';
-import { SETTING_LIST, type SETTINGS, type SettingEntry } from './settings.js';
+import { expectedOf, fallbackOf, finishSetting, isSecret, parseSetting } from './setting-kinds.js';
+import { SETTING_LIST, type SettingEntry } from './setting-list.js';
+import type { SETTINGS } from './settings.js';
 
 export type { EmailBackend } from './settings.js';
 // The unit tests of isIpAddress import it from here.
@@ -54,7 +56,7 @@ const CHECK_ORDER: SettingEntry[] = [];
 for (const pass of [false, true]) {
   for (const entry of SETTING_LIST) {
     if ((entry.group !== undefined) === pass) READ_ORDER.push(entry);
-    if (entry.setting.checkedLast === pass) CHECK_ORDER.push(entry);
+    if ((entry.setting.checkedLast === true) === pass) CHECK_ORDER.push(entry);
   }
 }
 
@@ -75,7 +77,7 @@ export function loadConfig(
   const problem = ({ setting }: SettingEntry, received: string, expected: string) =>
     problems.push({
       variable: setting.variable,
-      value: setting.secret ? '(value hidden)' : JSON.stringify(received),
+      value: isSecret(setting) ? '(value hidden)' : JSON.stringify(received),
       expected,
     });
 
@@ -89,7 +91,9 @@ export function loadConfig(
   for (const entry of CHECK_ORDER) {
     checked.set(
       entry,
-      entry.setting.finish(given.get(entry), (received, expected) => problem(entry, received, expected)),
+      finishSetting(entry.setting, given.get(entry), (received, expected) =>
+        problem(entry, received, expected),
+      ),
     );
   }
   const settings = assemble(checked);
@@ -139,7 +143,7 @@ export function loadConfig(
 
 /** The override of `entry` given in code, when it takes one. */
 function fromCode({ key, group, setting }: SettingEntry, overrides: ConfigOverrides): unknown {
-  if (group !== undefined || !setting.overridable) return undefined;
+  if (group !== undefined || setting.envOnly === true) return undefined;
   return (overrides as Readonly<Record<string, unknown>>)[key];
 }
 
@@ -151,12 +155,12 @@ function fromEnvironment(
   problem: (entry: SettingEntry, received: string, expected: string) => void,
 ): unknown {
   const { setting } = entry;
-  const fallback = typeof setting.fallback === 'function' ? setting.fallback(env) : setting.fallback;
+  const fallback = fallbackOf(setting, env);
   const raw = env[setting.variable];
   if (raw === undefined) return fallback;
-  const parsed = setting.parse(raw, (note) => notes.push(note));
+  const parsed = parseSetting(setting, raw, (note) => notes.push(note));
   if (parsed !== INVALID) return parsed;
-  problem(entry, raw, setting.expected);
+  problem(entry, raw, expectedOf(setting));
   return fallback;
 }
 

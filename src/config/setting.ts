@@ -6,9 +6,9 @@
 export type Env = Readonly<Record<string, string | undefined>>;
 
 /**
- * What a setting's `parse` returns for a raw value it cannot read.
+ * What `parseSetting` returns for a raw value it cannot read.
  * @example
- * SETTINGS.maxBytes.parse('big', note) === INVALID; // true
+ * parseSetting(SETTINGS.maxBytes, 'big', note) === INVALID; // true
  */
 export const INVALID: unique symbol = Symbol('invalid');
 
@@ -30,72 +30,7 @@ export interface Rule<T> {
 }
 
 /**
- * One setting: its variable, how it is read, checked, documented and shown. `In` is what the
- * environment or an override gives before the check, `Value` what the Config holds.
- * @example
- * const debug: Setting<boolean> = bool({ variable: 'DEBUG', default: false, meaning: 'true: send nothing' });
- */
-export interface Setting<Value, In = Value, Overridable extends boolean = boolean> {
-  /** The environment variable. */
-  readonly variable: string;
-  /** Reads the variable's raw string; {@link INVALID} when it cannot. `note` adds a cold-start note. */
-  parse(raw: string, note: (text: string) => void): In | typeof INVALID;
-  /** What a readable value looks like: the problem of a value that `parse` rejects. */
-  readonly expected: string;
-  /** The value when the variable is not set, or the function of the environment that gives it. */
-  readonly fallback: In | ((env: Env) => In);
-  /** The whole numbers allowed, from the environment and in code alike. */
-  readonly range: readonly [min: number, max: number] | undefined;
-  /** Checks the merged value (from the environment or from code) and returns what the Config holds. */
-  finish(value: In, report: Report): Value;
-  /** Never echoed: neither in a ConfigError nor by check-config. */
-  readonly secret: boolean;
-  /** Whether {@link ConfigOverrides} takes it. */
-  readonly overridable: Overridable;
-  /** Checked after the settings without it, which is where its problems have always been listed. */
-  readonly checkedLast: boolean;
-  /** The README row's meaning and default, in Markdown. */
-  readonly doc: { readonly meaning: string; readonly default: string };
-  /** How check-config shows the effective value. */
-  show(value: Value): string;
-}
-
-/**
- * A table of settings keyed by their Config field; a nested table is a backend's own settings,
- * keyed by the backend's name.
- * @example
- * const table = { debug: bool({ ... }), smtp: { port: envOnly(integer({ ... })) } } satisfies SettingTable;
- */
-export interface SettingTable {
-  readonly [field: string]:
-    | Setting<unknown, unknown>
-    | { readonly [field: string]: Setting<unknown, unknown> };
-}
-
-/**
- * The Config fields that a settings table fills, with the table's TSDoc.
- * @example
- * type Smtp = SettingValues<typeof SETTINGS.smtp>; // { host: string; port: number; ... }
- */
-export type SettingValues<T> = {
-  readonly [K in keyof T]: T[K] extends { finish(...args: never[]): infer V } ? V : SettingValues<T[K]>;
-};
-
-/**
- * The settings of a table that code may override, each optional, with the table's TSDoc.
- * @example
- * type Overrides = SettingOverrides<typeof SETTINGS>; // { admins?: readonly string[]; ... }
- */
-export type SettingOverrides<T> = {
-  readonly [K in keyof T as T[K] extends { readonly overridable: true } ? K : never]?: T[K] extends {
-    finish(value: infer In, ...rest: never[]): unknown;
-  }
-    ? In
-    : never;
-};
-
-/**
- * The options every kind of setting takes: its variable and its README text.
+ * What every entry of the settings table says besides its kind: its variable and its README text.
  * @example
  * const doc: Doc = { variable: 'DEBUG', meaning: 'true: send nothing' };
  */
@@ -106,6 +41,126 @@ export interface Doc {
   readonly meaning: string;
   /** README: the default in words, when saying the value is not enough. */
   readonly defaultDoc?: string;
-  /** See {@link Setting.checkedLast}. */
+  /** Checked after the settings without it, which is where its problems have always been listed. */
   readonly checkedLast?: true;
+  /** Read from the environment only: {@link ConfigOverrides} does not take it. */
+  readonly envOnly?: true;
 }
+
+/** A default given as a value, or as a function of the environment (then `defaultDoc` says it in words). */
+type Fallback<T> = T | ((env: Env) => T);
+
+/**
+ * One entry of the settings table: plain data, by its kind.
+ * - `bool`: true/false, 1/0, yes/no, on/off. With `lenient`, an unreadable value counts as the
+ *   default, with the note `lenient` writes, instead of being a problem.
+ * - `integer`: a whole number within `range`; blank is the default. An override is held to the same range.
+ * - `seconds`: a number of seconds greater than 0, or none when unset or blank.
+ * - `text`: a string, taken as it is, checked by `rule` when given. `emptyIsUnset` makes an empty
+ *   value the default; `secret` hides it, and check-config shows only whether it is set.
+ * - `optionalText`: unset or empty is `undefined`; anything else must pass `rule`.
+ * - `oneOf`: one of `values`, checked on the merged value.
+ * - `list`: comma-separated or a JSON array of strings; set but empty is an empty list. Each entry
+ *   must pass `each`, when given.
+ * - `patterns`: a list of regular expressions that `compile` makes from strings; a RegExp given in
+ *   code is kept, without the `g` and `y` flags.
+ * `empty` and `absent` are how check-config shows an empty list or an absent value.
+ * @example
+ * const port: SettingSpec = { kind: 'integer', variable: 'EMAIL_PORT', default: 25, range: [1, 65535], meaning: 'the SMTP port' };
+ */
+export type SettingSpec = Doc &
+  (
+    | { readonly kind: 'bool'; readonly default: boolean; readonly lenient?: (shown: string) => string }
+    | {
+        readonly kind: 'integer';
+        readonly default: number;
+        readonly range: readonly [min: number, max: number];
+      }
+    | { readonly kind: 'seconds' }
+    | {
+        readonly kind: 'text';
+        readonly default: Fallback<string>;
+        readonly rule?: Rule<string>;
+        readonly emptyIsUnset?: true;
+        readonly secret?: true;
+        readonly show?: (value: string) => string;
+      }
+    | { readonly kind: 'optionalText'; readonly rule: Rule<string>; readonly absent: string }
+    | { readonly kind: 'oneOf'; readonly values: readonly string[]; readonly default: Fallback<string> }
+    | {
+        readonly kind: 'list';
+        readonly default: readonly string[];
+        readonly each?: Rule<string>;
+        readonly empty: string;
+      }
+    | {
+        readonly kind: 'patterns';
+        readonly compile: (source: string) => RegExp;
+        readonly expected: string;
+        readonly empty: string;
+      }
+  );
+
+/**
+ * A table of settings keyed by their Config field; a nested table is a backend's own settings,
+ * keyed by the backend's name.
+ * @example
+ * const table = { debug: { kind: 'bool', ... }, smtp: { port: { kind: 'integer', envOnly: true, ... } } } satisfies SettingTable;
+ */
+export interface SettingTable {
+  readonly [field: string]: SettingSpec | { readonly [field: string]: SettingSpec };
+}
+
+/**
+ * What the Config holds for one entry.
+ * @example
+ * type Port = SettingValue<typeof SETTINGS.smtp.port>; // number
+ */
+export type SettingValue<S> = S extends { readonly kind: 'bool' }
+  ? boolean
+  : S extends { readonly kind: 'integer' }
+    ? number
+    : S extends { readonly kind: 'seconds' }
+      ? number | undefined
+      : S extends { readonly kind: 'text' }
+        ? string
+        : S extends { readonly kind: 'optionalText' }
+          ? string | undefined
+          : S extends { readonly kind: 'oneOf'; readonly values: readonly (infer V)[] }
+            ? V
+            : S extends { readonly kind: 'list' }
+              ? readonly string[]
+              : S extends { readonly kind: 'patterns' }
+                ? readonly RegExp[]
+                : never;
+
+/**
+ * What code may give for one entry, before it is checked.
+ * @example
+ * type Urls = SettingInput<typeof SETTINGS.ignorable404Urls>; // readonly (string | RegExp)[]
+ */
+export type SettingInput<S> = S extends { readonly kind: 'patterns' }
+  ? readonly (string | RegExp)[]
+  : S extends { readonly kind: 'optionalText' }
+    ? string
+    : SettingValue<S>;
+
+/**
+ * The Config fields that a settings table fills, with the table's TSDoc.
+ * @example
+ * type Smtp = SettingValues<typeof SETTINGS.smtp>; // { host: string; port: number; ... }
+ */
+export type SettingValues<T> = {
+  readonly [K in keyof T]: T[K] extends { readonly kind: string } ? SettingValue<T[K]> : SettingValues<T[K]>;
+};
+
+/**
+ * The settings of a table that code may override, each optional, with the table's TSDoc.
+ * @example
+ * type Overrides = SettingOverrides<typeof SETTINGS>; // { admins?: readonly string[]; ... }
+ */
+export type SettingOverrides<T> = {
+  readonly [K in keyof T as T[K] extends { readonly kind: string; readonly envOnly?: undefined }
+    ? K
+    : never]?: SettingInput<T[K]>;
+};

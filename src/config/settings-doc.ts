@@ -1,4 +1,6 @@
-import { SETTING_LIST } from './settings.js';
+import { docOf } from './describe-setting.js';
+import { rangeOf } from './setting-kinds.js';
+import { SETTING_LIST } from './setting-list.js';
 
 const HEADER = ['variable', 'meaning', 'default'] as const;
 
@@ -10,8 +12,10 @@ const HEADER = ['variable', 'meaning', 'default'] as const;
  */
 export function settingsTableRows(): string[][] {
   return SETTING_LIST.map(({ setting }) => {
-    const range = setting.range === undefined ? '' : ` (${setting.range[0]} to ${setting.range[1]})`;
-    return [`\`${setting.variable}\``, `${setting.doc.meaning}${range}`, setting.doc.default].map((cell) =>
+    const range = rangeOf(setting);
+    const within = range === undefined ? '' : ` (${range[0]} to ${range[1]})`;
+    const doc = docOf(setting);
+    return [`\`${setting.variable}\``, `${doc.meaning}${within}`, doc.default].map((cell) =>
       cell.replaceAll('|', '\\|'),
     );
   });

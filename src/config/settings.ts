@@ -1,6 +1,5 @@
 import { sensitiveNamePattern } from '../core/scrub/names.js';
-import type { Rule, Setting, SettingTable } from './setting.js';
-import { envOnly, setting } from './setting-kinds.js';
+import type { Rule, SettingTable } from './setting.js';
 import { isAddress, isIpAddress } from './values.js';
 
 const ADDRESS: Rule<string> = {
@@ -30,34 +29,38 @@ export type EmailBackend = (typeof EMAIL_BACKENDS)[number];
  */
 export const SETTINGS = {
   /** `ADMINS`: who gets server-error mail. Empty: no error mail. */
-  admins: setting('list', {
+  admins: {
+    kind: 'list',
     variable: 'ADMINS',
     meaning: 'who gets server-error mail',
     default: [],
     each: ADDRESS,
     empty: '(empty: no error mail)',
     defaultDoc: 'empty: no error mail',
-  }),
+  },
   /** `MANAGERS`: who gets broken-link mail. Never falls back to `admins`. */
-  managers: setting('list', {
+  managers: {
+    kind: 'list',
     variable: 'MANAGERS',
     meaning: 'who gets broken-link mail (no fallback to `ADMINS`)',
     default: [],
     each: ADDRESS,
     empty: '(empty: no broken-link mail)',
     defaultDoc: 'empty: no 404 mail',
-  }),
+  },
   /** `SERVER_EMAIL`: the From address. */
-  serverEmail: setting('text', {
+  serverEmail: {
+    kind: 'text',
     variable: 'SERVER_EMAIL',
     default: 'root@localhost',
     rule: ADDRESS,
     meaning: 'the From address',
     defaultDoc:
       '`root@localhost` (a warning is logged at cold start when mail is on and this is unset: SES rejects it)',
-  }),
+  },
   /** `EMAIL_SUBJECT_PREFIX`: joined to every subject with no separator. */
-  subjectPrefix: setting('text', {
+  subjectPrefix: {
+    kind: 'text',
     variable: 'EMAIL_SUBJECT_PREFIX',
     default: (env) => (env.AWS_LAMBDA_FUNCTION_NAME ? `[${env.AWS_LAMBDA_FUNCTION_NAME}] ` : '[Lambda] '),
     rule: {
@@ -67,61 +70,69 @@ export const SETTINGS = {
     show: (prefix) => JSON.stringify(prefix),
     meaning: 'joined to every subject with no separator',
     defaultDoc: '`[<AWS_LAMBDA_FUNCTION_NAME>] `, else `[Lambda] `',
-  }),
+  },
   /** `DEBUG`: when true nothing is sent. */
-  debug: setting('bool', {
+  debug: {
+    kind: 'bool',
     variable: 'DEBUG',
     default: false,
     // The `debug` package uses DEBUG for its namespaces (DEBUG=express:*): not ours to reject.
     lenient: (shown) => `DEBUG=${shown} is not a boolean, so DEBUG counts as false (error mail is on)`,
     meaning:
       'true: send nothing. A value that is not a boolean (`DEBUG=express:*`, for the `debug` package) counts as false and is noted at cold start',
-  }),
+  },
   /** `SEND_BROKEN_LINK_EMAILS`: report 404s that have a Referer. */
-  sendBrokenLinkEmails: setting('bool', {
+  sendBrokenLinkEmails: {
+    kind: 'bool',
     variable: 'SEND_BROKEN_LINK_EMAILS',
     default: false,
     meaning: 'true: report 404s that have a Referer',
-  }),
+  },
   /** `IGNORABLE_404_STARTS`: path prefixes never reported. */
-  ignorable404Starts: setting('list', {
+  ignorable404Starts: {
+    kind: 'list',
     variable: 'IGNORABLE_404_STARTS',
     default: ['/cgi-bin/', '/_vti_bin', '/_vti_inf'],
     empty: '(empty)',
     meaning: 'path prefixes never reported',
-  }),
+  },
   /** `IGNORABLE_404_ENDS`: path suffixes never reported. */
-  ignorable404Ends: setting('list', {
+  ignorable404Ends: {
+    kind: 'list',
     variable: 'IGNORABLE_404_ENDS',
     default: ['mail.pl', 'mailform.pl', 'mail.cgi', 'mailform.cgi', 'favicon.ico', '.php'],
     empty: '(empty)',
     meaning: 'path suffixes never reported',
-  }),
+  },
   /** `IGNORABLE_404_URLS`: regexes searched in path + query. In code, a string is compiled as a regex. */
-  ignorable404Urls: setting('patterns', {
+  ignorable404Urls: {
+    kind: 'patterns',
     variable: 'IGNORABLE_404_URLS',
     compile: (source) => new RegExp(source),
     expected: 'each entry a valid regular expression',
     empty: '(empty)',
     meaning: 'regexes, searched in path + query',
-  }),
+  },
   /** `APPEND_SLASH`: Django's trailing-slash redirect rule of the 404 ignore list. */
-  appendSlash: setting('bool', {
+  appendSlash: {
+    kind: 'bool',
     variable: 'APPEND_SLASH',
     default: true,
     meaning: 'the trailing-slash redirect rule of the 404 ignore list',
-  }),
+  },
   /** `INTERNAL_IPS`: client IPs shown as `internal` in subjects. */
-  internalIps: setting('list', {
+  internalIps: {
+    kind: 'list',
     variable: 'INTERNAL_IPS',
     default: [],
     each: { test: isIpAddress, expected: 'each entry an IPv4 or IPv6 address, compared exactly (no ranges)' },
     empty: '(empty)',
     checkedLast: true,
     meaning: 'client IPs shown as `internal` instead of `EXTERNAL`, compared exactly',
-  }),
+  },
   /** `EMAIL_BACKEND`. */
-  emailBackend: setting('oneOf', {
+  emailBackend: {
+    kind: 'oneOf',
     variable: 'EMAIL_BACKEND',
     values: EMAIL_BACKENDS,
     // As Django: setting EMAIL_HOST means mail goes through it.
@@ -129,123 +140,130 @@ export const SETTINGS = {
     checkedLast: true,
     meaning: '`ses`, `smtp` or `console` (one JSON line per mail on standard output, nothing sent)',
     defaultDoc: '`ses`; `smtp` when `EMAIL_HOST` is set',
-  }),
+  },
   /** The `EMAIL_*` SMTP settings, used when `emailBackend` is `smtp`. */
   smtp: {
     /** `EMAIL_HOST`. */
-    host: envOnly(
-      setting('text', {
-        variable: 'EMAIL_HOST',
-        default: 'localhost',
-        emptyIsUnset: true,
-        meaning: 'the SMTP server, as in Django; setting it makes `smtp` the default backend',
-      }),
-    ),
+    host: {
+      kind: 'text',
+      envOnly: true,
+      variable: 'EMAIL_HOST',
+      default: 'localhost',
+      emptyIsUnset: true,
+      meaning: 'the SMTP server, as in Django; setting it makes `smtp` the default backend',
+    },
     /** `EMAIL_PORT`. */
-    port: envOnly(
-      setting('integer', {
-        variable: 'EMAIL_PORT',
-        default: 25,
-        range: [1, 65535],
-        meaning: 'the SMTP port',
-      }),
-    ),
+    port: {
+      kind: 'integer',
+      envOnly: true,
+      variable: 'EMAIL_PORT',
+      default: 25,
+      range: [1, 65535],
+      meaning: 'the SMTP port',
+    },
     /** `EMAIL_HOST_USER`: the SMTP login; empty: none. */
-    user: envOnly(
-      setting('text', {
-        variable: 'EMAIL_HOST_USER',
-        default: '',
-        secret: true,
-        meaning: 'the SMTP login (never shown)',
-        defaultDoc: 'none',
-      }),
-    ),
+    user: {
+      kind: 'text',
+      envOnly: true,
+      variable: 'EMAIL_HOST_USER',
+      default: '',
+      secret: true,
+      meaning: 'the SMTP login (never shown)',
+      defaultDoc: 'none',
+    },
     /** `EMAIL_HOST_PASSWORD`. */
-    password: envOnly(
-      setting('text', {
-        variable: 'EMAIL_HOST_PASSWORD',
-        default: '',
-        secret: true,
-        meaning: 'the SMTP password (never shown)',
-        defaultDoc: 'none',
-      }),
-    ),
+    password: {
+      kind: 'text',
+      envOnly: true,
+      variable: 'EMAIL_HOST_PASSWORD',
+      default: '',
+      secret: true,
+      meaning: 'the SMTP password (never shown)',
+      defaultDoc: 'none',
+    },
     /** `EMAIL_USE_TLS`: STARTTLS, required. */
-    useTls: envOnly(
-      setting('bool', {
-        variable: 'EMAIL_USE_TLS',
-        default: false,
-        meaning: 'true: STARTTLS, refusing a server without it; the certificate is verified',
-      }),
-    ),
+    useTls: {
+      kind: 'bool',
+      envOnly: true,
+      variable: 'EMAIL_USE_TLS',
+      default: false,
+      meaning: 'true: STARTTLS, refusing a server without it; the certificate is verified',
+    },
     /** `EMAIL_USE_SSL`: TLS from the start. */
-    useSsl: envOnly(
-      setting('bool', {
-        variable: 'EMAIL_USE_SSL',
-        default: false,
-        meaning:
-          'true: TLS from the start; the certificate is verified. At most one of `EMAIL_USE_TLS` and `EMAIL_USE_SSL` is true',
-      }),
-    ),
+    useSsl: {
+      kind: 'bool',
+      envOnly: true,
+      variable: 'EMAIL_USE_SSL',
+      default: false,
+      meaning:
+        'true: TLS from the start; the certificate is verified. At most one of `EMAIL_USE_TLS` and `EMAIL_USE_SSL` is true',
+    },
     /** `EMAIL_TIMEOUT`, in seconds; `undefined` leaves the client's own timeout. */
-    timeoutSeconds: envOnly(
-      setting('seconds', {
-        variable: 'EMAIL_TIMEOUT',
-        meaning:
-          'in seconds: how long the SMTP client waits to connect, for the greeting, and on an idle connection',
-      }),
-    ),
+    timeoutSeconds: {
+      kind: 'seconds',
+      envOnly: true,
+      variable: 'EMAIL_TIMEOUT',
+      meaning:
+        'in seconds: how long the SMTP client waits to connect, for the greeting, and on an idle connection',
+    },
   },
   /** `ERROR_MAIL_SENSITIVE_NAMES`: more names whose values are hidden, beside the built-in ones. In code, a string is a name searched in any case, a RegExp is tested. */
-  sensitiveNames: setting('patterns', {
+  sensitiveNames: {
+    kind: 'patterns',
     variable: 'ERROR_MAIL_SENSITIVE_NAMES',
     compile: sensitiveNamePattern,
     expected: 'each entry a name, or a regular expression written /like-this/i',
     empty: '(built-in names only)',
     meaning:
       'more names whose values are hidden: a plain entry is searched in any case, `/regex/flags` is a regular expression',
-  }),
+  },
   /** `ERROR_MAIL_MAX_BYTES`: the most one mail may weigh, MIME encoding included. */
-  maxBytes: setting('integer', {
+  maxBytes: {
+    kind: 'integer',
     variable: 'ERROR_MAIL_MAX_BYTES',
     default: 256 * 1024,
     // At most SES v1's (SendRawEmail) 10 MB per message.
     range: [16 * 1024, 10 * 1024 * 1024],
     meaning: 'the most one mail may weigh, MIME encoding included',
     defaultDoc: '262144 (256 KB)',
-  }),
+  },
   /** `ERROR_MAIL_THROTTLE_SECONDS`: repeats of one fingerprint within this window are counted, not mailed; 0: off. */
-  throttleSeconds: setting('integer', {
+  throttleSeconds: {
+    kind: 'integer',
     variable: 'ERROR_MAIL_THROTTLE_SECONDS',
     default: 300,
     range: [0, 86_400],
     meaning:
       'repeats of one error (same class, first application frame and route; for 404s, path and Referer host) within this window are counted, not mailed; the next mail says how many; 0 turns it off',
-  }),
+  },
   /** `ERROR_MAIL_MAX_PER_MINUTE`: most mails per container per rolling minute; 0: no cap. */
-  maxPerMinute: setting('integer', {
+  maxPerMinute: {
+    kind: 'integer',
     variable: 'ERROR_MAIL_MAX_PER_MINUTE',
     default: 10,
     range: [0, 10_000],
     meaning: 'most mails per container per rolling minute, all errors together; 0: no cap',
-  }),
+  },
   /** `ERROR_MAIL_SEND_BUDGET_MS`: the longest a send may take, retries included. */
-  sendBudgetMs: setting('integer', {
+  sendBudgetMs: {
+    kind: 'integer',
     variable: 'ERROR_MAIL_SEND_BUDGET_MS',
     default: 2000,
     range: [50, 900_000],
     meaning: 'the longest a send may take, retries included (never past the deadline minus 300 ms either)',
-  }),
+  },
   /** `ERROR_MAIL_TIMEOUT_WARNING_MS`: mail a possible timeout this long before the deadline; 0: off. */
-  timeoutWarningMs: setting('integer', {
+  timeoutWarningMs: {
+    kind: 'integer',
     variable: 'ERROR_MAIL_TIMEOUT_WARNING_MS',
     default: 500,
     range: [0, 900_000],
     meaning:
       'mail ADMINS a "possible timeout" this long before the deadline when the invocation is still running; 0 turns it off',
-  }),
+  },
   /** `ERROR_MAIL_DEDUPE_TABLE`: a DynamoDB table that decides which container mails; undefined: per container. */
-  dedupeTable: setting('optionalText', {
+  dedupeTable: {
+    kind: 'optionalText',
     variable: 'ERROR_MAIL_DEDUPE_TABLE',
     rule: {
       test: (name) => /^[A-Za-z0-9_.-]{3,255}$/.test(name),
@@ -255,45 +273,5 @@ export const SETTINGS = {
     meaning:
       'a DynamoDB table (string key `pk`, TTL on `expiresAt`) that decides which container mails an error in a window',
     defaultDoc: 'none: per container',
-  }),
+  },
 } satisfies SettingTable;
-
-/**
- * One setting of {@link SETTINGS} and where its value goes: `config[key]`, or `config[group][key]`.
- * @example
- * const { setting, group, key } = SETTING_LIST[0]; // ADMINS, undefined, 'admins'
- */
-export interface SettingEntry {
-  readonly key: string;
-  readonly group: string | undefined;
-  readonly setting: Setting<unknown, unknown>;
-}
-
-/**
- * Every setting of {@link SETTINGS}, flattened, in table order.
- * @example
- * SETTING_LIST.map((entry) => entry.setting.variable); // ['ADMINS', 'MANAGERS', ...]
- */
-export const SETTING_LIST: readonly SettingEntry[] = [];
-
-// Top-level loops, not a function: the module's own code is compiled with it, a function is compiled
-// again when first called, and this runs at every cold start.
-for (const key in SETTINGS) {
-  const node = (SETTINGS as SettingTable)[key] as SettingTable[string];
-  if (typeof node.variable === 'string') {
-    (SETTING_LIST as SettingEntry[]).push({
-      key,
-      group: undefined,
-      setting: node as Setting<unknown, unknown>,
-    });
-    continue;
-  }
-  const group = node as Readonly<Record<string, Setting<unknown, unknown>>>;
-  for (const field in group) {
-    (SETTING_LIST as SettingEntry[]).push({
-      key: field,
-      group: key,
-      setting: group[field] as Setting<unknown, unknown>,
-    });
-  }
-}

@@ -1,8 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import { checkConfig } from '../../../src/cli/check-config.js';
+import { showSetting } from '../../../src/config/describe-setting.js';
 import { ConfigError } from '../../../src/config/error.js';
-import { SETTING_LIST } from '../../../src/config/settings.js';
+import { expectedOf, isSecret, rangeOf } from '../../../src/config/setting-kinds.js';
+import { SETTING_LIST } from '../../../src/config/setting-list.js';
 import {
   readSettingsTable,
   renderSettingsTable,
@@ -95,7 +97,7 @@ describe('the settings table', () => {
   });
 
   it('never shows a secret setting, neither in check-config nor in a ConfigError', () => {
-    const secrets = SETTING_LIST.filter(({ setting }) => setting.secret);
+    const secrets = SETTING_LIST.filter(({ setting }) => isSecret(setting));
     const env = Object.fromEntries(
       secrets.map(({ setting }) => [setting.variable, `${setting.variable}-value`]),
     );
@@ -114,22 +116,22 @@ describe('the settings table', () => {
     ]);
     expect(lines.join('\n')).not.toMatch(/EMAIL_HOST_(USER|PASSWORD)-value/);
     for (const { setting } of secrets) {
-      expect(setting.show(`${setting.variable}-value`)).not.toContain('-value');
+      expect(showSetting(setting, `${setting.variable}-value`)).not.toContain('-value');
     }
   });
 
   it('holds the environment and an override in code to the same range', () => {
-    const ranged = SETTING_LIST.filter(({ setting }) => setting.range !== undefined);
+    const ranged = SETTING_LIST.filter(({ setting }) => rangeOf(setting) !== undefined);
 
     expect(ranged.length).toBeGreaterThan(0);
     for (const { key, setting, group } of ranged) {
-      const [, max] = setting.range ?? [0, 0];
+      const [, max] = rangeOf(setting) ?? [0, 0];
       const fromEnv = problemsOf({ [setting.variable]: String(max + 1) });
 
       expect(fromEnv).toEqual([
-        { variable: setting.variable, value: `"${max + 1}"`, expected: setting.expected },
+        { variable: setting.variable, value: `"${max + 1}"`, expected: expectedOf(setting) },
       ]);
-      if (group === undefined && setting.overridable) {
+      if (group === undefined && setting.envOnly !== true) {
         expect(problemsOf({}, { [key]: max + 1 } as ConfigOverrides)).toEqual(fromEnv);
       }
     }
@@ -161,7 +163,7 @@ describe('ConfigOverrides', () => {
   };
 
   it('takes every overridable setting of the table, and loadConfig applies each', () => {
-    const overridable = SETTING_LIST.filter(({ setting }) => setting.overridable);
+    const overridable = SETTING_LIST.filter(({ setting }) => setting.envOnly !== true);
 
     expect(overridable.map(({ key }) => key).sort()).toEqual(Object.keys(samples).sort());
     for (const { key } of overridable) {
@@ -175,7 +177,7 @@ describe('ConfigOverrides', () => {
 
   it('keeps the SMTP settings to the environment', () => {
     expect(
-      SETTING_LIST.filter(({ group }) => group === 'smtp').every(({ setting }) => !setting.overridable),
+      SETTING_LIST.filter(({ group }) => group === 'smtp').every(({ setting }) => !setting.envOnly !== true),
     ).toBe(true);
   });
 
