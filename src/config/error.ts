@@ -18,7 +18,7 @@ export interface ConfigProblem {
  */
 export class ConfigError extends Error {
   override readonly name = 'ConfigError' as const;
-  /** Every invalid setting found, in the order the settings are documented. */
+  /** Every invalid setting found: the values that could not be read first, then those that failed a check. */
   readonly problems: readonly ConfigProblem[];
 
   constructor(problems: readonly ConfigProblem[]) {
