@@ -14,6 +14,10 @@ function surface(): { exported: Set<string>; mentioned: Map<string, string> } {
     module: ts.ModuleKind.NodeNext,
     moduleResolution: ts.ModuleResolutionKind.NodeNext,
     target: ts.ScriptTarget.ES2022,
+    // Only the package's own declarations are walked: the standard library and @types need not load.
+    noLib: true,
+    types: [],
+    skipLibCheck: true,
   });
   const checker = program.getTypeChecker();
   const resolveAlias = (symbol: ts.Symbol) =>
