@@ -1,7 +1,7 @@
 import type { Clock, Random, Timer, TimerHandle } from '../../src/core/ports.js';
 
-/** A clock and timer that move only when told to: `advance(ms)` runs what falls due, in order. */
-export interface FakeTime {
+/** A clock and timer handed in as ports (no global fakes), that move only when told to: `advance(ms)` runs what falls due, in order. */
+export interface ManualTime {
   readonly clock: Clock;
   readonly timer: Timer;
   /** Timers set so far, cleared or not. */
@@ -17,7 +17,7 @@ export interface FakeTime {
 const settle = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /** Creates a fake clock and timer starting at `start` (epoch ms). */
-export function fakeTime(start = Date.UTC(2026, 11, 1, 9, 0, 0)): FakeTime {
+export function manualTime(start = Date.UTC(2026, 11, 1, 9, 0, 0)): ManualTime {
   let now = start;
   let nextId = 0;
   let set = 0;

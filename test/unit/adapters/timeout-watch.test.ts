@@ -4,7 +4,7 @@ import '../../helpers/fast-check.js';
 import { createTimeoutWatcher, type TimeoutOutcome } from '../../../src/adapters/timeout-watch.js';
 import { withErrorMail } from '../../../src/index.js';
 import { httpApiEvent, lambdaContext } from '../../helpers/events.js';
-import { type FakeTime, fakeTime } from '../../helpers/fake-ports.js';
+import { type ManualTime, manualTime } from '../../helpers/fake-ports.js';
 import { mailEnv, recordingTransport } from '../../helpers/recording-transport.js';
 
 // One function's invocations, as Lambda runs them: every one with the same timeout, starting one after
@@ -101,7 +101,10 @@ describe('the shared timeout-warning timer, over any schedule of one function', 
 });
 
 describe('createTimeoutWatcher, on a fake clock and timer', () => {
-  function watcher(time: FakeTime, options: { enabled?: boolean; ended?: (owner: object) => boolean } = {}) {
+  function watcher(
+    time: ManualTime,
+    options: { enabled?: boolean; ended?: (owner: object) => boolean } = {},
+  ) {
     const warned: { outcome: TimeoutOutcome; context: unknown }[] = [];
     const watch = createTimeoutWatcher({
       enabled: options.enabled ?? true,
@@ -118,7 +121,7 @@ describe('createTimeoutWatcher, on a fake clock and timer', () => {
   }
 
   it('warns once, WARNING_MS before the deadline, with the elapsed and remaining time', async () => {
-    const time = fakeTime();
+    const time = manualTime();
     const { watch, warned } = watcher(time);
     const context = time.context(TIMEOUT_MS);
 
@@ -140,7 +143,7 @@ describe('createTimeoutWatcher, on a fake clock and timer', () => {
   });
 
   it('never warns for an invocation unwatched before it is due, and hands back no pending warning', async () => {
-    const time = fakeTime();
+    const time = manualTime();
     const { watch, warned } = watcher(time);
 
     const handle = watch.watch({}, time.context(TIMEOUT_MS), time.clock());
@@ -153,7 +156,7 @@ describe('createTimeoutWatcher, on a fake clock and timer', () => {
   });
 
   it('arms one timer for a run of invocations that each end in time', async () => {
-    const time = fakeTime();
+    const time = manualTime();
     const { watch, warned } = watcher(time);
 
     for (let i = 0; i < 50; i++) {
@@ -169,7 +172,7 @@ describe('createTimeoutWatcher, on a fake clock and timer', () => {
   });
 
   it('warns each of two overlapping invocations at its own time', async () => {
-    const time = fakeTime();
+    const time = manualTime();
     const { watch, warned } = watcher(time);
     const first = time.context(TIMEOUT_MS, { awsRequestId: 'first' });
 
@@ -186,7 +189,7 @@ describe('createTimeoutWatcher, on a fake clock and timer', () => {
   });
 
   it('drops, without a warning, an invocation its adapter says has ended', async () => {
-    const time = fakeTime();
+    const time = manualTime();
     const owner = { answered: false };
     const { watch, warned } = watcher(time, { ended: (o) => (o as typeof owner).answered });
 
@@ -198,7 +201,7 @@ describe('createTimeoutWatcher, on a fake clock and timer', () => {
   });
 
   it('watches nothing when the warning is off', async () => {
-    const time = fakeTime();
+    const time = manualTime();
     const { watch } = watcher(time, { enabled: false });
 
     expect(watch.watch({}, time.context(TIMEOUT_MS), time.clock())).toBeUndefined();
@@ -206,7 +209,7 @@ describe('createTimeoutWatcher, on a fake clock and timer', () => {
   });
 
   it('watches nothing for a context without a clock, or with less than WARNING_MS left', () => {
-    const time = fakeTime();
+    const time = manualTime();
     const { watch } = watcher(time);
 
     expect(watch.watch({}, { awsRequestId: 'no clock' }, time.clock())).toBeUndefined();

@@ -3,12 +3,12 @@ import { loadConfig } from '../../../src/config/load.js';
 import type { Deduper, LogRecord, Transport } from '../../../src/core/ports.js';
 import { createReporter, type ReporterDependencies } from '../../../src/pipeline/reporter.js';
 import { httpApiEvent } from '../../helpers/events.js';
-import { fakeTime, fixedRandom } from '../../helpers/fake-ports.js';
+import { fixedRandom, manualTime } from '../../helpers/fake-ports.js';
 import { hangingTransport, mailEnv, recordingTransport } from '../../helpers/recording-transport.js';
 
 // The reporter alone, every port faked: no real clock, timer or random number is read.
 function reporter(overrides: Partial<ReporterDependencies> & { env?: Record<string, string> } = {}) {
-  const time = fakeTime();
+  const time = manualTime();
   const logs: LogRecord[] = [];
   const transport = recordingTransport();
   const { env, ...deps } = overrides;
