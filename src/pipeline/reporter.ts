@@ -118,13 +118,16 @@ export function createReporter(deps: ReporterDependencies): Reporter {
   /** Stage 1: is this outcome mailed at all, by the verdict and the settings. */
   function decide(outcome: Outcome, invocation: Invocation): Mailable | { readonly reason: SkipReason } {
     const verdict = classify(outcome);
+    // The settings first: a thrown 400 or DEBUG=true is not worth reading the request for.
+    const bySettings = wouldMail(config, verdict);
+    if (!bySettings.mail) return { reason: bySettings.reason };
     const request = readRequest(invocation.event);
-    const decision = wouldMail(config, verdict, { request });
-    if (!decision.mail) return { reason: decision.reason };
     if (verdict.kind === 'server-error') {
       const trigger = request === undefined ? readTrigger(invocation.event) : undefined;
       return { kind: 'server-error', verdict, request, trigger, now: deps.clock() };
     }
+    const decision = wouldMail(config, verdict, { request });
+    if (!decision.mail) return { reason: decision.reason };
     if (verdict.kind === 'broken-link' && request !== undefined) {
       return { kind: 'broken-link', verdict, request, now: deps.clock() };
     }
