@@ -49,10 +49,11 @@ export function checkConfig(args: readonly string[], io: CliIo): number {
  */
 function settingRows(config: Config, env: CliIo['env']): [variable: string, shown: string][] {
   const rows: [string, string][] = [];
-  for (const { key, group, setting } of SETTING_LIST) {
+  for (const entry of SETTING_LIST) {
+    const { key, group, setting } = entry;
     if (group !== undefined && group !== config.emailBackend) continue;
     const holder = (group === undefined ? config : config[group as keyof Config]) as Record<string, unknown>;
-    const shown = showSetting(setting, holder[key]);
+    const shown = showSetting(entry, holder[key]);
     rows.push([setting.variable, env[setting.variable] === undefined ? `${shown} (default)` : shown]);
   }
   return rows;

@@ -30,24 +30,20 @@ export interface Rule<T> {
 }
 
 /**
- * What every entry of the settings table says besides its kind: its variable and its README text.
+ * What every entry of the settings table says besides its kind.
  * @example
- * const doc: Doc = { variable: 'DEBUG', meaning: 'true: send nothing' };
+ * const base: SettingBase = { variable: 'EMAIL_PORT', envOnly: true };
  */
-export interface Doc {
+export interface SettingBase {
   /** The environment variable. */
   readonly variable: string;
-  /** README: what the setting means, in Markdown. */
-  readonly meaning: string;
-  /** README: the default in words, when saying the value is not enough. */
-  readonly defaultDoc?: string;
   /** Checked after the settings without it, which is where its problems have always been listed. */
   readonly checkedLast?: true;
   /** Read from the environment only: {@link ConfigOverrides} does not take it. */
   readonly envOnly?: true;
 }
 
-/** A default given as a value, or as a function of the environment (then `defaultDoc` says it in words). */
+/** A default given as a value, or as a function of the environment (then its text's `defaultDoc` says it in words). */
 type Fallback<T> = T | ((env: Env) => T);
 
 /**
@@ -64,11 +60,11 @@ type Fallback<T> = T | ((env: Env) => T);
  *   must pass `each`, when given.
  * - `patterns`: a list of regular expressions that `compile` makes from strings; a RegExp given in
  *   code is kept, without the `g` and `y` flags.
- * `empty` and `absent` are how check-config shows an empty list or an absent value.
+ * What the README and check-config say of each entry is in its text (`setting-texts.ts`).
  * @example
- * const port: SettingSpec = { kind: 'integer', variable: 'EMAIL_PORT', default: 25, range: [1, 65535], meaning: 'the SMTP port' };
+ * const port: SettingSpec = { kind: 'integer', variable: 'EMAIL_PORT', default: 25, range: [1, 65535] };
  */
-export type SettingSpec = Doc &
+export type SettingSpec = SettingBase &
   (
     | { readonly kind: 'bool'; readonly default: boolean; readonly lenient?: (shown: string) => string }
     | {
@@ -83,23 +79,58 @@ export type SettingSpec = Doc &
         readonly rule?: Rule<string>;
         readonly emptyIsUnset?: true;
         readonly secret?: true;
-        readonly show?: (value: string) => string;
       }
-    | { readonly kind: 'optionalText'; readonly rule: Rule<string>; readonly absent: string }
+    | { readonly kind: 'optionalText'; readonly rule: Rule<string> }
     | { readonly kind: 'oneOf'; readonly values: readonly string[]; readonly default: Fallback<string> }
     | {
         readonly kind: 'list';
         readonly default: readonly string[];
         readonly each?: Rule<string>;
-        readonly empty: string;
       }
     | {
         readonly kind: 'patterns';
         readonly compile: (source: string) => RegExp;
         readonly expected: string;
-        readonly empty: string;
       }
   );
+
+/**
+ * What the README and check-config say of one entry: `meaning` and, where the value says too little,
+ * `defaultDoc` (Markdown); `empty` or `absent` for how check-config shows an empty list or an absent
+ * value, and `show` for how it shows a text value. Which of them an entry needs follows its kind.
+ * @example
+ * const text: SettingText = { meaning: 'the SMTP port' };
+ */
+export interface SettingText {
+  readonly meaning: string;
+  readonly defaultDoc?: string;
+  readonly empty?: string;
+  readonly absent?: string;
+  readonly show?: (value: string) => string;
+}
+
+/**
+ * The text that an entry of kind `S` must have.
+ * @example
+ * const urls: SettingTextOf<typeof SETTINGS.ignorable404Urls> = { meaning: 'regexes', empty: '(empty)' };
+ */
+export type SettingTextOf<S> = Pick<SettingText, 'meaning' | 'defaultDoc'> &
+  (S extends { readonly kind: 'list' | 'patterns' }
+    ? { readonly empty: string }
+    : S extends { readonly kind: 'optionalText' }
+      ? { readonly absent: string }
+      : S extends { readonly kind: 'text' }
+        ? Pick<SettingText, 'show'>
+        : unknown);
+
+/**
+ * The texts of a settings table: one per entry, keyed as the table is.
+ * @example
+ * const texts = { debug: { meaning: 'true: send nothing' } } satisfies SettingTexts<{ debug: ... }>;
+ */
+export type SettingTexts<T> = {
+  readonly [K in keyof T]: T[K] extends { readonly kind: string } ? SettingTextOf<T[K]> : SettingTexts<T[K]>;
+};
 
 /**
  * A table of settings keyed by their Config field; a nested table is a backend's own settings,

@@ -11,10 +11,11 @@ const HEADER = ['variable', 'meaning', 'default'] as const;
  * settingsTableRows()[0]; // ['`ADMINS`', 'who gets server-error mail', 'empty: no error mail']
  */
 export function settingsTableRows(): string[][] {
-  return SETTING_LIST.map(({ setting }) => {
+  return SETTING_LIST.map((entry) => {
+    const { setting } = entry;
     const range = rangeOf(setting);
     const within = range === undefined ? '' : ` (${range[0]} to ${range[1]})`;
-    const doc = docOf(setting);
+    const doc = docOf(entry);
     return [`\`${setting.variable}\``, `${doc.meaning}${within}`, doc.default].map((cell) =>
       cell.replaceAll('|', '\\|'),
     );

@@ -23,7 +23,7 @@ export type EmailBackend = (typeof EMAIL_BACKENDS)[number];
 
 /**
  * Every setting, keyed by its Config field, in the order the README and check-config list them.
- * Adding a setting is adding an entry here.
+ * Adding a setting is adding an entry here and its text in `setting-texts.ts`.
  * @example
  * SETTINGS.maxBytes.variable; // 'ERROR_MAIL_MAX_BYTES'
  */
@@ -32,21 +32,15 @@ export const SETTINGS = {
   admins: {
     kind: 'list',
     variable: 'ADMINS',
-    meaning: 'who gets server-error mail',
     default: [],
     each: ADDRESS,
-    empty: '(empty: no error mail)',
-    defaultDoc: 'empty: no error mail',
   },
   /** `MANAGERS`: who gets broken-link mail. Never falls back to `admins`. */
   managers: {
     kind: 'list',
     variable: 'MANAGERS',
-    meaning: 'who gets broken-link mail (no fallback to `ADMINS`)',
     default: [],
     each: ADDRESS,
-    empty: '(empty: no broken-link mail)',
-    defaultDoc: 'empty: no 404 mail',
   },
   /** `SERVER_EMAIL`: the From address. */
   serverEmail: {
@@ -54,9 +48,6 @@ export const SETTINGS = {
     variable: 'SERVER_EMAIL',
     default: 'root@localhost',
     rule: ADDRESS,
-    meaning: 'the From address',
-    defaultDoc:
-      '`root@localhost` (a warning is logged at cold start when mail is on and this is unset: SES rejects it)',
   },
   /** `EMAIL_SUBJECT_PREFIX`: joined to every subject with no separator. */
   subjectPrefix: {
@@ -67,9 +58,6 @@ export const SETTINGS = {
       test: (prefix) => !/[\u0000-\u001f\u007f]/.test(prefix),
       expected: 'a prefix without control characters (no CR, LF or tab)',
     },
-    show: (prefix) => JSON.stringify(prefix),
-    meaning: 'joined to every subject with no separator',
-    defaultDoc: '`[<AWS_LAMBDA_FUNCTION_NAME>] `, else `[Lambda] `',
   },
   /** `DEBUG`: when true nothing is sent. */
   debug: {
@@ -78,31 +66,24 @@ export const SETTINGS = {
     default: false,
     // The `debug` package uses DEBUG for its namespaces (DEBUG=express:*): not ours to reject.
     lenient: (shown) => `DEBUG=${shown} is not a boolean, so DEBUG counts as false (error mail is on)`,
-    meaning:
-      'true: send nothing. A value that is not a boolean (`DEBUG=express:*`, for the `debug` package) counts as false and is noted at cold start',
   },
   /** `SEND_BROKEN_LINK_EMAILS`: report 404s that have a Referer. */
   sendBrokenLinkEmails: {
     kind: 'bool',
     variable: 'SEND_BROKEN_LINK_EMAILS',
     default: false,
-    meaning: 'true: report 404s that have a Referer',
   },
   /** `IGNORABLE_404_STARTS`: path prefixes never reported. */
   ignorable404Starts: {
     kind: 'list',
     variable: 'IGNORABLE_404_STARTS',
     default: ['/cgi-bin/', '/_vti_bin', '/_vti_inf'],
-    empty: '(empty)',
-    meaning: 'path prefixes never reported',
   },
   /** `IGNORABLE_404_ENDS`: path suffixes never reported. */
   ignorable404Ends: {
     kind: 'list',
     variable: 'IGNORABLE_404_ENDS',
     default: ['mail.pl', 'mailform.pl', 'mail.cgi', 'mailform.cgi', 'favicon.ico', '.php'],
-    empty: '(empty)',
-    meaning: 'path suffixes never reported',
   },
   /** `IGNORABLE_404_URLS`: regexes searched in path + query. In code, a string is compiled as a regex. */
   ignorable404Urls: {
@@ -110,15 +91,12 @@ export const SETTINGS = {
     variable: 'IGNORABLE_404_URLS',
     compile: (source) => new RegExp(source),
     expected: 'each entry a valid regular expression',
-    empty: '(empty)',
-    meaning: 'regexes, searched in path + query',
   },
   /** `APPEND_SLASH`: Django's trailing-slash redirect rule of the 404 ignore list. */
   appendSlash: {
     kind: 'bool',
     variable: 'APPEND_SLASH',
     default: true,
-    meaning: 'the trailing-slash redirect rule of the 404 ignore list',
   },
   /** `INTERNAL_IPS`: client IPs shown as `internal` in subjects. */
   internalIps: {
@@ -126,9 +104,7 @@ export const SETTINGS = {
     variable: 'INTERNAL_IPS',
     default: [],
     each: { test: isIpAddress, expected: 'each entry an IPv4 or IPv6 address, compared exactly (no ranges)' },
-    empty: '(empty)',
     checkedLast: true,
-    meaning: 'client IPs shown as `internal` instead of `EXTERNAL`, compared exactly',
   },
   /** `EMAIL_BACKEND`. */
   emailBackend: {
@@ -138,8 +114,6 @@ export const SETTINGS = {
     // As Django: setting EMAIL_HOST means mail goes through it.
     default: (env) => (env.EMAIL_HOST ? 'smtp' : 'ses'),
     checkedLast: true,
-    meaning: '`ses`, `smtp` or `console` (one JSON line per mail on standard output, nothing sent)',
-    defaultDoc: '`ses`; `smtp` when `EMAIL_HOST` is set',
   },
   /** The `EMAIL_*` SMTP settings, used when `emailBackend` is `smtp`. */
   smtp: {
@@ -150,7 +124,6 @@ export const SETTINGS = {
       variable: 'EMAIL_HOST',
       default: 'localhost',
       emptyIsUnset: true,
-      meaning: 'the SMTP server, as in Django; setting it makes `smtp` the default backend',
     },
     /** `EMAIL_PORT`. */
     port: {
@@ -159,7 +132,6 @@ export const SETTINGS = {
       variable: 'EMAIL_PORT',
       default: 25,
       range: [1, 65535],
-      meaning: 'the SMTP port',
     },
     /** `EMAIL_HOST_USER`: the SMTP login; empty: none. */
     user: {
@@ -168,8 +140,6 @@ export const SETTINGS = {
       variable: 'EMAIL_HOST_USER',
       default: '',
       secret: true,
-      meaning: 'the SMTP login (never shown)',
-      defaultDoc: 'none',
     },
     /** `EMAIL_HOST_PASSWORD`. */
     password: {
@@ -178,8 +148,6 @@ export const SETTINGS = {
       variable: 'EMAIL_HOST_PASSWORD',
       default: '',
       secret: true,
-      meaning: 'the SMTP password (never shown)',
-      defaultDoc: 'none',
     },
     /** `EMAIL_USE_TLS`: STARTTLS, required. */
     useTls: {
@@ -187,7 +155,6 @@ export const SETTINGS = {
       envOnly: true,
       variable: 'EMAIL_USE_TLS',
       default: false,
-      meaning: 'true: STARTTLS, refusing a server without it; the certificate is verified',
     },
     /** `EMAIL_USE_SSL`: TLS from the start. */
     useSsl: {
@@ -195,16 +162,12 @@ export const SETTINGS = {
       envOnly: true,
       variable: 'EMAIL_USE_SSL',
       default: false,
-      meaning:
-        'true: TLS from the start; the certificate is verified. At most one of `EMAIL_USE_TLS` and `EMAIL_USE_SSL` is true',
     },
     /** `EMAIL_TIMEOUT`, in seconds; `undefined` leaves the client's own timeout. */
     timeoutSeconds: {
       kind: 'seconds',
       envOnly: true,
       variable: 'EMAIL_TIMEOUT',
-      meaning:
-        'in seconds: how long the SMTP client waits to connect, for the greeting, and on an idle connection',
     },
   },
   /** `ERROR_MAIL_SENSITIVE_NAMES`: more names whose values are hidden, beside the built-in ones. In code, a string is a name searched in any case, a RegExp is tested. */
@@ -213,9 +176,6 @@ export const SETTINGS = {
     variable: 'ERROR_MAIL_SENSITIVE_NAMES',
     compile: sensitiveNamePattern,
     expected: 'each entry a name, or a regular expression written /like-this/i',
-    empty: '(built-in names only)',
-    meaning:
-      'more names whose values are hidden: a plain entry is searched in any case, `/regex/flags` is a regular expression',
   },
   /** `ERROR_MAIL_MAX_BYTES`: the most one mail may weigh, MIME encoding included. */
   maxBytes: {
@@ -224,8 +184,6 @@ export const SETTINGS = {
     default: 256 * 1024,
     // At most SES v1's (SendRawEmail) 10 MB per message.
     range: [16 * 1024, 10 * 1024 * 1024],
-    meaning: 'the most one mail may weigh, MIME encoding included',
-    defaultDoc: '262144 (256 KB)',
   },
   /** `ERROR_MAIL_THROTTLE_SECONDS`: repeats of one fingerprint within this window are counted, not mailed; 0: off. */
   throttleSeconds: {
@@ -233,8 +191,6 @@ export const SETTINGS = {
     variable: 'ERROR_MAIL_THROTTLE_SECONDS',
     default: 300,
     range: [0, 86_400],
-    meaning:
-      'repeats of one error (same class, first application frame and route; for 404s, path and Referer host) within this window are counted, not mailed; the next mail says how many; 0 turns it off',
   },
   /** `ERROR_MAIL_MAX_PER_MINUTE`: most mails per container per rolling minute; 0: no cap. */
   maxPerMinute: {
@@ -242,7 +198,6 @@ export const SETTINGS = {
     variable: 'ERROR_MAIL_MAX_PER_MINUTE',
     default: 10,
     range: [0, 10_000],
-    meaning: 'most mails per container per rolling minute, all errors together; 0: no cap',
   },
   /** `ERROR_MAIL_SEND_BUDGET_MS`: the longest a send may take, retries included. */
   sendBudgetMs: {
@@ -250,7 +205,6 @@ export const SETTINGS = {
     variable: 'ERROR_MAIL_SEND_BUDGET_MS',
     default: 2000,
     range: [50, 900_000],
-    meaning: 'the longest a send may take, retries included (never past the deadline minus 300 ms either)',
   },
   /** `ERROR_MAIL_TIMEOUT_WARNING_MS`: mail a possible timeout this long before the deadline; 0: off. */
   timeoutWarningMs: {
@@ -258,8 +212,6 @@ export const SETTINGS = {
     variable: 'ERROR_MAIL_TIMEOUT_WARNING_MS',
     default: 500,
     range: [0, 900_000],
-    meaning:
-      'mail ADMINS a "possible timeout" this long before the deadline when the invocation is still running; 0 turns it off',
   },
   /** `ERROR_MAIL_DEDUPE_TABLE`: a DynamoDB table that decides which container mails; undefined: per container. */
   dedupeTable: {
@@ -269,9 +221,5 @@ export const SETTINGS = {
       test: (name) => /^[A-Za-z0-9_.-]{3,255}$/.test(name),
       expected: 'a DynamoDB table name: 3 to 255 letters, digits, _, - or .',
     },
-    absent: '(none: flood control per container)',
-    meaning:
-      'a DynamoDB table (string key `pk`, TTL on `expiresAt`) that decides which container mails an error in a window',
-    defaultDoc: 'none: per container',
   },
 } satisfies SettingTable;

@@ -115,8 +115,8 @@ describe('the settings table', () => {
       'EMAIL_HOST_PASSWORD',
     ]);
     expect(lines.join('\n')).not.toMatch(/EMAIL_HOST_(USER|PASSWORD)-value/);
-    for (const { setting } of secrets) {
-      expect(showSetting(setting, `${setting.variable}-value`)).not.toContain('-value');
+    for (const entry of secrets) {
+      expect(showSetting(entry, `${entry.setting.variable}-value`)).not.toContain('-value');
     }
   });
 
