@@ -1,6 +1,6 @@
 import { type ConfigOverrides, loadConfig } from '../config/load.js';
 import { mayNeedReport } from '../core/decide/classify.js';
-import { wouldMail } from '../core/decide/would-mail.js';
+import { mailBySettings } from '../core/decide/mail-settings.js';
 import type { Outcome } from '../core/input/outcome.js';
 import { safeString } from '../core/input/safe.js';
 import type { Log, Transport } from '../core/ports.js';
@@ -91,7 +91,7 @@ export function createRuntime(options: ErrorMailOptions, ended?: (owner: object)
     );
   };
   const watcher = createTimeoutWatcher({
-    enabled: config.timeoutWarningMs > 0 && wouldMail(config, TIMEOUT_VERDICT).mail,
+    enabled: config.timeoutWarningMs > 0 && mailBySettings(config, TIMEOUT_VERDICT).mail,
     warningMs: config.timeoutWarningMs,
     clock: systemClock,
     timer: systemTimer,
