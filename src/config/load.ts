@@ -1,5 +1,5 @@
 import { capChars } from '../core/report/limits.js';
-import { createScrubber, type Scrubber } from '../core/scrub/scrubber.js';
+import { type NameTest, sensitiveNameTest, shownValue } from '../core/scrub/names.js';
 import { scrubText } from '../core/scrub/shapes.js';
 import { ConfigError, type ConfigProblem } from './error.js';
 import { type Env, INVALID, type SettingOverrides, type SettingValues } from './setting.js';
@@ -133,7 +133,7 @@ export function loadConfig(
     functionName: nonEmpty(env.AWS_LAMBDA_FUNCTION_NAME),
     region: nonEmpty(env.AWS_REGION) ?? nonEmpty(env.AWS_DEFAULT_REGION),
     get environment() {
-      environment ??= snapshotEnvironment(variables, createScrubber(settings.sensitiveNames));
+      environment ??= snapshotEnvironment(variables, sensitiveNameTest(settings.sensitiveNames));
       return environment;
     },
     traceId: () => nonEmpty(env._X_AMZN_TRACE_ID),
@@ -187,12 +187,13 @@ function assemble(checked: ReadonlyMap<SettingEntry, unknown>): SettingValues<ty
   return settings as SettingValues<typeof SETTINGS>;
 }
 
-function snapshotEnvironment(env: Env, scrubber: Scrubber): readonly (readonly [string, string])[] {
+// Names, then shapes: the full scrubber (bodies, JSON) is the report path's, not the cold start's.
+function snapshotEnvironment(env: Env, isSensitiveName: NameTest): readonly (readonly [string, string])[] {
   const entries: (readonly [string, string])[] = [];
   for (const name of Object.keys(env).sort()) {
     const value = env[name];
     if (value === undefined) continue;
-    const shown = scrubText(scrubber.value(name, value));
+    const shown = scrubText(shownValue(isSensitiveName, name, value));
     const capped = capChars(shown, MAX_ENVIRONMENT_VALUE);
     entries.push(Object.freeze([name, capped] as const));
   }

@@ -32,6 +32,15 @@ export function sensitiveNameTest(extra: readonly RegExp[]): NameTest {
     extra.some((pattern) => pattern.test(name));
 }
 
+/**
+ * The value to show for a header, parameter or variable: itself, or the substitute when its name is sensitive.
+ * @example
+ * shownValue(sensitiveNameTest([]), 'API_KEY', 'abc'); // '********************'
+ */
+export function shownValue(isSensitiveName: NameTest, name: string, value: string): string {
+  return isSensitiveName(name) ? CLEANSED_SUBSTITUTE : value;
+}
+
 /** True for a cookie whose value is hidden: a sensitive name, or a session cookie's. */
 export function isSessionCookie(name: string): boolean {
   return SESSION_COOKIE.test(name);

@@ -1,5 +1,5 @@
 import { scrubBody, scrubbedJson } from './bodies.js';
-import { CLEANSED_SUBSTITUTE, isSessionCookie, scrubQuery, sensitiveNameTest } from './names.js';
+import { CLEANSED_SUBSTITUTE, isSessionCookie, scrubQuery, sensitiveNameTest, shownValue } from './names.js';
 
 /**
  * Name-based scrubbing with the built-in names plus the user's (`ERROR_MAIL_SENSITIVE_NAMES`): a value
@@ -26,7 +26,7 @@ export function createScrubber(extra: readonly RegExp[] = []): Scrubber {
   const isSensitiveName = sensitiveNameTest(extra);
   return {
     isSensitiveName,
-    value: (name, value) => (isSensitiveName(name) ? CLEANSED_SUBSTITUTE : value),
+    value: (name, value) => shownValue(isSensitiveName, name, value),
     cookie: (name, value) => (isSensitiveName(name) || isSessionCookie(name) ? CLEANSED_SUBSTITUTE : value),
     query: (raw) => scrubQuery(raw, isSensitiveName),
     json: (value) => scrubbedJson(value, isSensitiveName),
