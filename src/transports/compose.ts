@@ -21,6 +21,10 @@ export async function composeMime(mail: Mail): Promise<Buffer> {
     ...(mail.messageId === undefined ? {} : { messageId: mail.messageId }),
     headers: {
       'X-Mailer': 'lambda-error-mail',
+      // RFC 3834: made by a program, so responders (vacation replies, ticket systems) do not answer it.
+      'Auto-Submitted': 'auto-generated',
+      // Exchange and Outlook read this one instead: no out-of-office or delivery-receipt replies.
+      'X-Auto-Response-Suppress': 'All',
       ...(mail.references === undefined
         ? {}
         : { References: mail.references, 'In-Reply-To': mail.references }),
