@@ -40,6 +40,7 @@ console.log(
 const faults = [
   ['accepts at once', ['ok']],
   ['throttles once, then accepts', ['throttle', 'ok']],
+  ['throttles twice, then accepts', ['throttle', 'throttle', 'ok']],
   ['500 once, then accepts', ['500', 'ok']],
   ['resets once, then accepts', ['reset', 'ok']],
   ['answers after 300 ms', ['slow:300']],

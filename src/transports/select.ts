@@ -12,6 +12,6 @@ export function createTransport(config: Config): Transport {
     case 'console':
       return createConsoleTransport();
     default:
-      return createSesTransport({ requestTimeoutMs: config.sendBudgetMs });
+      return createSesTransport({ requestTimeoutMs: config.sendBudgetMs, budgetMs: config.sendBudgetMs });
   }
 }

@@ -2,8 +2,9 @@ import type { SESClient } from '@aws-sdk/client-ses';
 import type { Transport } from '../core/ports.js';
 import type { Mail } from '../core/render/mail.js';
 import { bareAddresses, composeMime } from './compose.js';
+import { budgetRetryStrategy, SES_ATTEMPTS } from './ses-retry.js';
 
-// One client per container, created on the first report.
+// One client per container, created on the first report (its waits sized to that report's budget).
 let client: SESClient | undefined;
 let commands: typeof import('@aws-sdk/client-ses') | undefined;
 
@@ -14,21 +15,29 @@ export interface SesTransportOptions {
    * @default 2000
    */
   readonly requestTimeoutMs?: number;
+  /**
+   * The reporter's send budget (`ERROR_MAIL_SEND_BUDGET_MS`), which the waits between attempts are sized to.
+   * @default 2000
+   */
+  readonly budgetMs?: number;
 }
 
 /**
  * Sends through Amazon SES `SendRawEmail`. Region, credentials and endpoint
  * come from the AWS SDK's own resolution (`AWS_REGION`, the Lambda role,
- * `AWS_ENDPOINT_URL_SES`). The SDK retries throttling and 5xx answers; the
- * abort signal stops attempts and back-offs when the budget runs out.
+ * `AWS_ENDPOINT_URL_SES`). The SDK retries throttling, 5xx answers and network
+ * errors with waits sized to the budget (`budgetRetryStrategy`); the abort signal
+ * stops attempts and waits when the budget or the deadline runs out.
  */
 export function createSesTransport(options: SesTransportOptions = {}): Transport {
   const requestTimeout = options.requestTimeoutMs ?? 2000;
+  const budgetMs = options.budgetMs ?? 2000;
   return {
     async send(mail: Mail, signal: AbortSignal): Promise<void> {
       commands ??= await import('@aws-sdk/client-ses');
       client ??= new commands.SESClient({
-        maxAttempts: 3,
+        maxAttempts: SES_ATTEMPTS,
+        retryStrategy: budgetRetryStrategy(budgetMs),
         requestHandler: { connectionTimeout: Math.min(1000, requestTimeout), requestTimeout },
       });
       const raw = await composeMime(mail);
