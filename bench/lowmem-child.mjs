@@ -1,0 +1,44 @@
+// One fresh container's first report, run by bench/lowmem.mjs (in a CPU-limited cgroup): imports the
+// package, wraps a handler that throws, invokes it once with a 3 s function timeout, and prints the
+// time from the throw to the caller, and the CPU the process used, as JSON.
+const { withErrorMail } = await import(new URL('../dist/index.js', import.meta.url).href);
+
+const handler = withErrorMail(async () => {
+  throw new Error('lowmem bench: the first error of a fresh container');
+});
+const deadline = Date.now() + 3000;
+const context = {
+  awsRequestId: `lowmem-${process.pid}`,
+  functionName: 'lowmem',
+  functionVersion: '$LATEST',
+  invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:lowmem',
+  memoryLimitInMB: process.env.LOWMEM_MB ?? '128',
+  logGroupName: '/aws/lambda/lowmem',
+  logStreamName: 'bench',
+  callbackWaitsForEmptyEventLoop: true,
+  getRemainingTimeInMillis: () => deadline - Date.now(),
+};
+const event = {
+  version: '2.0',
+  routeKey: 'GET /boom',
+  rawPath: '/boom',
+  rawQueryString: 'page=2',
+  headers: { host: 'api.example.com', 'user-agent': 'lowmem-bench' },
+  requestContext: {
+    http: { method: 'GET', path: '/boom', sourceIp: '203.0.113.9' },
+    requestId: 'r',
+    stage: '$default',
+  },
+  isBase64Encoded: false,
+};
+const cpu0 = process.cpuUsage();
+const t0 = performance.now();
+let caught = false;
+try {
+  await handler(event, context);
+} catch {
+  caught = true;
+}
+const ms = performance.now() - t0;
+const cpu = process.cpuUsage(cpu0);
+process.stdout.write(`${JSON.stringify({ ms, cpuMs: (cpu.user + cpu.system) / 1000, caught })}\n`);
