@@ -1,6 +1,6 @@
 // Flood control: one mail per fingerprint per throttle window, a cap on all mail per minute, and a
-// count of what was held back, told in the next mail. State lives in the container; memory is bounded
-// by an LRU of fingerprints.
+// count of what was held back, told in the next mail. A send that failed gives its window back
+// (`undelivered`). State lives in the container; memory is bounded by an LRU of fingerprints.
 
 /** What the gate decided for one report. */
 export type GateDecision =
@@ -13,7 +13,18 @@ export type GateDecision =
       /** How many mails of this fingerprint this container has sent before this one. */
       readonly sequence: number;
     }
-  | { readonly send: false; readonly reason: 'throttled' | 'rate-limited' };
+  | {
+      readonly send: false;
+      readonly reason: 'throttled' | 'rate-limited';
+      /** When the rule that held it back lets the next mail through (epoch ms). */
+      readonly until: number;
+      /**
+       * True for the first report this rule holds back in its window (for `throttled`, this
+       * fingerprint's window; for `rate-limited`, since the cap last let a mail through): the one
+       * the reporter writes a log line for.
+       */
+      readonly first: boolean;
+    };
 
 /** The gate's settings: `ERROR_MAIL_THROTTLE_SECONDS` and `ERROR_MAIL_MAX_PER_MINUTE`. */
 export interface FloodSettings {
@@ -27,6 +38,10 @@ export interface FloodSettings {
 
 interface Entry {
   lastMailedAt: number | undefined;
+  /** `lastMailedAt` before the last mail was admitted: what `undelivered` restores. */
+  mailedBefore: number | undefined;
+  /** The window (its `lastMailedAt`) whose holding back was already told. */
+  toldWindow: number | undefined;
   suppressed: number;
   suppressedSince: number | undefined;
   sequence: number;
@@ -35,6 +50,13 @@ interface Entry {
 /** Decides, per report, whether it is mailed; `now` is handed in, so the gate is a pure state machine. */
 export interface FloodGate {
   decide(fingerprint: string, now: number): GateDecision;
+  /**
+   * The mail admitted at `admittedAt` (with `decision`) was not delivered: its fingerprint's window is
+   * given back, so the next repeat is mailed, and the report counts as a repeat held back, told in
+   * that mail. It still counts toward the cap per minute, which bounds the attempts (and the log
+   * records of failed sends) while the mail service is down.
+   */
+  undelivered(fingerprint: string, admittedAt: number, decision: Extract<GateDecision, { send: true }>): void;
 }
 
 /** Creates the gate of one container (one per wrapped handler). */
@@ -42,12 +64,21 @@ export function createFloodGate(settings: FloodSettings): FloodGate {
   const entries = new Map<string, Entry>();
   // Send times within the last minute, oldest first; never longer than maxPerMinute.
   const recent: number[] = [];
+  // The cap's holding back is told once until the time it named: then a mail goes through again.
+  let capToldUntil = Number.NEGATIVE_INFINITY;
 
   return {
     decide(fingerprint, now) {
       let entry = entries.get(fingerprint);
       if (entry === undefined) {
-        entry = { lastMailedAt: undefined, suppressed: 0, suppressedSince: undefined, sequence: 0 };
+        entry = {
+          lastMailedAt: undefined,
+          mailedBefore: undefined,
+          toldWindow: undefined,
+          suppressed: 0,
+          suppressedSince: undefined,
+          sequence: 0,
+        };
       } else {
         entries.delete(fingerprint);
       }
@@ -67,7 +98,20 @@ export function createFloodGate(settings: FloodSettings): FloodGate {
       if (inWindow || capped) {
         entry.suppressed += 1;
         entry.suppressedSince ??= now;
-        return { send: false, reason: inWindow ? 'throttled' : 'rate-limited' };
+        if (inWindow) {
+          const first = entry.toldWindow !== entry.lastMailedAt;
+          entry.toldWindow = entry.lastMailedAt;
+          return {
+            send: false,
+            reason: 'throttled',
+            until: (entry.lastMailedAt as number) + settings.throttleMs,
+            first,
+          };
+        }
+        const until = (recent[0] as number) + 60_000;
+        const first = now >= capToldUntil;
+        capToldUntil = until;
+        return { send: false, reason: 'rate-limited', until, first };
       }
 
       const decision: GateDecision = {
@@ -76,12 +120,23 @@ export function createFloodGate(settings: FloodSettings): FloodGate {
         suppressedSince: entry.suppressedSince,
         sequence: entry.sequence,
       };
+      entry.mailedBefore = entry.lastMailedAt;
       entry.lastMailedAt = now;
       entry.suppressed = 0;
       entry.suppressedSince = undefined;
       entry.sequence += 1;
       if (settings.maxPerMinute > 0) recent.push(now);
       return decision;
+    },
+    undelivered(fingerprint, admittedAt, decision) {
+      const entry = entries.get(fingerprint);
+      // Forgotten, or mailed again since: nothing of that admission is left to give back.
+      if (entry === undefined || entry.lastMailedAt !== admittedAt) return;
+      entry.lastMailedAt = entry.mailedBefore;
+      // The repeats that mail would have told, the undelivered report itself, and any held back
+      // while it was being sent.
+      entry.suppressed += decision.suppressed + 1;
+      entry.suppressedSince = decision.suppressedSince ?? admittedAt;
     },
   };
 }

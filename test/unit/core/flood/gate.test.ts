@@ -125,6 +125,77 @@ describe('createFloodGate', () => {
   });
 });
 
+describe('createFloodGate: what was not delivered', () => {
+  const settings = { throttleMs: 300_000, maxPerMinute: 0, maxFingerprints: 1000 };
+
+  it('gives the window back for an undelivered mail, and counts it in the next one', () => {
+    const gate = createFloodGate(settings);
+
+    const first = gate.decide('fp', 0);
+    if (!first.send) throw new Error('the first report is mailed');
+    expect(gate.decide('fp', 100)).toMatchObject({ send: false });
+    gate.undelivered('fp', 0, first);
+
+    expect(gate.decide('fp', 200)).toEqual({ send: true, suppressed: 2, suppressedSince: 0, sequence: 1 });
+  });
+
+  it('keeps the repeats an undelivered mail would have told', () => {
+    const gate = createFloodGate(settings);
+    gate.decide('fp', 0);
+    gate.decide('fp', 10);
+    gate.decide('fp', 20);
+
+    const told = gate.decide('fp', 300_000);
+    if (!told.send) throw new Error('the window has passed');
+    gate.undelivered('fp', 300_000, told);
+
+    expect(gate.decide('fp', 300_001)).toMatchObject({ send: true, suppressed: 3, suppressedSince: 10 });
+  });
+
+  it('gives back nothing once the fingerprint was mailed again', () => {
+    const gate = createFloodGate(settings);
+    const first = gate.decide('fp', 0);
+    gate.decide('fp', 300_000);
+    if (!first.send) throw new Error('the first report is mailed');
+
+    gate.undelivered('fp', 0, first);
+
+    expect(gate.decide('fp', 300_001)).toMatchObject({ send: false, reason: 'throttled' });
+  });
+
+  it('marks the first report held back in each window, and when the window ends', () => {
+    const gate = createFloodGate(settings);
+    gate.decide('fp', 0);
+
+    const held = [gate.decide('fp', 1), gate.decide('fp', 2)];
+    gate.decide('fp', 300_000);
+    const next = gate.decide('fp', 300_001);
+
+    expect(held).toEqual([
+      { send: false, reason: 'throttled', until: 300_000, first: true },
+      { send: false, reason: 'throttled', until: 300_000, first: false },
+    ]);
+    expect(next).toEqual({ send: false, reason: 'throttled', until: 600_000, first: true });
+  });
+
+  it('marks the first report the cap holds back, until the cap lets a mail through again', () => {
+    const gate = createFloodGate({ throttleMs: 0, maxPerMinute: 2, maxFingerprints: 1000 });
+    gate.decide('a', 0);
+    gate.decide('b', 10_000);
+
+    const held = [gate.decide('c', 20_000), gate.decide('d', 30_000)];
+    const through = gate.decide('e', 60_000);
+    const again = gate.decide('f', 60_001);
+
+    expect(held).toEqual([
+      { send: false, reason: 'rate-limited', until: 60_000, first: true },
+      { send: false, reason: 'rate-limited', until: 60_000, first: false },
+    ]);
+    expect(through.send).toBe(true);
+    expect(again).toEqual({ send: false, reason: 'rate-limited', until: 70_000, first: true });
+  });
+});
+
 describe('firstAppFrame', () => {
   it('skips Node internals, dependencies and this library, and drops line and column', () => {
     const stack = [
