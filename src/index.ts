@@ -22,6 +22,7 @@ export type { Log, LogRecord, Transport } from './core/ports.js';
 export type { Mail } from './core/render/mail.js';
 export type {
   BrokenLinkReport,
+  Delayed,
   LambdaInfo,
   Repeats,
   Report,

@@ -3,7 +3,7 @@ import { firstAppFrameLine, type StackLine, stackLines } from '../input/frames.j
 import type { NameValue } from '../input/request.js';
 import type { ServerErrorReport } from '../report/types.js';
 import { formatCount } from '../text.js';
-import { bodyNote, repeatsLine } from './notes.js';
+import { bodyNote, delayedLine, repeatsLine } from './notes.js';
 
 const ESCAPES: Readonly<Record<string, string>> = {
   '&': '&amp;',
@@ -225,10 +225,12 @@ function eventCard(report: ServerErrorReport): string {
 export function renderServerErrorHtml(report: ServerErrorReport): string {
   const warning = report.level === 'WARNING';
   const repeated = repeatsLine(report.repeats, 'This error');
+  const late = delayedLine(report.delayed);
   const fn = report.lambda.functionName;
   const level = `${warning ? 'Warning' : 'Error'}${fn === undefined ? '' : ` in ${fn}`}`;
   const lambdaRows: NameValue[] = [...report.lambda.entries, ['Node.js', report.nodeVersion]];
   const parts: string[] = [
+    late === undefined ? '' : `<div style="${S.repeats}">${escapeHtml(late)}</div>`,
     repeated === undefined ? '' : `<div style="${S.repeats}">${escapeHtml(repeated)}</div>`,
     `<div style="${S.header(warning)}"><p style="${S.level}">${escapeHtml(level)}</p><h1 style="${S.h1}">${escapeHtml(report.title)}</h1><p style="${S.message}">${escapeHtml(report.summary)}</p></div>`,
     `<div style="${S.glance}">${table(glanceRows(report), '', S.glanceTable)}${logsButton(report)}</div>`,

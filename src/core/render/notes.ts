@@ -1,4 +1,4 @@
-import type { Repeats, ShownBody } from '../report/types.js';
+import type { Delayed, Repeats, ShownBody } from '../report/types.js';
 import { formatCount, omittedBytesLabel } from '../text.js';
 
 /** The sentence both parts of a mail open with when flood control held repeats back. */
@@ -6,6 +6,12 @@ export function repeatsLine(repeats: Repeats | undefined, what: string): string 
   if (repeats === undefined) return undefined;
   const times = repeats.count === 1 ? 'once' : `${formatCount(repeats.count)} more times`;
   return `${what} happened ${times} since ${repeats.since} without a mail (flood control: ERROR_MAIL_THROTTLE_SECONDS, ERROR_MAIL_MAX_PER_MINUTE).`;
+}
+
+/** The sentence both parts of a mail open with when it goes out late, after its send failed. */
+export function delayedLine(delayed: Delayed | undefined): string | undefined {
+  if (delayed === undefined) return undefined;
+  return `Sent late: this happened at ${delayed.happenedAt}, and the mail could not be sent then (${delayed.reason}); it went out with a later invocation of this container.`;
 }
 
 /** What the renderers say under a body: what was left out, and how it arrived. */

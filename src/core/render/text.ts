@@ -2,7 +2,7 @@ import { type ErrorInfo, stackText } from '../input/error-chain.js';
 import type { NameValue } from '../input/request.js';
 import type { BrokenLinkReport, ServerErrorReport } from '../report/types.js';
 import { formatCount, quote } from '../text.js';
-import { bodyNote, repeatsLine } from './notes.js';
+import { bodyNote, delayedLine, repeatsLine } from './notes.js';
 
 /**
  * The plain-text part of a server-error mail, laid out like Django's
@@ -11,6 +11,8 @@ import { bodyNote, repeatsLine } from './notes.js';
  */
 export function renderServerErrorText(report: ServerErrorReport): string {
   const lines: string[] = [report.logLine, ''];
+  const late = delayedLine(report.delayed);
+  if (late !== undefined) lines.push(late, '');
   const repeated = repeatsLine(report.repeats, 'This error');
   if (repeated !== undefined) lines.push(repeated, '');
   lines.push(report.title, report.summary, '');
@@ -106,7 +108,9 @@ function section(lines: string[], title: string, items: readonly NameValue[], em
 /** The body of a broken-link mail: Django's four lines. */
 export function renderBrokenLinkText(report: BrokenLinkReport): string {
   const repeated = repeatsLine(report.repeats, 'This broken link');
+  const late = delayedLine(report.delayed);
   return (
+    (late === undefined ? '' : `${late}\n\n`) +
     `Referrer: ${report.referer}\n` +
     `Requested URL: ${report.requestedUrl}\n` +
     `User agent: ${report.userAgent}\n` +

@@ -62,6 +62,14 @@ export interface Repeats {
   readonly since: string;
 }
 
+/** A mail sent late: its first send failed, and it went out with a later invocation of the container. */
+export interface Delayed {
+  /** When what it reports happened, as an ISO-8601 string. */
+  readonly happenedAt: string;
+  /** Why the send of that time failed, on one line, scrubbed. */
+  readonly reason: string;
+}
+
 /** A server-error report: what the mail to ADMINS says, before rendering. */
 export interface ServerErrorReport {
   readonly kind: 'server-error';
@@ -97,6 +105,8 @@ export interface ServerErrorReport {
   readonly mailsBefore: number;
   /** The event as Lambda delivered it: scrubbed, indented JSON, the request body left out. */
   readonly rawEvent: string;
+  /** Set when this mail goes out late, after its first send failed. */
+  readonly delayed?: Delayed | undefined;
 }
 
 /** A broken-link report: the four lines Django's middleware mails to MANAGERS. */
@@ -111,6 +121,8 @@ export interface BrokenLinkReport {
   readonly repeats: Repeats | undefined;
   /** Mails of this report's fingerprint that this container sent before this one. */
   readonly mailsBefore: number;
+  /** Set when this mail goes out late, after its first send failed. */
+  readonly delayed?: Delayed | undefined;
 }
 
 /**
