@@ -44,6 +44,7 @@ export function errorMail(options: ErrorMailOptions = {}): ErrorMailMiddleware {
       const state: InvocationState = {
         startedAt,
         watch: runtime.watch(request.event, request.context, startedAt, request),
+        sendingKept: runtime.sendKept === undefined ? undefined : runtime.sendKept(request.context),
         current: request.error,
         firstError: undefined,
       };
@@ -54,7 +55,9 @@ export function errorMail(options: ErrorMailOptions = {}): ErrorMailMiddleware {
     after: function errorMailMiddlewareAfter(request) {
       const state = (request as StatefulRequest)[STATE];
       const pending = state?.watch === undefined ? undefined : runtime.unwatch(state.watch);
-      if (pending === undefined && !mayNeedReport(request.response)) return undefined;
+      if (pending === undefined && state?.sendingKept === undefined && !mayNeedReport(request.response)) {
+        return undefined;
+      }
       // Resolves to undefined: a value returned from `after` would become middy's early response.
       return settleSuccess(
         runtime,
@@ -63,6 +66,7 @@ export function errorMail(options: ErrorMailOptions = {}): ErrorMailMiddleware {
         request.event,
         request.context,
         state?.startedAt ?? Date.now(),
+        state?.sendingKept,
       );
     },
     onError: async function errorMailMiddlewareOnError(request) {
@@ -75,6 +79,7 @@ export function errorMail(options: ErrorMailOptions = {}): ErrorMailMiddleware {
         request.context,
         state?.startedAt ?? Date.now(),
       );
+      if (state?.sendingKept !== undefined) await state.sendingKept;
     },
   };
 }
@@ -94,6 +99,8 @@ const STATE = Symbol('lambda-error-mail');
 interface InvocationState {
   readonly startedAt: number;
   readonly watch: TimeoutWatch | undefined;
+  /** The late sending of earlier invocations' kept reports, started with this one; awaited at its end. */
+  readonly sendingKept: Promise<void> | undefined;
   /** What `request.error` holds now. */
   current: unknown;
   /** The first error middy put into `request.error`, before any middleware replaced it. */

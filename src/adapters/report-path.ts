@@ -22,6 +22,8 @@ export function createReporting(
     readonly transport: Transport | undefined;
     readonly log: Log;
     readonly beforeSend: BeforeSend | undefined;
+    /** Hears whether reports whose send failed wait for a later invocation. */
+    readonly keptChanged: (any: boolean) => void;
   },
 ): Reporter {
   return createReporter({
@@ -34,6 +36,7 @@ export function createReporting(
     nodeVersion: process.version,
     reportedInvocations,
     beforeSend: options.beforeSend,
+    keptChanged: options.keptChanged,
     deduper: config.dedupeTable === undefined ? undefined : createDynamoDbDeduper(config.dedupeTable),
   });
 }

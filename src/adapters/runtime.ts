@@ -43,6 +43,12 @@ export interface ErrorMailOptions extends ConfigOverrides {
 /** The per-wrapper state both adapters share: the settings, the reporter, the timeout watch, the cold-start flag. */
 export interface Runtime extends TimeoutWatcher {
   report(outcome: Outcome, event: unknown, context: unknown, startedAt: number): Promise<Delivery>;
+  /**
+   * Sends the reports of earlier invocations whose send failed; never rejects. Undefined while none
+   * waits: an adapter reads this one field as an invocation starts, starts it alongside the handler
+   * when set, and awaits it before the invocation returns.
+   */
+  sendKept: ((context: unknown) => Promise<void>) | undefined;
 }
 
 // What a timeout warning is, for "would it be mailed?".
@@ -68,9 +74,14 @@ export function createRuntime(options: ErrorMailOptions, ended?: (owner: object)
   let reporter: Promise<Reporter> | undefined;
   const loadReporter = () => {
     reporter ??= import('./report-path.js').then(({ createReporting }) =>
-      createReporting(config, { transport, log, beforeSend }),
+      createReporting(config, { transport, log, beforeSend, keptChanged }),
     );
     return reporter;
+  };
+  // Set while reports wait; the reporter is loaded by then (it kept them).
+  const sendKept = (context: unknown) => loadReporter().then((loaded) => loaded.sendKept(context));
+  const keptChanged = (any: boolean) => {
+    runtime.sendKept = any ? sendKept : undefined;
   };
   let coldStart = true;
   const report: Runtime['report'] = (outcome, event, context, startedAt) => {
@@ -98,19 +109,28 @@ export function createRuntime(options: ErrorMailOptions, ended?: (owner: object)
     warn: report,
     ended,
   });
-  return { report, watch: watcher.watch, unwatch: watcher.unwatch };
+  const runtime: Runtime = { report, watch: watcher.watch, unwatch: watcher.unwatch, sendKept: undefined };
+  return runtime;
 }
 
-/** Ends a timeout watch and waits for a warning already being sent, so a freeze cannot cut it. */
-export async function settleWatch(runtime: Runtime, watch: TimeoutWatch | undefined): Promise<void> {
-  if (watch === undefined) return;
-  const pending = runtime.unwatch(watch);
+/**
+ * Ends a timeout watch and waits for a warning already being sent, and for the late sending of kept
+ * reports started with the invocation, so a freeze cannot cut them.
+ */
+export async function settleWatch(
+  runtime: Runtime,
+  watch: TimeoutWatch | undefined,
+  sendingKept?: Promise<void>,
+): Promise<void> {
+  const pending = watch === undefined ? undefined : runtime.unwatch(watch);
   if (pending !== undefined) await pending;
+  if (sendingKept !== undefined) await sendingKept;
 }
 
 /**
  * The end of a successful invocation that has to wait: for the timeout warning already being sent,
- * if any, then for the report the result may need (see `mayNeedReport`), if any.
+ * if any, then for the report the result may need (see `mayNeedReport`), if any, and for the kept
+ * reports being sent alongside, if any.
  */
 export async function settleSuccess(
   runtime: Runtime,
@@ -119,9 +139,11 @@ export async function settleSuccess(
   event: unknown,
   context: unknown,
   startedAt: number,
+  sendingKept?: Promise<void>,
 ): Promise<void> {
   if (pending !== undefined) await pending;
   if (mayNeedReport(result)) await runtime.report({ kind: 'returned', result }, event, context, startedAt);
+  if (sendingKept !== undefined) await sendingKept;
 }
 
 /** Reports what the handler threw, then throws the same value on to the caller. */
@@ -132,8 +154,10 @@ export async function failed(
   context: unknown,
   startedAt: number,
   watch: TimeoutWatch | undefined,
+  sendingKept?: Promise<void>,
 ): Promise<never> {
   await settleWatch(runtime, watch);
   await runtime.report({ kind: 'threw', error }, event, context, startedAt);
+  if (sendingKept !== undefined) await sendingKept;
   throw error;
 }

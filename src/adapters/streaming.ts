@@ -34,6 +34,7 @@ export function wrapStreaming(handler: StreamingHandler, runtime: Runtime): (...
   ): Promise<unknown> {
     const startedAt = Date.now();
     const watch = runtime.watch(event, context, startedAt);
+    const sendingKept = runtime.sendKept === undefined ? undefined : runtime.sendKept(context);
     let streamError: unknown;
     // errorMonitor observes 'error' without handling it: an unhandled stream error stays unhandled.
     const monitor = (error: unknown) => {
@@ -46,9 +47,10 @@ export function wrapStreaming(handler: StreamingHandler, runtime: Runtime): (...
       if (streamError !== undefined) {
         await runtime.report({ kind: 'threw', error: streamError }, event, context, startedAt);
       }
+      if (sendingKept !== undefined) await sendingKept;
       return result;
     } catch (error) {
-      return await failed(runtime, error, event, context, startedAt, watch);
+      return await failed(runtime, error, event, context, startedAt, watch, sendingKept);
     } finally {
       responseStream?.off?.(errorMonitor, monitor);
     }

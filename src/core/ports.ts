@@ -19,13 +19,18 @@ export interface Transport {
 /**
  * Decides across containers which one mails a fingerprint in a window
  * (`ERROR_MAIL_DEDUPE_TABLE`): `claim` resolves true for the first caller
- * only. A claim that throws lets this container mail, as it would alone.
+ * only, and again for the same container. A claim that throws lets this container mail, as it would alone.
  *
  * @example
  * const deduper: Deduper = { claim: async () => true };
  */
 export interface Deduper {
   claim(fingerprint: string, windowStart: number, windowEnd: number, signal: AbortSignal): Promise<boolean>;
+  /**
+   * Gives back this container's claim of a window whose mail could not be sent, so that another
+   * container may mail it. Optional: without it, the claim holds until its window ends.
+   */
+  release?(fingerprint: string, windowStart: number, signal: AbortSignal): Promise<void>;
 }
 
 /**

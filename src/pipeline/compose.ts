@@ -60,6 +60,31 @@ export function composeMail(
   fingerprint: string,
   gate: Extract<GateDecision, { send: true }>,
 ): Composed {
+  const build = reportBuilder(composing, outcome, invocation, decided);
+  const repeats =
+    gate.suppressed === 0 || gate.suppressedSince === undefined
+      ? undefined
+      : { count: gate.suppressed, since: new Date(gate.suppressedSince).toISOString() };
+  const headers = threadHeaders(fingerprint, gate.sequence, composing.random);
+  const { report, mail } = fitReport(composing.config, build, {
+    headers,
+    patch: { repeats, mailsBefore: gate.sequence },
+  });
+  return { report, mail, fingerprint, headers };
+}
+
+/**
+ * Builds the report of a mailable outcome with the caps it is handed: `fitReport` calls it smaller
+ * until the mail fits; the log line of a held-back report takes its subject from one build.
+ * @example
+ * const subject = reportBuilder(composing, outcome, invocation, mailable)(DEFAULT_LIMITS).subject;
+ */
+export function reportBuilder(
+  composing: Composing,
+  outcome: Outcome,
+  invocation: Invocation,
+  decided: Mailable,
+): (limits: Limits) => Report {
   const { config, scrubber } = composing;
   const { now } = decided;
   const inputs = (limits: Limits): ReportInputs => ({
@@ -68,34 +93,22 @@ export function composeMail(
     limits,
     nodeVersion: composing.nodeVersion,
   });
-  let rawEvent: string | undefined;
-  let build: (limits: Limits) => Report;
   if (decided.kind === 'broken-link') {
     const { request } = decided;
-    build = (limits) => buildBrokenLinkReport(inputs(limits), request);
-  } else {
-    const { verdict, request, trigger } = decided;
-    build = (limits) => {
-      // Scrubbed once: each rebuild only caps it.
-      rawEvent ??= scrubbedEventJson(scrubber, invocation.event, request);
-      return buildServerErrorReport(
-        inputs(limits),
-        outcome,
-        invocation,
-        { request, trigger, rawEvent },
-        verdict,
-        now,
-      );
-    };
+    return (limits) => buildBrokenLinkReport(inputs(limits), request);
   }
-  const repeats =
-    gate.suppressed === 0 || gate.suppressedSince === undefined
-      ? undefined
-      : { count: gate.suppressed, since: new Date(gate.suppressedSince).toISOString() };
-  const headers = threadHeaders(fingerprint, gate.sequence, composing.random);
-  const { report, mail } = fitReport(config, build, {
-    headers,
-    patch: { repeats, mailsBefore: gate.sequence },
-  });
-  return { report, mail, fingerprint, headers };
+  const { verdict, request, trigger } = decided;
+  let rawEvent: string | undefined;
+  return (limits) => {
+    // Scrubbed once: each rebuild only caps it.
+    rawEvent ??= scrubbedEventJson(scrubber, invocation.event, request);
+    return buildServerErrorReport(
+      inputs(limits),
+      outcome,
+      invocation,
+      { request, trigger, rawEvent },
+      verdict,
+      now,
+    );
+  };
 }

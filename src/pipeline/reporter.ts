@@ -3,20 +3,26 @@ import { classify } from '../core/decide/classify.js';
 import type { SkipReason } from '../core/decide/skip.js';
 import { wouldMail } from '../core/decide/would-mail.js';
 import { fingerprintOf } from '../core/flood/fingerprint.js';
-import { createFloodGate } from '../core/flood/gate.js';
+import { createFloodGate, type GateDecision } from '../core/flood/gate.js';
 import type { Invocation, Outcome } from '../core/input/outcome.js';
 import { readRequest } from '../core/input/request.js';
 import { readProperty, readString, remainingTimeMs } from '../core/input/safe.js';
 import { readTrigger } from '../core/input/trigger.js';
 import type { Clock, Deduper, Log, LogRecord, Random, Timer, Transport } from '../core/ports.js';
-import { enforceMaxBytes } from '../core/render/fit.js';
+import { enforceMaxBytes, estimateMimeBytes } from '../core/render/fit.js';
 import { renderMail } from '../core/render/mail.js';
+import { DEFAULT_LIMITS } from '../core/report/limits.js';
+import type { Report } from '../core/report/types.js';
 import { createScrubber } from '../core/scrub/scrubber.js';
+import { scrubText } from '../core/scrub/shapes.js';
+import { escapeControl, formatCount } from '../core/text.js';
 import { type BeforeSend, callBeforeSend } from './before-send.js';
 import { runWithin, sendBudget } from './budget.js';
-import { type Composed, type Composing, composeMail, type Mailable } from './compose.js';
+import { type Composed, type Composing, composeMail, type Mailable, reportBuilder } from './compose.js';
 import type { Delivery } from './delivery.js';
 import { describeFailure } from './describe-failure.js';
+import { type Claim, createLateDelivery, refusedForGood, refusedText } from './late.js';
+import { withReport } from './unsent-record.js';
 
 /** What the reporter needs from the outside world, handed in so that it reads nothing of its own. */
 export interface ReporterDependencies {
@@ -36,15 +42,27 @@ export interface ReporterDependencies {
   readonly reportedInvocations: WeakSet<object>;
   readonly beforeSend?: BeforeSend | undefined;
   readonly deduper?: Deduper | undefined;
+  /**
+   * Hears, after each change, whether reports whose send failed wait for a later invocation: the
+   * adapters then start `sendKept` with the next one.
+   */
+  readonly keptChanged?: ((any: boolean) => void) | undefined;
 }
 
-/** Turns outcomes into mail; `report` never throws and never rejects. */
+/** Turns outcomes into mail; `report` and `sendKept` never throw and never reject. */
 export interface Reporter {
   report(outcome: Outcome, invocation: Invocation): Promise<Delivery>;
+  /**
+   * Sends the reports kept from earlier invocations whose send failed, each marked as late, within
+   * the send budget of the invocation of `context` (and never past its deadline less the margin).
+   */
+  sendKept(context: unknown): Promise<void>;
 }
 
 // Fingerprints a container remembers for flood control: about 100 bytes each.
 const MAX_FINGERPRINTS = 1000;
+// The most time a failed send gives DynamoDB to release its claim (within the deadline's margin).
+const RELEASE_MS = 500;
 
 /**
  * Creates the reporter of one wrapped handler. Each outcome goes through the stages in order:
@@ -63,8 +81,30 @@ export function createReporter(deps: ReporterDependencies): Reporter {
     maxFingerprints: MAX_FINGERPRINTS,
   });
   const composing: Composing = { config, scrubber, nodeVersion: deps.nodeVersion, random: deps.random };
+  const late = createLateDelivery({
+    config,
+    transport: deps.transport,
+    timer: deps.timer,
+    log: safeLog,
+    beforeSend: deps.beforeSend,
+    claim: claimWindow,
+    release: releaseClaim,
+    changed: deps.keptChanged ?? (() => {}),
+  });
 
   return {
+    async sendKept(context) {
+      try {
+        await late.sendKept(context);
+      } catch (error) {
+        safeLog({
+          level: 'ERROR',
+          message: 'late error mail not sent',
+          reason: describeFailure(error),
+          requestId: readString(context, 'awsRequestId'),
+        });
+      }
+    },
     async report(outcome, invocation) {
       let delivery: Delivery;
       try {
@@ -79,17 +119,6 @@ export function createReporter(deps: ReporterDependencies): Reporter {
           requestId: requestIdOf(invocation),
         });
         return { status: 'skipped', reason: { code: 'reporter-failed', error: reason } };
-      }
-      if (delivery.status === 'failed') {
-        safeLog({
-          level: 'ERROR',
-          message: 'error mail not sent',
-          reason: delivery.reason,
-          code: delivery.code,
-          fingerprint: delivery.fingerprint,
-          subject: delivery.mail.subject,
-          requestId: requestIdOf(invocation),
-        });
       }
       return delivery;
     },
@@ -109,10 +138,102 @@ export function createReporter(deps: ReporterDependencies): Reporter {
     );
     // Stage 3: flood control.
     const gate = flood.decide(fingerprint, decided.now);
-    if (!gate.send) return skipped({ code: gate.reason }, fingerprint);
+    if (!gate.send) {
+      if (gate.first) heldBack(outcome, invocation, decided, fingerprint, gate);
+      return skipped({ code: gate.reason }, fingerprint);
+    }
     // Stage 4: the report, rendered to fit ERROR_MAIL_MAX_BYTES.
     const composed = composeMail(composing, outcome, invocation, decided, fingerprint, gate);
-    return send(outcome, invocation, decided.now, composed);
+    const sent = await send(outcome, invocation, decided.now, composed);
+    if (sent.delivery.status === 'failed') {
+      await unsent(sent, outcome, invocation, decided.now, composed, gate);
+    }
+    return sent.delivery;
+  }
+
+  /**
+   * The one log line of flood control starting to hold a fingerprint back (or of the cap per minute
+   * starting to hold every report back), so that whoever repeats a request and gets no second mail
+   * can see why.
+   */
+  function heldBack(
+    outcome: Outcome,
+    invocation: Invocation,
+    decided: Mailable,
+    fingerprint: string,
+    gate: Extract<GateDecision, { send: false }>,
+  ): void {
+    const report = reportBuilder(composing, outcome, invocation, decided)(DEFAULT_LIMITS);
+    const until = new Date(gate.until).toISOString();
+    safeLog({
+      level: 'INFO',
+      message: 'error mail held back by flood control',
+      rule: gate.reason === 'throttled' ? 'ERROR_MAIL_THROTTLE_SECONDS' : 'ERROR_MAIL_MAX_PER_MINUTE',
+      why:
+        gate.reason === 'throttled'
+          ? `this error was mailed less than ${formatCount(config.throttleSeconds)} s ago: its repeats are counted until ${until}, and the next mail says how many`
+          : `${formatCount(config.maxPerMinute)} mails went out in the last minute: reports are counted until ${until}, and the next mail of each says how many`,
+      until,
+      fingerprint,
+      subject: scrubText(escapeControl(report.subject, false)),
+      requestId: requestIdOf(invocation),
+    });
+  }
+
+  /**
+   * A send that failed: flood control gives its window back (a refusal for good keeps it, so that
+   * repeats do not each meet the same refusal), the report is kept for a later invocation (unless
+   * refused for good), one record with its text goes to the log, and a cross-container claim is given back.
+   */
+  async function unsent(
+    sent: SendAttempt,
+    outcome: Outcome,
+    invocation: Invocation,
+    now: number,
+    composed: Composed,
+    gate: Extract<GateDecision, { send: true }>,
+  ): Promise<void> {
+    const delivery = sent.delivery as Extract<Delivery, { status: 'failed' }>;
+    const { fingerprint, mail } = delivery;
+    const requestId = requestIdOf(invocation);
+    let retry: string;
+    if (sent.refused === undefined) {
+      flood.undelivered(fingerprint, now, gate);
+      const hooked = sent.hooked ?? composed.report;
+      retry = late.keep({
+        report: hooked,
+        headers: composed.headers,
+        hooked: sent.hooked !== undefined || deps.beforeSend === undefined,
+        logged: sent.hooked !== undefined || deps.beforeSend === undefined,
+        fingerprint,
+        subject: mail.subject,
+        happenedAt: now,
+        requestId,
+        bytes: estimateMimeBytes(mail),
+        attempts: 1,
+        reason: delivery.reason,
+      });
+    } else {
+      retry = refusedText(sent.refused);
+    }
+    const record: LogRecord = {
+      level: 'ERROR',
+      message: 'error mail not sent',
+      reason: delivery.reason,
+      code: delivery.code,
+      fingerprint,
+      subject: mail.subject,
+      requestId,
+      retry,
+    };
+    // The text as it was to be mailed; not before beforeSend has seen it, which it may be there to edit.
+    safeLog(
+      sent.hooked !== undefined || deps.beforeSend === undefined
+        ? withReport(record, mail.text)
+        : { ...record, report: 'not logged: beforeSend has not seen it' },
+    );
+    if (sent.claimed && sent.refused === undefined)
+      await releaseClaim(fingerprint, now, invocation.context, outcome);
   }
 
   /** Stage 1: is this outcome mailed at all, by the verdict and the settings. */
@@ -155,7 +276,7 @@ export function createReporter(deps: ReporterDependencies): Reporter {
     invocation: Invocation,
     now: number,
     composed: Composed,
-  ): Promise<Delivery> {
+  ): Promise<SendAttempt> {
     const { fingerprint, headers } = composed;
     let mail = composed.mail;
     const budget = sendBudget(
@@ -163,23 +284,40 @@ export function createReporter(deps: ReporterDependencies): Reporter {
       remainingTimeMs(invocation.context),
       outcome.kind === 'timeout',
     );
+    let hooked: Report | undefined;
+    let claimed = false;
     if (budget <= 0) {
-      return { status: 'failed', reason: 'no time left before the invocation deadline', mail, fingerprint };
+      return {
+        delivery: {
+          status: 'failed',
+          reason: 'no time left before the invocation deadline',
+          mail,
+          fingerprint,
+        },
+        hooked,
+        claimed,
+        refused: undefined,
+      };
     }
     let skip: SkipReason | undefined;
     try {
       await runWithin(budget, deps.timer, async (signal) => {
-        if (await claimedElsewhere(fingerprint, now, invocation, signal)) {
+        const claim = await claimWindow(fingerprint, now, requestIdOf(invocation), signal);
+        if (claim === 'elsewhere') {
           skip = { code: 'mailed-elsewhere' };
           return;
         }
+        claimed = claim === 'claimed';
         if (deps.beforeSend !== undefined) {
           const edited = await callBeforeSend(deps.beforeSend, composed.report);
           if (edited === undefined) {
             skip = { code: 'dropped-by-before-send' };
             return;
           }
+          hooked = edited;
           mail = { ...renderMail(config, edited), ...headers };
+        } else {
+          hooked = composed.report;
         }
         mail = enforceMaxBytes(mail, config.maxBytes);
         await deps.transport.send(mail, signal);
@@ -187,38 +325,95 @@ export function createReporter(deps: ReporterDependencies): Reporter {
     } catch (error) {
       const code = readProperty(error, 'code');
       return {
-        status: 'failed',
-        reason: describeFailure(error),
-        mail,
-        fingerprint,
-        code: typeof code === 'string' ? code : undefined,
+        delivery: {
+          status: 'failed',
+          reason: describeFailure(error),
+          mail,
+          fingerprint,
+          code: typeof code === 'string' ? code : undefined,
+        },
+        hooked,
+        claimed,
+        refused: refusedForGood(error),
       };
     }
-    return skip === undefined ? { status: 'sent', mail, fingerprint } : skipped(skip, fingerprint);
+    const delivery =
+      skip === undefined ? ({ status: 'sent', mail, fingerprint } as const) : skipped(skip, fingerprint);
+    return { delivery, hooked, claimed, refused: undefined };
   }
 
-  /** True when another container already mails this fingerprint in this window (ERROR_MAIL_DEDUPE_TABLE). */
-  async function claimedElsewhere(
+  /**
+   * The cross-container claim of the window of `at` (ERROR_MAIL_DEDUPE_TABLE): `elsewhere` when
+   * another container mails this fingerprint in it, `alone` without a table (or when it cannot be
+   * reached: this container then mails, as it would alone).
+   */
+  async function claimWindow(
     fingerprint: string,
-    now: number,
-    invocation: Invocation,
+    at: number,
+    requestId: string | undefined,
     signal: AbortSignal,
-  ): Promise<boolean> {
-    if (deps.deduper === undefined || config.throttleSeconds <= 0) return false;
-    const windowMs = config.throttleSeconds * 1000;
-    const windowStart = Math.floor(now / windowMs) * windowMs;
+  ): Promise<Claim> {
+    if (deps.deduper === undefined || config.throttleSeconds <= 0) return 'alone';
+    const windowStart = windowOf(at);
     try {
-      return !(await deps.deduper.claim(fingerprint, windowStart, windowStart + windowMs, signal));
+      const won = await deps.deduper.claim(
+        fingerprint,
+        windowStart,
+        windowStart + config.throttleSeconds * 1000,
+        signal,
+      );
+      return won ? 'claimed' : 'elsewhere';
     } catch (error) {
       safeLog({
         level: 'WARN',
         message: 'cross-container dedupe unavailable, mailing from this container',
         reason: describeFailure(error),
         fingerprint,
-        requestId: requestIdOf(invocation),
+        requestId,
       });
-      return false;
+      return 'alone';
     }
+  }
+
+  /**
+   * Gives back the claim of a window whose mail failed, so that another container may mail it,
+   * within RELEASE_MS and the deadline's margin. A release that fails leaves the claim until the
+   * window ends, as before; it is logged.
+   */
+  async function releaseClaim(
+    fingerprint: string,
+    at: number,
+    context: unknown,
+    outcome?: Outcome,
+  ): Promise<void> {
+    const deduper = deps.deduper;
+    if (deduper?.release === undefined) return;
+    const budget = sendBudget(RELEASE_MS, remainingTimeMs(context), outcome?.kind === 'timeout');
+    const problem = (reason: string) =>
+      safeLog({
+        level: 'WARN',
+        message:
+          'cross-container dedupe claim not released: other containers skip this error until its window ends',
+        reason,
+        fingerprint,
+        requestId: readString(context, 'awsRequestId'),
+      });
+    if (budget <= 0) return problem('no time left before the invocation deadline');
+    try {
+      await runWithin(
+        budget,
+        deps.timer,
+        (signal) => deduper.release?.(fingerprint, windowOf(at), signal) ?? Promise.resolve(),
+      );
+    } catch (error) {
+      problem(describeFailure(error));
+    }
+  }
+
+  /** The start of the throttle window that `at` falls in (epoch ms). */
+  function windowOf(at: number): number {
+    const windowMs = config.throttleSeconds * 1000;
+    return Math.floor(at / windowMs) * windowMs;
   }
 
   /** Logs, and swallows a logger that throws: logging must not break the invocation either. */
@@ -229,6 +424,17 @@ export function createReporter(deps: ReporterDependencies): Reporter {
       // Nowhere left to report to.
     }
   }
+}
+
+/** What one send came to, with what the failure path needs beyond the delivery. */
+interface SendAttempt {
+  readonly delivery: Delivery;
+  /** The report as it went to the transport (after beforeSend); undefined when it did not get that far. */
+  readonly hooked: Report | undefined;
+  /** True when this container holds the cross-container claim of the window. */
+  readonly claimed: boolean;
+  /** The code of a refusal no later send can overcome (see `refusedForGood`). */
+  readonly refused: string | undefined;
 }
 
 function skipped(reason: SkipReason, fingerprint?: string): Delivery {

@@ -184,6 +184,31 @@ describe('response-streaming handlers', () => {
     expect(transport.mails).toEqual([]);
   });
 
+  it('sends a report kept from a failed send with the next invocation, before it returns', async () => {
+    const mails: string[] = [];
+    let down = true;
+    const transport = {
+      async send(mail: { subject: string; text: string }) {
+        if (down) throw new Error('SES is down');
+        mails.push(mail.text);
+      },
+    };
+    const handler = withErrorMail(
+      streamified(async (event: { rawPath: string }, responseStream: PassThrough, _context: Context) => {
+        if (event.rawPath === '/fails') throw new Error('stream handler failed');
+        responseStream.end('chunk');
+      }),
+      { env: mailEnv(), transport, log: () => {} },
+    );
+
+    await handler(httpApiEvent({ path: '/fails' }), new PassThrough(), lambdaContext()).catch(() => {});
+    down = false;
+    await handler(httpApiEvent({ path: '/fine' }), new PassThrough(), lambdaContext());
+
+    expect(mails).toHaveLength(1);
+    expect(mails[0]).toMatch(/^Internal Server Error: \/fails\n\nSent late: /);
+  });
+
   it('mails and rethrows an error thrown by the handler', async () => {
     const transport = recordingTransport();
     const failure = new Error('stream handler failed');

@@ -394,7 +394,7 @@ describe('withErrorMail: broken links', () => {
 describe('withErrorMail: when reporting fails', () => {
   useFakeTime();
 
-  it('logs one JSON record and still rethrows the original error when the transport fails', async () => {
+  it('logs one JSON record with the report in it and still rethrows the original error when the transport fails', async () => {
     const { logs, wrap } = setup({}, failingTransport('SES is down'));
     const failure = new Error('original');
 
@@ -412,6 +412,8 @@ describe('withErrorMail: when reporting fails', () => {
         fingerprint: expect.stringMatching(/^[0-9a-f]{16}$/),
         subject: '[shop] ERROR (EXTERNAL IP): Internal Server Error: /x',
         requestId: 'c6af9ac6-7b61-11e6-9a41-93e812345678',
+        retry: 'with the next invocation of this container',
+        report: expect.stringMatching(/^Internal Server Error: \/x\n[\s\S]*\nException Value: original\n/),
       },
     ]);
   });
