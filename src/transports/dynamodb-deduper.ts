@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Deduper } from '../core/ports.js';
 
 // One client per container, created on the first claim; the SDK module is loaded only then.
@@ -10,15 +11,25 @@ const TTL_SLACK_SECONDS = 3600;
 /**
  * Decides across containers which one mails a fingerprint in a window: a
  * conditional PutItem of `<fingerprint>#<window start>` succeeds for the
- * first container only. The table needs a string partition key `pk`; turn on
- * TTL on the attribute `expiresAt` to clear old items. Region, credentials and
- * endpoint come from the AWS SDK (`AWS_ENDPOINT_URL_DYNAMODB` for a local one).
+ * first container only (and again for that container: the item names it in
+ * `claimedBy`). When its mail cannot be sent, a conditional DeleteItem gives
+ * the claim back, so another container may mail the error. The table needs a
+ * string partition key `pk`; turn on TTL on the attribute `expiresAt` to clear
+ * old items; the role needs `dynamodb:PutItem` and `dynamodb:DeleteItem`.
+ * Region, credentials and endpoint come from the AWS SDK
+ * (`AWS_ENDPOINT_URL_DYNAMODB` for a local one).
  */
 export function createDynamoDbDeduper(table: string): Deduper {
+  // Who this container is to the table: one deduper per wrapped handler, made on its first report.
+  const owner = randomUUID();
+  const load = async () => {
+    sdk ??= await import('@aws-sdk/client-dynamodb');
+    client ??= new sdk.DynamoDBClient({ maxAttempts: 2 });
+    return { sdk, client };
+  };
   return {
     async claim(fingerprint, windowStart, windowEnd, signal) {
-      sdk ??= await import('@aws-sdk/client-dynamodb');
-      client ??= new sdk.DynamoDBClient({ maxAttempts: 2 });
+      const { sdk, client } = await load();
       try {
         await client.send(
           new sdk.PutItemCommand({
@@ -26,17 +37,40 @@ export function createDynamoDbDeduper(table: string): Deduper {
             Item: {
               pk: { S: `${fingerprint}#${windowStart}` },
               fingerprint: { S: fingerprint },
+              claimedBy: { S: owner },
               expiresAt: { N: String(Math.ceil(windowEnd / 1000) + TTL_SLACK_SECONDS) },
             },
-            ConditionExpression: 'attribute_not_exists(pk)',
+            ConditionExpression: 'attribute_not_exists(pk) OR claimedBy = :owner',
+            ExpressionAttributeValues: { ':owner': { S: owner } },
           }),
           { abortSignal: signal },
         );
         return true;
       } catch (error) {
-        if ((error as { name?: unknown }).name === 'ConditionalCheckFailedException') return false;
+        if (conditionFailed(error)) return false;
         throw error;
       }
     },
+    async release(fingerprint, windowStart, signal) {
+      const { sdk, client } = await load();
+      try {
+        await client.send(
+          new sdk.DeleteItemCommand({
+            TableName: table,
+            Key: { pk: { S: `${fingerprint}#${windowStart}` } },
+            ConditionExpression: 'claimedBy = :owner',
+            ExpressionAttributeValues: { ':owner': { S: owner } },
+          }),
+          { abortSignal: signal },
+        );
+      } catch (error) {
+        // Another container's claim, or none: nothing of ours to give back.
+        if (!conditionFailed(error)) throw error;
+      }
+    },
   };
+}
+
+function conditionFailed(error: unknown): boolean {
+  return (error as { name?: unknown }).name === 'ConditionalCheckFailedException';
 }

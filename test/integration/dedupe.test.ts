@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LogRecord, withErrorMail } from '../../src/index.js';
 import { httpApiEvent, lambdaContext } from '../helpers/events.js';
 import { startLocalDynamoDb } from '../helpers/local-dynamodb.js';
-import { mailEnv, recordingTransport } from '../helpers/recording-transport.js';
+import { failingTransport, mailEnv, recordingTransport } from '../helpers/recording-transport.js';
 
 const TABLE = 'error-mail-dedupe';
 let dynamo: Awaited<ReturnType<typeof startLocalDynamoDb>>;
@@ -20,8 +20,7 @@ const base = async (_event: unknown) => {
   throw new TypeError('inventory service unavailable');
 };
 
-function container(throttleSeconds = '300') {
-  const transport = recordingTransport();
+function container(throttleSeconds = '300', transport = recordingTransport()) {
   const logs: LogRecord[] = [];
   const handler = withErrorMail(base, {
     env: mailEnv({ ERROR_MAIL_DEDUPE_TABLE: TABLE, ERROR_MAIL_THROTTLE_SECONDS: throttleSeconds }),
@@ -54,6 +53,31 @@ describe('cross-container dedupe with ERROR_MAIL_DEDUPE_TABLE', () => {
 
     expect(a.transport.mails).toHaveLength(1);
     expect(b.transport.mails).toHaveLength(1);
+  });
+
+  it('gives the window back when the claiming container cannot send, so another one mails the error', async () => {
+    const down = container('300', failingTransport('SES is down'));
+    const up = container();
+
+    await down.call('/payments');
+    const afterFailure = await dynamo.items();
+    await up.call('/payments');
+    // The container that failed sends its kept report with its next invocation: the window is taken.
+    await down.call('/elsewhere');
+
+    expect(afterFailure.filter((item) => item.pk?.S?.startsWith(String(down.logs[0]?.fingerprint)))).toEqual(
+      [],
+    );
+    expect(up.transport.mails).toHaveLength(1);
+    expect(down.transport.mails.map((mail) => mail.subject)).toEqual([
+      '[shop] ERROR (EXTERNAL IP): Internal Server Error: /payments',
+      '[shop] ERROR (EXTERNAL IP): Internal Server Error: /elsewhere',
+    ]);
+    expect(down.logs).toMatchObject([
+      { message: 'error mail not sent', retry: 'with the next invocation of this container' },
+      { message: 'kept error mail dropped', why: 'another container mailed this error in its window' },
+      { message: 'error mail not sent' },
+    ]);
   });
 
   it('lets a container mail again in the next window', async () => {
