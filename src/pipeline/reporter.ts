@@ -172,7 +172,7 @@ export function createReporter(deps: ReporterDependencies): Reporter {
       why:
         gate.reason === 'throttled'
           ? `this error was mailed less than ${formatCount(config.throttleSeconds)} s ago: its repeats are counted until ${until}, and the next mail says how many`
-          : `${formatCount(config.maxPerMinute)} mails went out in the last minute: reports are counted until ${until}, and the next mail of each says how many`,
+          : `${formatCount(config.maxPerMinute)} mails were sent or tried in the last minute: reports are counted until ${until}, and the next mail of each says how many`,
       until,
       fingerprint,
       subject: scrubText(escapeControl(report.subject, false)),

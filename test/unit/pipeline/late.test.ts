@@ -1,13 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../../../src/config/load.js';
 import type { Deduper, LogRecord, Transport } from '../../../src/core/ports.js';
 import type { Mail } from '../../../src/core/render/mail.js';
 import type { Report } from '../../../src/core/report/types.js';
 import { KEPT_BOUNDS, MAX_ATTEMPTS } from '../../../src/pipeline/late.js';
-import { createReporter, type ReporterDependencies } from '../../../src/pipeline/reporter.js';
 import { httpApiEvent } from '../../helpers/events.js';
-import { fixedRandom, manualTime } from '../../helpers/fake-ports.js';
-import { mailEnv } from '../../helpers/recording-transport.js';
+import { type FakeReporterOptions, fakeReporter } from '../../helpers/fake-reporter.js';
 
 /** A transport that fails while `down` is true (keeping what it was handed), else delivers. */
 function switchableTransport(failure: () => Error = () => new Error('SES is down')) {
@@ -28,24 +25,18 @@ function switchableTransport(failure: () => Error = () => new Error('SES is down
   return transport;
 }
 
-// The reporter alone, every port faked; `kept` follows what it says about the reports waiting.
-function reporter(overrides: Partial<ReporterDependencies> & { env?: Record<string, string> } = {}) {
-  const time = manualTime();
-  const logs: LogRecord[] = [];
+// The reporter alone, every port faked; `waiting` follows what it says about the reports kept.
+function reporter(overrides: Partial<FakeReporterOptions> = {}) {
   const waiting: boolean[] = [];
   const transport = switchableTransport();
-  const { env, ...deps } = overrides;
-  const created = createReporter({
-    config: loadConfig(mailEnv(env)),
+  const {
+    reporter: created,
+    time,
+    logs,
+  } = fakeReporter({
     transport,
-    log: (record) => logs.push(record),
-    clock: time.clock,
-    timer: time.timer,
-    random: fixedRandom(0.25, 0.5),
-    nodeVersion: 'v24.0.0-test',
-    reportedInvocations: new WeakSet(),
     keptChanged: (any) => waiting.push(any),
-    ...deps,
+    ...overrides,
   });
   const invocation = (path = '/orders', remainingMs = 10_000) => ({
     event: httpApiEvent({ path }),
@@ -398,7 +389,7 @@ describe('flood control, counting what was delivered', () => {
         level: 'INFO',
         message: 'error mail held back by flood control',
         rule: 'ERROR_MAIL_MAX_PER_MINUTE',
-        why: '2 mails went out in the last minute: reports are counted until 2026-12-01T09:01:00.000Z, and the next mail of each says how many',
+        why: '2 mails were sent or tried in the last minute: reports are counted until 2026-12-01T09:01:00.000Z, and the next mail of each says how many',
         until: '2026-12-01T09:01:00.000Z',
         fingerprint: expect.stringMatching(/^[0-9a-f]{16}$/),
         subject: '[shop] ERROR (EXTERNAL IP): Internal Server Error: /c',

@@ -1,28 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../../../src/config/load.js';
-import type { Deduper, LogRecord, Transport } from '../../../src/core/ports.js';
-import { createReporter, type ReporterDependencies } from '../../../src/pipeline/reporter.js';
+import type { Deduper, Transport } from '../../../src/core/ports.js';
 import { httpApiEvent } from '../../helpers/events.js';
-import { fixedRandom, manualTime } from '../../helpers/fake-ports.js';
-import { hangingTransport, mailEnv, recordingTransport } from '../../helpers/recording-transport.js';
+import { type FakeReporterOptions, fakeReporter } from '../../helpers/fake-reporter.js';
+import { hangingTransport, recordingTransport } from '../../helpers/recording-transport.js';
 
 // The reporter alone, every port faked: no real clock, timer or random number is read.
-function reporter(overrides: Partial<ReporterDependencies> & { env?: Record<string, string> } = {}) {
-  const time = manualTime();
-  const logs: LogRecord[] = [];
+function reporter(overrides: Partial<FakeReporterOptions> = {}) {
   const transport = recordingTransport();
-  const { env, ...deps } = overrides;
-  const created = createReporter({
-    config: loadConfig(mailEnv(env)),
-    transport,
-    log: (record) => logs.push(record),
-    clock: time.clock,
-    timer: time.timer,
-    random: fixedRandom(0.25, 0.5),
-    nodeVersion: 'v24.0.0-test',
-    reportedInvocations: new WeakSet(),
-    ...deps,
-  });
+  const { reporter: created, time, logs } = fakeReporter({ transport, ...overrides });
   const invocation = (remainingMs = 10_000) => ({
     event: httpApiEvent({ path: '/orders' }),
     context: time.context(remainingMs, { functionName: 'shop-api' }),
