@@ -10,12 +10,11 @@ import { readProperty, readString, remainingTimeMs } from '../core/input/safe.js
 import { readTrigger } from '../core/input/trigger.js';
 import type { Clock, Deduper, Log, LogRecord, Random, Timer, Transport } from '../core/ports.js';
 import { enforceMaxBytes, estimateMimeBytes } from '../core/render/fit.js';
-import { renderMail } from '../core/render/mail.js';
+import { mailSubject, renderMail } from '../core/render/mail.js';
 import { DEFAULT_LIMITS } from '../core/report/limits.js';
 import type { Report } from '../core/report/types.js';
 import { createScrubber } from '../core/scrub/scrubber.js';
-import { scrubText } from '../core/scrub/shapes.js';
-import { escapeControl, formatCount } from '../core/text.js';
+import { formatCount } from '../core/text.js';
 import { type BeforeSend, callBeforeSend } from './before-send.js';
 import { runWithin, sendBudget } from './budget.js';
 import { type Composed, type Composing, composeMail, type Mailable, reportBuilder } from './compose.js';
@@ -175,7 +174,7 @@ export function createReporter(deps: ReporterDependencies): Reporter {
           : `${formatCount(config.maxPerMinute)} mails were sent or tried in the last minute: reports are counted until ${until}, and the next mail of each says how many`,
       until,
       fingerprint,
-      subject: scrubText(escapeControl(report.subject, false)),
+      subject: mailSubject(report),
       requestId: requestIdOf(invocation),
     });
   }

@@ -34,6 +34,9 @@ const ALLOWED_HEADERS = new Set([
   'date',
   'mime-version',
   'x-mailer',
+  // Every mail says it is automatic, so responders stay quiet.
+  'auto-submitted',
+  'x-auto-response-suppress',
   // Threading: one id per fingerprint, built from a hex hash.
   'references',
   'in-reply-to',

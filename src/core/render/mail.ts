@@ -25,6 +25,15 @@ export interface Mail {
 }
 
 /**
+ * The subject a report's mail carries: escaped again and scrubbed by shape, whatever the report holds.
+ * @example
+ * mailSubject(report); // '[shop] ERROR (EXTERNAL IP): Internal Server Error: /orders'
+ */
+export function mailSubject(report: Report): string {
+  return scrubText(escapeControl(report.subject, false));
+}
+
+/**
  * Turns a report into the mail that goes to ADMINS or MANAGERS. Whatever the
  * report holds (a `beforeSend` hook may have edited it), the subject is
  * escaped again and every part goes through the shape-based scrubbing.
@@ -34,7 +43,7 @@ export function renderMail(config: Config, report: Report): Mail {
   return {
     from: config.serverEmail,
     to: broken ? config.managers : config.admins,
-    subject: scrubText(escapeControl(report.subject, false)),
+    subject: mailSubject(report),
     text: scrubText(broken ? renderBrokenLinkText(report) : renderServerErrorText(report)),
     html: broken ? undefined : scrubText(renderServerErrorHtml(report)),
   };
