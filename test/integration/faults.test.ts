@@ -1,19 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { type LogRecord, withErrorMail } from '../../src/index.js';
 import { httpApiEvent, lambdaContext } from '../helpers/events.js';
-import { type FaultySes, startFaultySes } from '../helpers/faulty-ses.mjs';
 import { mailEnv } from '../helpers/recording-transport.js';
+import { useFaultySes } from '../helpers/use-faulty-ses.js';
 
 // The real SES client against a stand-in that misbehaves on demand. The client is created once per
 // container (here: per test file), at the first send, from AWS_ENDPOINT_URL_SES.
-let ses: FaultySes;
-beforeAll(async () => {
-  ses = await startFaultySes();
-  process.env.AWS_ENDPOINT_URL_SES = ses.url;
-});
-afterAll(async () => {
-  await ses.stop();
-});
+const ses = useFaultySes();
 
 // A 1 s send budget and an invocation with 1.8 s left: the budget, not the deadline, is the bound.
 const BUDGET_MS = 1000;

@@ -1,19 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { type LogRecord, withErrorMail } from '../../src/index.js';
 import { httpApiEvent, lambdaContext } from '../helpers/events.js';
-import { type FaultySes, startFaultySes } from '../helpers/faulty-ses.mjs';
 import { mailEnv } from '../helpers/recording-transport.js';
+import { useFaultySes } from '../helpers/use-faulty-ses.js';
 
 // The real SES client against a stand-in that answers 500 on demand: flood control counts what SES
 // accepted, not what was tried.
-let ses: FaultySes;
-beforeAll(async () => {
-  ses = await startFaultySes();
-  process.env.AWS_ENDPOINT_URL_SES = ses.url;
-});
-afterAll(async () => {
-  await ses.stop();
-});
+const ses = useFaultySes();
 
 /** The raw message's text part: quoted-printable or base64, as the composer chose. */
 function textOf(raw: string): string {
