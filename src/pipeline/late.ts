@@ -161,9 +161,10 @@ export function createLateDelivery(deps: LateDependencies): LateDelivery {
             : refusedText(refused)
           : RETRY_LATER,
       };
-      deps.log(logged(record, tried));
       const again = { ...tried, attempts, reason, logged: tried.logged || tried.hooked };
+      // Put back before logging: nothing the log step does can lose the reports still waiting.
       dropped(kept.putBack(last ? untried : [again, ...untried]));
+      deps.log(logged(record, tried));
       if (sending.claimed && refused === undefined) {
         await deps.release(tried.fingerprint, tried.happenedAt, context);
       }
@@ -213,7 +214,13 @@ export function createLateDelivery(deps: LateDependencies): LateDelivery {
   function logged(record: LogRecord, report: KeptReport): LogRecord {
     if (report.logged) return record;
     if (!report.hooked) return { ...record, report: 'not logged: beforeSend has not seen it' };
-    return withReport(record, renderMail(config, report.report).text);
+    let text: string;
+    try {
+      text = renderMail(config, report.report).text;
+    } catch {
+      return { ...record, report: 'not logged: the report beforeSend returned cannot be rendered' };
+    }
+    return withReport(record, text);
   }
 }
 

@@ -313,8 +313,11 @@ export function createReporter(deps: ReporterDependencies): Reporter {
             skip = { code: 'dropped-by-before-send' };
             return;
           }
+          // Rendered before it is taken as the hook's: a report the hook broke must not make the text
+          // it never approved the one logged for it.
+          const rendered = renderMail(config, edited);
           hooked = edited;
-          mail = { ...renderMail(config, edited), ...headers };
+          mail = { ...rendered, ...headers };
         } else {
           hooked = composed.report;
         }

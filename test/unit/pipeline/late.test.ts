@@ -210,7 +210,8 @@ describe('a report whose send failed', () => {
   });
 
   it('waits for an invocation with time left: none at all counts no attempt', async () => {
-    const { reporter: r, transport, invocation, time } = reporter();
+    const { reporter: r, transport, invocation, time, logs: records } = reporter();
+    const logs = () => records;
 
     await r.report(thrown(), invocation());
     await r.sendKept(time.context(200));
@@ -219,6 +220,8 @@ describe('a report whose send failed', () => {
 
     expect(transport.refused).toHaveLength(1);
     expect(transport.delivered).toHaveLength(1);
+    // The first send and the late one: the invocation with no time left tried nothing.
+    expect(named(logs(), 'late error mail sent')[0]).toMatchObject({ attempts: 2 });
   });
 
   it('gives up within the send budget of the invocation that sends it', async () => {
@@ -317,6 +320,61 @@ describe('a report whose send failed', () => {
     expect(transport.delivered.map((mail) => mail.subject)).toEqual([
       '[shop] ERROR (EXTERNAL IP): Internal Server Error: /orders (edited)',
     ]);
+  });
+});
+
+describe('a report that beforeSend broke', () => {
+  // A hook that returns a report missing its sections: rendering it throws.
+  const breaks = (report: Report) => ({ kind: report.kind, subject: report.subject }) as unknown as Report;
+
+  it('never logs the text the hook did not approve', async () => {
+    const { reporter: r, transport, logs, invocation } = reporter({ beforeSend: breaks });
+    transport.down = false;
+
+    await r.report(thrown('customer Mary Ng ordered 42'), invocation());
+
+    expect(transport.delivered).toEqual([]);
+    expect(JSON.stringify(logs)).not.toContain('customer Mary Ng');
+  });
+
+  it('keeps the other waiting reports when logging its late failure cannot render it', async () => {
+    let broken = false;
+    // The first two claims outlast the budget: both reports are kept before beforeSend has seen them.
+    let claims = 0;
+    const deduper: Deduper = {
+      claim: () => (++claims <= 2 ? new Promise(() => {}) : Promise.resolve(true)),
+    };
+    const {
+      reporter: r,
+      transport,
+      logs,
+      invocation,
+      time,
+    } = reporter({
+      beforeSend: (report) => (broken ? breaks(report) : report),
+      deduper,
+      env: { ERROR_MAIL_MAX_PER_MINUTE: '0', ERROR_MAIL_SEND_BUDGET_MS: '500' },
+    });
+    for (const path of ['/first', '/second']) {
+      const failed = r.report(thrown(), invocation(path));
+      await time.advance(500);
+      await failed;
+    }
+    transport.down = false;
+
+    // The late send of the first: the hook breaks it, so it cannot be rendered, sent or logged.
+    broken = true;
+    await r.sendKept(time.context(10_000));
+    broken = false;
+    // The broken one fails each time it is tried first, until its attempts are used up.
+    for (let i = 0; i < MAX_ATTEMPTS; i++) await r.sendKept(time.context(10_000));
+
+    expect(transport.delivered.map((mail) => mail.subject)).toContain(
+      '[shop] ERROR (EXTERNAL IP): Internal Server Error: /second',
+    );
+    expect(named(logs, 'late error mail not sent')[0]).toMatchObject({
+      report: 'not logged: the report beforeSend returned cannot be rendered',
+    });
   });
 });
 
