@@ -1,10 +1,11 @@
-import type { SESClient, SESClientConfig } from '@aws-sdk/client-ses';
+import type { SESClient } from '@aws-sdk/client-ses';
 import type { Transport } from '../core/ports.js';
 import type { Mail } from '../core/render/mail.js';
 import { bareAddresses, composeMime } from './compose.js';
 import { budgetRetryStrategy, SES_ATTEMPTS } from './ses-retry.js';
 
-// One client per container, created on the first report (its waits sized to that report's budget).
+// One client per container, created on the first report. Its waits between attempts are sized to the
+// budget of the wrapper that made it; another wrapper given another budget in code shares them.
 let client: SESClient | undefined;
 let commands: typeof import('@aws-sdk/client-ses') | undefined;
 
@@ -36,7 +37,6 @@ export function createSesTransport(options: SesTransportOptions = {}): Transport
     async send(mail: Mail, signal: AbortSignal): Promise<void> {
       commands ??= await import('@aws-sdk/client-ses');
       client ??= new commands.SESClient({
-        ...lambdaCredentials(process.env),
         maxAttempts: SES_ATTEMPTS,
         retryStrategy: budgetRetryStrategy(budgetMs),
         requestHandler: { connectionTimeout: Math.min(1000, requestTimeout), requestTimeout },
@@ -55,23 +55,6 @@ export function createSesTransport(options: SesTransportOptions = {}): Transport
         throw sesError(error, mail);
       }
     },
-  };
-}
-
-/**
- * The credentials Lambda gives the function's role, read from its environment as the SDK's first
- * provider reads them, so that the first report does not load and walk the SDK's provider chain.
- * Without them (a laptop with a profile, a container with its own role), the SDK resolves
- * credentials itself.
- * @example
- * lambdaCredentials({ AWS_ACCESS_KEY_ID: 'AKID', AWS_SECRET_ACCESS_KEY: 's' }); // { credentials: { accessKeyId: 'AKID', ... } }
- */
-export function lambdaCredentials(env: NodeJS.ProcessEnv): Pick<SESClientConfig, 'credentials'> {
-  const { AWS_ACCESS_KEY_ID: accessKeyId, AWS_SECRET_ACCESS_KEY: secretAccessKey } = env;
-  if (!accessKeyId || !secretAccessKey) return {};
-  const sessionToken = env.AWS_SESSION_TOKEN || undefined;
-  return {
-    credentials: { accessKeyId, secretAccessKey, ...(sessionToken === undefined ? {} : { sessionToken }) },
   };
 }
 
