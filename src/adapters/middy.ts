@@ -1,5 +1,5 @@
 import { mayNeedReport } from '../core/decide/classify.js';
-import { createRuntime, type ErrorMailOptions, settleSuccess, settleWatch } from './runtime.js';
+import { createRuntime, type ErrorMailOptions, type Runtime, settleSuccess, settleWatch } from './runtime.js';
 import type { TimeoutWatch } from './timeout-watch.js';
 
 /**
@@ -44,7 +44,6 @@ export function errorMail(options: ErrorMailOptions = {}): ErrorMailMiddleware {
       const state: InvocationState = {
         startedAt,
         watch: runtime.watch(request.event, request.context, startedAt, request),
-        sendingKept: runtime.sendKept === undefined ? undefined : runtime.sendKept(request.context),
         current: request.error,
         firstError: undefined,
       };
@@ -55,7 +54,8 @@ export function errorMail(options: ErrorMailOptions = {}): ErrorMailMiddleware {
     after: function errorMailMiddlewareAfter(request) {
       const state = (request as StatefulRequest)[STATE];
       const pending = state?.watch === undefined ? undefined : runtime.unwatch(state.watch);
-      if (pending === undefined && state?.sendingKept === undefined && !mayNeedReport(request.response)) {
+      const sendingKept = startSendingKept(runtime, request);
+      if (pending === undefined && sendingKept === undefined && !mayNeedReport(request.response)) {
         return undefined;
       }
       // Resolves to undefined: a value returned from `after` would become middy's early response.
@@ -66,11 +66,12 @@ export function errorMail(options: ErrorMailOptions = {}): ErrorMailMiddleware {
         request.event,
         request.context,
         state?.startedAt ?? Date.now(),
-        state?.sendingKept,
+        sendingKept,
       );
     },
     onError: async function errorMailMiddlewareOnError(request) {
       const state = (request as StatefulRequest)[STATE];
+      const sendingKept = startSendingKept(runtime, request);
       await settleWatch(runtime, state?.watch);
       const error = state?.firstError ?? request.error;
       await runtime.report(
@@ -79,9 +80,19 @@ export function errorMail(options: ErrorMailOptions = {}): ErrorMailMiddleware {
         request.context,
         state?.startedAt ?? Date.now(),
       );
-      if (state?.sendingKept !== undefined) await state.sendingKept;
+      if (sendingKept !== undefined) await sendingKept;
     },
   };
+}
+
+/**
+ * Starts the late sending of kept reports at the end of the invocation, where it is awaited: a later
+ * middleware's early answer skips `after` and `onError`, and sends started in `before` would then
+ * outlive the invocation, taken out of the store and cut by the freeze.
+ */
+function startSendingKept(runtime: Runtime, request: MiddyRequest): Promise<void> | undefined {
+  const sendKept = runtime.sendKept;
+  return sendKept === undefined ? undefined : sendKept(request.context);
 }
 
 /**
@@ -99,8 +110,6 @@ const STATE = Symbol('lambda-error-mail');
 interface InvocationState {
   readonly startedAt: number;
   readonly watch: TimeoutWatch | undefined;
-  /** The late sending of earlier invocations' kept reports, started with this one; awaited at its end. */
-  readonly sendingKept: Promise<void> | undefined;
   /** What `request.error` holds now. */
   current: unknown;
   /** The first error middy put into `request.error`, before any middleware replaced it. */

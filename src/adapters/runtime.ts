@@ -46,7 +46,8 @@ export interface Runtime extends TimeoutWatcher {
   /**
    * Sends the reports of earlier invocations whose send failed; never rejects. Undefined while none
    * waits: an adapter reads this one field as an invocation starts, starts it alongside the handler
-   * when set, and awaits it before the invocation returns.
+   * when set, and awaits it before the invocation returns (the middy middleware reads it in `after`
+   * or `onError`, the only places it can await it).
    */
   sendKept: ((context: unknown) => Promise<void>) | undefined;
 }

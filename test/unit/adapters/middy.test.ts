@@ -67,6 +67,44 @@ describe.each(versions)('errorMail() with %s', (_name, middy) => {
     expect(await handler(httpApiEvent(), lambdaContext())).toBe(result);
     expect(transport.mails).toEqual([]);
   });
+
+  it('leaves a kept report for the next invocation when a later before middleware answers early', async () => {
+    const sent: string[] = [];
+    let down = true;
+    const transport = {
+      async send(mail: { text: string }) {
+        if (down) throw new Error('SES is down');
+        sent.push(mail.text);
+      },
+    };
+    // A warm-up middleware: its early answer makes middy skip every after and onError.
+    const warmup = {
+      before: (request: { event: unknown }) =>
+        (request.event as { warmup?: boolean }).warmup === true ? 'warm' : undefined,
+    };
+    const handler = (
+      middy as unknown as (fn: Base) => {
+        use: (m: unknown) => { use: (m: unknown) => (e: unknown, c: unknown) => Promise<unknown> };
+      }
+    )(async (event) => {
+      if ((event as { rawPath: string }).rawPath === '/fails') throw new Error('db down');
+      return { statusCode: 200 };
+    })
+      .use(errorMail({ env: mailEnv(), transport, log: () => {} }))
+      .use(warmup);
+    await handler(httpApiEvent({ path: '/fails' }), lambdaContext()).catch(() => {});
+    down = false;
+
+    const warm = await handler({ warmup: true }, lambdaContext());
+    await new Promise((resolve) => setImmediate(resolve));
+    const sentByWarmup = [...sent];
+    await handler(httpApiEvent({ path: '/fine' }), lambdaContext());
+
+    expect(warm).toBe('warm');
+    expect(sentByWarmup).toEqual([]);
+    expect(sent).toHaveLength(1);
+    expect(sent[0]).toMatch(/^Internal Server Error: \/fails\n\nSent late: /);
+  });
 });
 
 describe('errorMail() and withErrorMail() together', () => {
