@@ -15,6 +15,8 @@ export interface KeptReport {
   readonly subject: string;
   /** When what it reports happened (epoch ms): the flood and dedupe window it belongs to. */
   readonly happenedAt: number;
+  /** The repeats held back before it that its mail tells (flood control's count when it was admitted). */
+  readonly told: number;
   /** The request id of the invocation it reports: what its full log record is found by. */
   readonly requestId: string | undefined;
   /** Its size, as the mail's upper estimate: what the store's byte bound counts. */

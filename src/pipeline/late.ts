@@ -36,6 +36,8 @@ export interface LateDependencies {
     requestId: string | undefined,
     signal: AbortSignal,
   ) => Promise<Claim>;
+  /** Hears that the mail of a report kept after its send failed was delivered (see `FloodGate.delivered`). */
+  readonly delivered: (fingerprint: string, happenedAt: number, told: number) => void;
   /** Gives a claim back after its mail failed, within what is left of the invocation. */
   readonly release: (fingerprint: string, happenedAt: number, context: unknown) => Promise<void>;
   /** Hears whether any report waits, after each change. */
@@ -87,7 +89,7 @@ export function refusedForGood(error: unknown): string | undefined {
  * Creates the late delivery of one reporter: a bounded store of reports whose send failed, sent
  * with a later invocation of the container, each marked as late (see `Delayed`).
  * @example
- * const late = createLateDelivery({ config, transport, timer, log, beforeSend, claim, release, changed });
+ * const late = createLateDelivery({ config, transport, timer, log, beforeSend, claim, delivered, release, changed });
  */
 export function createLateDelivery(deps: LateDependencies): LateDelivery {
   const { config } = deps;
@@ -202,6 +204,7 @@ export function createLateDelivery(deps: LateDependencies): LateDelivery {
       config.maxBytes,
     );
     await deps.transport.send(mail, signal);
+    deps.delivered(report.fingerprint, report.happenedAt, report.told);
     deps.log({
       level: 'INFO',
       message: 'late error mail sent',

@@ -87,6 +87,7 @@ export function createReporter(deps: ReporterDependencies): Reporter {
     log: safeLog,
     beforeSend: deps.beforeSend,
     claim: claimWindow,
+    delivered: (fingerprint, happenedAt, told) => flood.delivered(fingerprint, happenedAt, told),
     release: releaseClaim,
     changed: deps.keptChanged ?? (() => {}),
   });
@@ -207,6 +208,7 @@ export function createReporter(deps: ReporterDependencies): Reporter {
         fingerprint,
         subject: mail.subject,
         happenedAt: now,
+        told: gate.suppressed,
         requestId,
         bytes: estimateMimeBytes(mail),
         attempts: 1,

@@ -1,6 +1,7 @@
 // Flood control: one mail per fingerprint per throttle window, a cap on all mail per minute, and a
 // count of what was held back, told in the next mail. A send that failed gives its window back
-// (`undelivered`). State lives in the container; memory is bounded by an LRU of fingerprints.
+// (`undelivered`) until its mail is delivered late (`delivered`). State lives in the container; memory
+// is bounded by an LRU of fingerprints.
 
 /** What the gate decided for one report. */
 export type GateDecision =
@@ -57,6 +58,12 @@ export interface FloodGate {
    * records of failed sends) while the mail service is down.
    */
   undelivered(fingerprint: string, admittedAt: number, decision: Extract<GateDecision, { send: true }>): void;
+  /**
+   * The undelivered mail of what happened at `happenedAt`, which told `told` repeats, was delivered
+   * late: its window is taken back (unless a mail was admitted since), and it and the repeats it told
+   * no longer count as held back.
+   */
+  delivered(fingerprint: string, happenedAt: number, told: number): void;
 }
 
 /** Creates the gate of one container (one per wrapped handler). */
@@ -137,6 +144,15 @@ export function createFloodGate(settings: FloodSettings): FloodGate {
       // while it was being sent.
       entry.suppressed += decision.suppressed + 1;
       entry.suppressedSince = decision.suppressedSince ?? admittedAt;
+    },
+    delivered(fingerprint, happenedAt, told) {
+      const entry = entries.get(fingerprint);
+      // Forgotten, or mailed since: that mail's window stands, and it told the repeats.
+      if (entry === undefined || (entry.lastMailedAt !== undefined && entry.lastMailedAt >= happenedAt))
+        return;
+      entry.lastMailedAt = happenedAt;
+      entry.suppressed = Math.max(0, entry.suppressed - told - 1);
+      if (entry.suppressed === 0) entry.suppressedSince = undefined;
     },
   };
 }

@@ -408,6 +408,26 @@ describe('flood control, counting what was delivered', () => {
     ]);
   });
 
+  it('counts a late mail delivered as the mail of its window, so a repeat in it is held back', async () => {
+    const { reporter: r, transport, invocation, time } = reporter();
+
+    await r.report(thrown(), invocation());
+    await time.advance(1000);
+    transport.down = false;
+    await r.sendKept(time.context(10_000));
+    await time.advance(1000);
+    const repeat = await r.report(thrown(), invocation());
+    await time.advance(300_000);
+    const next = await r.report(thrown(), invocation());
+
+    expect(repeat).toMatchObject({ status: 'skipped', reason: { code: 'throttled' } });
+    expect(next.status).toBe('sent');
+    expect(transport.delivered).toHaveLength(2);
+    expect(transport.delivered[1]?.text).toContain(
+      'This error happened once since 2026-12-01T09:00:02.000Z without a mail',
+    );
+  });
+
   it('writes one line when the throttle starts holding an error back, not one per repeat', async () => {
     const { reporter: r, transport, logs, invocation, time } = reporter();
     transport.down = false;

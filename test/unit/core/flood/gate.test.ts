@@ -152,6 +152,38 @@ describe('createFloodGate: what was not delivered', () => {
     expect(gate.decide('fp', 300_001)).toMatchObject({ send: true, suppressed: 3, suppressedSince: 10 });
   });
 
+  it('takes the window back, and the reports its mail told, once an undelivered mail is delivered late', () => {
+    const gate = createFloodGate(settings);
+    gate.decide('fp', 0);
+    gate.decide('fp', 10);
+    const told = gate.decide('fp', 300_000);
+    if (!told.send) throw new Error('the window has passed');
+    gate.undelivered('fp', 300_000, told);
+
+    gate.delivered('fp', 300_000, told.suppressed);
+
+    expect(gate.decide('fp', 300_100)).toMatchObject({ send: false, reason: 'throttled', until: 600_000 });
+    expect(gate.decide('fp', 600_000)).toEqual({
+      send: true,
+      suppressed: 1,
+      suppressedSince: 300_100,
+      sequence: 2,
+    });
+  });
+
+  it('leaves the window of a mail admitted after the one delivered late', () => {
+    const gate = createFloodGate(settings);
+    const first = gate.decide('fp', 0);
+    if (!first.send) throw new Error('the first report is mailed');
+    gate.undelivered('fp', 0, first);
+    gate.decide('fp', 100);
+
+    gate.delivered('fp', 0, first.suppressed);
+
+    expect(gate.decide('fp', 300_050)).toMatchObject({ send: false, reason: 'throttled', until: 300_100 });
+    expect(gate.decide('fp', 300_100)).toMatchObject({ send: true, suppressed: 1 });
+  });
+
   it('gives back nothing once the fingerprint was mailed again', () => {
     const gate = createFloodGate(settings);
     const first = gate.decide('fp', 0);
