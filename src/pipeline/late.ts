@@ -38,8 +38,13 @@ export interface LateDependencies {
   ) => Promise<Claim>;
   /** Hears that the mail of a report kept after its send failed was delivered (see `FloodGate.delivered`). */
   readonly delivered: (fingerprint: string, happenedAt: number, told: number) => void;
-  /** Gives a claim back after its mail failed, within what is left of the invocation. */
+  /**
+   * Gives a claim back after its mail failed, within what is left of the invocation, unless another
+   * send of the window from this container is in flight or held it.
+   */
   readonly release: (fingerprint: string, happenedAt: number, context: unknown) => Promise<void>;
+  /** A claimed send that did not fail is done: `held` when its claim must stand (delivered, refused for good). */
+  readonly claimEnded: (fingerprint: string, happenedAt: number, held: boolean) => void;
   /** Hears whether any report waits, after each change. */
   readonly changed: (any: boolean) => void;
 }
@@ -89,7 +94,7 @@ export function refusedForGood(error: unknown): string | undefined {
  * Creates the late delivery of one reporter: a bounded store of reports whose send failed, sent
  * with a later invocation of the container, each marked as late (see `Delayed`).
  * @example
- * const late = createLateDelivery({ config, transport, timer, log, beforeSend, claim, delivered, release, changed });
+ * const late = createLateDelivery({ config, transport, timer, log, beforeSend, claim, delivered, release, claimEnded, changed });
  */
 export function createLateDelivery(deps: LateDependencies): LateDelivery {
   const { config } = deps;
@@ -167,13 +172,16 @@ export function createLateDelivery(deps: LateDependencies): LateDelivery {
       // Put back before logging: nothing the log step does can lose the reports still waiting.
       dropped(kept.putBack(last ? untried : [again, ...untried]));
       deps.log(logged(record, tried));
-      if (sending.claimed && refused === undefined) {
-        await deps.release(tried.fingerprint, tried.happenedAt, context);
-      }
+      if (!sending.claimed) return;
+      if (refused === undefined) await deps.release(tried.fingerprint, tried.happenedAt, context);
+      else deps.claimEnded(tried.fingerprint, tried.happenedAt, true);
     },
   };
 
-  /** Sends one kept report, unless another container mailed its window; throws when the send fails. */
+  /**
+   * Sends one kept report, unless another container mailed its window; throws when the send fails,
+   * leaving `sending.claimed` for the caller to give back.
+   */
   async function sendOne(
     report: KeptReport,
     signal: AbortSignal,
@@ -194,7 +202,7 @@ export function createLateDelivery(deps: LateDependencies): LateDelivery {
     let shown = report;
     if (!report.hooked && deps.beforeSend !== undefined) {
       const hooked = await callBeforeSend(deps.beforeSend, report.report);
-      if (hooked === undefined) return;
+      if (hooked === undefined) return ended(report, sending, false);
       shown = { ...report, report: hooked, hooked: true };
       edited(shown);
     }
@@ -204,6 +212,7 @@ export function createLateDelivery(deps: LateDependencies): LateDelivery {
       config.maxBytes,
     );
     await deps.transport.send(mail, signal);
+    ended(report, sending, true);
     deps.delivered(report.fingerprint, report.happenedAt, report.told);
     deps.log({
       level: 'INFO',
@@ -211,6 +220,13 @@ export function createLateDelivery(deps: LateDependencies): LateDelivery {
       ...about(report),
       attempts: report.attempts + 1,
     });
+  }
+
+  /** A send of `report` that did not fail is done with its claim, if it holds one. */
+  function ended(report: KeptReport, sending: { claimed: boolean }, held: boolean): void {
+    if (!sending.claimed) return;
+    sending.claimed = false;
+    deps.claimEnded(report.fingerprint, report.happenedAt, held);
   }
 
   /** The record with the report's text, when it is final and not in the log yet. */

@@ -22,6 +22,7 @@ import type { Delivery } from './delivery.js';
 import { describeFailure } from './describe-failure.js';
 import { type Claim, createLateDelivery, refusedForGood, refusedText } from './late.js';
 import { withReport } from './unsent-record.js';
+import { createWindowClaims } from './window-claims.js';
 
 /** What the reporter needs from the outside world, handed in so that it reads nothing of its own. */
 export interface ReporterDependencies {
@@ -79,6 +80,7 @@ export function createReporter(deps: ReporterDependencies): Reporter {
     maxPerMinute: config.maxPerMinute,
     maxFingerprints: MAX_FINGERPRINTS,
   });
+  const claims = createWindowClaims();
   const composing: Composing = { config, scrubber, nodeVersion: deps.nodeVersion, random: deps.random };
   const late = createLateDelivery({
     config,
@@ -89,6 +91,7 @@ export function createReporter(deps: ReporterDependencies): Reporter {
     claim: claimWindow,
     delivered: (fingerprint, happenedAt, told) => flood.delivered(fingerprint, happenedAt, told),
     release: releaseClaim,
+    claimEnded,
     changed: deps.keptChanged ?? (() => {}),
   });
 
@@ -147,6 +150,8 @@ export function createReporter(deps: ReporterDependencies): Reporter {
     const sent = await send(outcome, invocation, decided.now, composed);
     if (sent.delivery.status === 'failed') {
       await unsent(sent, outcome, invocation, decided.now, composed, gate);
+    } else if (sent.claimed) {
+      claimEnded(fingerprint, decided.now, sent.delivery.status === 'sent');
     }
     return sent.delivery;
   }
@@ -233,8 +238,9 @@ export function createReporter(deps: ReporterDependencies): Reporter {
         ? withReport(record, mail.text)
         : { ...record, report: 'not logged: beforeSend has not seen it' },
     );
-    if (sent.claimed && sent.refused === undefined)
-      await releaseClaim(fingerprint, now, invocation.context, outcome);
+    if (!sent.claimed) return;
+    if (sent.refused === undefined) await releaseClaim(fingerprint, now, invocation.context, outcome);
+    else claimEnded(fingerprint, now, true);
   }
 
   /** Stage 1: is this outcome mailed at all, by the verdict and the settings. */
@@ -359,15 +365,16 @@ export function createReporter(deps: ReporterDependencies): Reporter {
   ): Promise<Claim> {
     if (deps.deduper === undefined || config.throttleSeconds <= 0) return 'alone';
     const windowStart = windowOf(at);
+    const windowEnd = windowStart + config.throttleSeconds * 1000;
+    const key = `${fingerprint}#${windowStart}`;
+    // Counted before the claim is asked for: a release that starts meanwhile would delete it.
+    await claims.enter(key, windowEnd, deps.clock());
     try {
-      const won = await deps.deduper.claim(
-        fingerprint,
-        windowStart,
-        windowStart + config.throttleSeconds * 1000,
-        signal,
-      );
+      const won = await deps.deduper.claim(fingerprint, windowStart, windowEnd, signal);
+      if (!won) claims.leave(key, false);
       return won ? 'claimed' : 'elsewhere';
     } catch (error) {
+      claims.leave(key, false);
       safeLog({
         level: 'WARN',
         message: 'cross-container dedupe unavailable, mailing from this container',
@@ -381,14 +388,34 @@ export function createReporter(deps: ReporterDependencies): Reporter {
 
   /**
    * Gives back the claim of a window whose mail failed, so that another container may mail it,
-   * within RELEASE_MS and the deadline's margin. A release that fails leaves the claim until the
-   * window ends, as before; it is logged.
+   * unless another send of the window from this container is in flight or was delivered (they share
+   * the claim).
    */
   async function releaseClaim(
     fingerprint: string,
     at: number,
     context: unknown,
     outcome?: Outcome,
+  ): Promise<void> {
+    await claims.leave(`${fingerprint}#${windowOf(at)}`, false, () =>
+      giveBack(fingerprint, at, context, outcome),
+    );
+  }
+
+  /** A claimed send that did not fail is done: `held` when its claim must stand. */
+  function claimEnded(fingerprint: string, at: number, held: boolean): void {
+    claims.leave(`${fingerprint}#${windowOf(at)}`, held);
+  }
+
+  /**
+   * Deletes the claim of a window, within RELEASE_MS and the deadline's margin. A release that fails
+   * leaves the claim until the window ends, as before; it is logged.
+   */
+  async function giveBack(
+    fingerprint: string,
+    at: number,
+    context: unknown,
+    outcome: Outcome | undefined,
   ): Promise<void> {
     const deduper = deps.deduper;
     if (deduper?.release === undefined) return;

@@ -13,7 +13,8 @@ const TTL_SLACK_SECONDS = 3600;
  * conditional PutItem of `<fingerprint>#<window start>` succeeds for the
  * first container only (and again for that container: the item names it in
  * `claimedBy`). When its mail cannot be sent, a conditional DeleteItem gives
- * the claim back, so another container may mail the error. The table needs a
+ * the claim back, so another container may mail the error; the reporter asks
+ * for it only when none of its sends of that window is in flight or delivered. The table needs a
  * string partition key `pk`; turn on TTL on the attribute `expiresAt` to clear
  * old items; the role needs `dynamodb:PutItem` and `dynamodb:DeleteItem`.
  * Region, credentials and endpoint come from the AWS SDK

@@ -505,6 +505,38 @@ describe('flood control, counting what was delivered', () => {
     expect(transport.delivered).toHaveLength(1);
   });
 
+  it('keeps the claim a delivered late mail relies on when a send of the same window fails', async () => {
+    // The table as DynamoDB keeps it: one owner per window; this container claims it again.
+    const table = new Map<string, string>();
+    const deduper: Deduper = {
+      async claim(fingerprint, start) {
+        const key = `${fingerprint}#${start}`;
+        if (table.has(key) && table.get(key) !== 'this container') return false;
+        table.set(key, 'this container');
+        return true;
+      },
+      async release(fingerprint, start) {
+        const key = `${fingerprint}#${start}`;
+        if (table.get(key) === 'this container') table.delete(key);
+      },
+    };
+    const { reporter: r, transport, invocation, time } = reporter({ deduper });
+    await r.report(thrown(), invocation());
+    await time.advance(1000);
+    // SES delivers the late mail and fails the fresh one.
+    transport.down = false;
+    const send = transport.send;
+    transport.send = async (mail) => {
+      if (!mail.text.includes('Sent late: ')) throw new Error('SES is down');
+      await send(mail);
+    };
+
+    await Promise.all([r.sendKept(time.context(10_000)), r.report(thrown(), invocation())]);
+
+    expect(transport.delivered).toHaveLength(1);
+    expect([...table.values()]).toEqual(['this container']);
+  });
+
   it('drops a kept report when another container mailed its window meanwhile', async () => {
     let claims = 0;
     const deduper: Deduper = { claim: async () => ++claims === 1 };
