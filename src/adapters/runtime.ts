@@ -114,18 +114,10 @@ export function createRuntime(options: ErrorMailOptions, ended?: (owner: object)
   return runtime;
 }
 
-/**
- * Ends a timeout watch and waits for a warning already being sent, and for the late sending of kept
- * reports started with the invocation, so a freeze cannot cut them.
- */
-export async function settleWatch(
-  runtime: Runtime,
-  watch: TimeoutWatch | undefined,
-  sendingKept?: Promise<void>,
-): Promise<void> {
+/** Ends a timeout watch and waits for a warning already being sent, so a freeze cannot cut it. */
+export async function settleWatch(runtime: Runtime, watch: TimeoutWatch | undefined): Promise<void> {
   const pending = watch === undefined ? undefined : runtime.unwatch(watch);
   if (pending !== undefined) await pending;
-  if (sendingKept !== undefined) await sendingKept;
 }
 
 /**
