@@ -54,8 +54,8 @@ export interface FloodGate {
   /**
    * The mail admitted at `admittedAt` (with `decision`) was not delivered: its fingerprint's window is
    * given back, so the next repeat is mailed, and the report counts as a repeat held back, told in
-   * that mail. It still counts toward the cap per minute, which bounds the attempts (and the log
-   * records of failed sends) while the mail service is down.
+   * that mail. It still counts toward the cap per minute, which bounds the first sends tried while
+   * the mail service is down (late sends of kept reports do not come through the gate).
    */
   undelivered(fingerprint: string, admittedAt: number, decision: Extract<GateDecision, { send: true }>): void;
   /**
