@@ -8,7 +8,7 @@ import { type BeforeSend, callBeforeSend } from './before-send.js';
 import { runWithin, sendBudget } from './budget.js';
 import { describeFailure } from './describe-failure.js';
 import { createKeptReports, type KeptDropReason, type KeptReport, type KeptReports } from './kept.js';
-import { withReport } from './unsent-record.js';
+import { withReportIfSeen } from './unsent-record.js';
 
 /**
  * Reports a container keeps for a later invocation: about the default `ERROR_MAIL_MAX_PER_MINUTE`
@@ -232,14 +232,7 @@ export function createLateDelivery(deps: LateDependencies): LateDelivery {
   /** The record with the report's text, when it is final and not in the log yet. */
   function logged(record: LogRecord, report: KeptReport): LogRecord {
     if (report.logged) return record;
-    if (!report.hooked) return { ...record, report: 'not logged: beforeSend has not seen it' };
-    let text: string;
-    try {
-      text = renderMail(config, report.report).text;
-    } catch {
-      return { ...record, report: 'not logged: the report beforeSend returned cannot be rendered' };
-    }
-    return withReport(record, text);
+    return withReportIfSeen(record, report.hooked, () => renderMail(config, report.report).text);
   }
 }
 

@@ -21,7 +21,7 @@ import { type Composed, type Composing, composeMail, type Mailable, reportBuilde
 import type { Delivery } from './delivery.js';
 import { describeFailure } from './describe-failure.js';
 import { type Claim, createLateDelivery, refusedForGood, refusedText } from './late.js';
-import { withReport } from './unsent-record.js';
+import { withReportIfSeen } from './unsent-record.js';
 import { createWindowClaims } from './window-claims.js';
 
 /** What the reporter needs from the outside world, handed in so that it reads nothing of its own. */
@@ -202,14 +202,15 @@ export function createReporter(deps: ReporterDependencies): Reporter {
     const { fingerprint, mail } = delivery;
     const requestId = requestIdOf(invocation);
     let retry: string;
+    // Whether beforeSend has seen what was to be mailed (or there is none): only then is its text logged.
+    const seen = sent.hooked !== undefined || deps.beforeSend === undefined;
     if (sent.refused === undefined) {
       flood.undelivered(fingerprint, now, gate);
-      const hooked = sent.hooked ?? composed.report;
       retry = late.keep({
-        report: hooked,
+        report: sent.hooked ?? composed.report,
         headers: composed.headers,
-        hooked: sent.hooked !== undefined || deps.beforeSend === undefined,
-        logged: sent.hooked !== undefined || deps.beforeSend === undefined,
+        hooked: seen,
+        logged: seen,
         fingerprint,
         subject: mail.subject,
         happenedAt: now,
@@ -232,12 +233,8 @@ export function createReporter(deps: ReporterDependencies): Reporter {
       requestId,
       retry,
     };
-    // The text as it was to be mailed; not before beforeSend has seen it, which it may be there to edit.
-    safeLog(
-      sent.hooked !== undefined || deps.beforeSend === undefined
-        ? withReport(record, mail.text)
-        : { ...record, report: 'not logged: beforeSend has not seen it' },
-    );
+    // The text as it was to be mailed.
+    safeLog(withReportIfSeen(record, seen, () => mail.text));
     if (!sent.claimed) return;
     if (sent.refused === undefined) await releaseClaim(fingerprint, now, invocation.context, outcome);
     else claimEnded(fingerprint, now, true);
@@ -366,7 +363,7 @@ export function createReporter(deps: ReporterDependencies): Reporter {
     if (deps.deduper === undefined || config.throttleSeconds <= 0) return 'alone';
     const windowStart = windowOf(at);
     const windowEnd = windowStart + config.throttleSeconds * 1000;
-    const key = `${fingerprint}#${windowStart}`;
+    const key = windowKey(fingerprint, at);
     // Counted before the claim is asked for: a release that starts meanwhile would delete it.
     await claims.enter(key, windowEnd, deps.clock());
     try {
@@ -397,14 +394,17 @@ export function createReporter(deps: ReporterDependencies): Reporter {
     context: unknown,
     outcome?: Outcome,
   ): Promise<void> {
-    await claims.leave(`${fingerprint}#${windowOf(at)}`, false, () =>
-      giveBack(fingerprint, at, context, outcome),
-    );
+    await claims.leave(windowKey(fingerprint, at), false, () => giveBack(fingerprint, at, context, outcome));
+  }
+
+  /** The key of the window of `at` for `fingerprint`, as the window claims count it. */
+  function windowKey(fingerprint: string, at: number): string {
+    return `${fingerprint}#${windowOf(at)}`;
   }
 
   /** A claimed send that did not fail is done: `held` when its claim must stand. */
   function claimEnded(fingerprint: string, at: number, held: boolean): void {
-    claims.leave(`${fingerprint}#${windowOf(at)}`, held);
+    claims.leave(windowKey(fingerprint, at), held);
   }
 
   /**

@@ -41,6 +41,24 @@ export function withReport(record: LogRecord, text: string, maxBytes = LOG_RECOR
   }
 }
 
+/**
+ * `record` with the text of a report whose mail was not sent, when it may be logged: not before
+ * `beforeSend` has seen the report (the hook may be there to edit it), and said so when the report
+ * the hook returned cannot be rendered. `text` renders it, on demand.
+ * @example
+ * withReportIfSeen(record, hooked, () => mail.text);
+ */
+export function withReportIfSeen(record: LogRecord, seen: boolean, text: () => string): LogRecord {
+  if (!seen) return { ...record, report: 'not logged: beforeSend has not seen it' };
+  let rendered: string;
+  try {
+    rendered = text();
+  } catch {
+    return { ...record, report: 'not logged: the report beforeSend returned cannot be rendered' };
+  }
+  return withReport(record, rendered);
+}
+
 function jsonBytes(record: LogRecord): number {
   return Buffer.byteLength(JSON.stringify(record));
 }
