@@ -41,8 +41,6 @@ export interface KeptBounds {
  * bytes: what is over the bounds is dropped, the oldest first, and handed back to be logged.
  */
 export interface KeptReports {
-  /** How many reports wait. */
-  readonly size: number;
   /**
    * Keeps `report` (newest), then drops the oldest until the bounds hold. Returns what was dropped:
    * `report` itself when it alone is over the byte bound.
@@ -86,9 +84,6 @@ export function createKeptReports(bounds: KeptBounds, changed: (any: boolean) =>
   };
 
   return {
-    get size() {
-      return reports.length;
-    },
     keep(report) {
       // Alone over the bound: the older ones stay, and only this one is let go.
       if (report.bytes > bounds.maxBytes) return [{ report, why: 'bytes' }];
