@@ -155,13 +155,12 @@ function fromEnvironment(
   problem: (entry: SettingEntry, received: string, expected: string) => void,
 ): unknown {
   const { setting } = entry;
-  const fallback = fallbackOf(setting, env);
   const raw = env[setting.variable];
-  if (raw === undefined) return fallback;
+  if (raw === undefined) return fallbackOf(setting, env);
   const parsed = parseSetting(setting, raw, (note) => notes.push(note));
   if (parsed !== INVALID) return parsed;
   problem(entry, raw, expectedOf(setting));
-  return fallback;
+  return fallbackOf(setting, env);
 }
 
 /** The checked values in Config's shape and the table's order, lists and groups frozen. */
