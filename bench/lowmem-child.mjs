@@ -1,8 +1,10 @@
 // One fresh container's first report, run by bench/lowmem.mjs (in a CPU-limited cgroup): imports the
 // package, wraps a handler that throws on its first invocation, invokes it with a 3 s function
 // timeout, and prints the time from the throw to the caller and the CPU the process used, as JSON.
-// Then a second invocation (which succeeds) runs, and its duration is printed too: a report that could
-// not be sent in the first goes out with it.
+// Then, until the mail is out, up to two more invocations (which succeed) run, and their durations are
+// printed too: a report that could not be sent in the first goes out with one of them. Whether the
+// local SES holds the mail after each is told by its subject, which names this process.
+process.env.EMAIL_SUBJECT_PREFIX = `[lowmem-${process.pid}] `;
 const { withErrorMail } = await import(new URL('../dist/index.js', import.meta.url).href);
 
 let invocations = 0;
@@ -45,13 +47,25 @@ try {
   caught = true;
 }
 const ms = performance.now() - t0;
+const leftMs = deadline - Date.now();
 const cpu = process.cpuUsage(cpu0);
-process.stdout.write(`${JSON.stringify({ ms, cpuMs: (cpu.user + cpu.system) / 1000, caught })}\n`);
-const stored = async () =>
-  (await (await fetch(`${process.env.AWS_ENDPOINT_URL_SES}/store`)).json()).emails.length;
-const afterFirst = await stored();
-deadline = Date.now() + 3000;
-const t1 = performance.now();
-await handler(event, { ...context, awsRequestId: `lowmem-${process.pid}-2` });
-const secondMs = performance.now() - t1;
-process.stdout.write(`${JSON.stringify({ secondMs, afterFirst, afterSecond: await stored() })}\n`);
+process.stdout.write(`${JSON.stringify({ ms, leftMs, cpuMs: (cpu.user + cpu.system) / 1000, caught })}\n`);
+const mailed = async () => {
+  const store = await (await fetch(`${process.env.AWS_ENDPOINT_URL_SES}/store`)).json();
+  return store.emails.some((mail) => mail.subject.startsWith(process.env.EMAIL_SUBJECT_PREFIX));
+};
+let mailedIn = (await mailed()) ? 1 : undefined;
+const laterMs = [];
+const statuses = [];
+while (mailedIn === undefined && laterMs.length < 2) {
+  deadline = Date.now() + 3000;
+  const t1 = performance.now();
+  const result = await handler(event, {
+    ...context,
+    awsRequestId: `lowmem-${process.pid}-${laterMs.length + 2}`,
+  });
+  laterMs.push(performance.now() - t1);
+  statuses.push(result?.statusCode);
+  if (await mailed()) mailedIn = laterMs.length + 1;
+}
+process.stdout.write(`${JSON.stringify({ mailedIn, laterMs, statuses })}\n`);

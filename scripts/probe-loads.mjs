@@ -1,11 +1,13 @@
 // Prints, as JSON, which modules the built package loads: after import, after a
 // successful invocation, and after a failing one (which sends through SES). Its own
-// files are listed as dist/<name>; dependencies by their URL.
+// files are listed as dist/<name>; dependencies by their URL. Modules loaded by import are
+// seen by a resolve hook, modules loaded by require in the require cache.
 // Run from the repository root after `npm run build`; settings come from the environment.
 import { appendFileSync, mkdtempSync, readFileSync } from 'node:fs';
-import { register } from 'node:module';
+import { createRequire, register } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 
 const logFile = join(mkdtempSync(join(tmpdir(), 'lem-loads-')), 'loads.txt');
 process.env.LEM_LOAD_LOG = logFile;
@@ -21,10 +23,13 @@ register(`data:text/javascript,${encodeURIComponent(hooks)}`);
 
 const dist = new URL('../dist/', import.meta.url).href;
 const watched = (url) => url.startsWith(dist) || /@aws-sdk\/client-ses|nodemailer/.test(url);
+const requireCache = createRequire(import.meta.url).cache;
 const loaded = () => [
   ...new Set(
-    readFileSync(logFile, 'utf8')
-      .split('\n')
+    [
+      ...readFileSync(logFile, 'utf8').split('\n'),
+      ...Object.keys(requireCache).map((path) => pathToFileURL(path).href),
+    ]
       .filter(watched)
       .map((url) => (url.startsWith(dist) ? `dist/${url.slice(dist.length)}` : url)),
   ),

@@ -18,7 +18,7 @@ export type {
 export type { ErrorInfo } from './core/input/error-chain.js';
 export type { NameValue } from './core/input/request.js';
 export type { TriggerKind } from './core/input/trigger.js';
-export type { Log, LogRecord, Transport } from './core/ports.js';
+export type { Log, LogRecord, SendTime, Transport } from './core/ports.js';
 export type { Mail } from './core/render/mail.js';
 export type {
   BrokenLinkReport,

@@ -7,13 +7,29 @@ import type { Mail } from './render/mail.js';
 
 /**
  * Sends one mail. Implementations must stop work when `signal` aborts and
- * reject with an error that says why the mail was not sent.
+ * reject with an error that says why the mail was not sent. One that did not start a step for want
+ * of `time` (nothing was sent) rejects with an error named `NotInTimeError` whose `step` names it: a
+ * later send that stops at a later step has made progress, and is not counted as another attempt.
  *
  * @example
  * const transport: Transport = { async send(mail) { console.log(mail.subject) } };
  */
 export interface Transport {
-  send(mail: Mail, signal: AbortSignal): Promise<void>;
+  send(mail: Mail, signal: AbortSignal, time?: SendTime): Promise<void>;
+}
+
+/**
+ * How much time a send has, for a transport that loads code on its first send: a load cannot be
+ * stopped once it has started, so it is only started when it fits in what is left.
+ *
+ * @example
+ * const time: SendTime = { leftMs: () => 1500, cpuShare: 128 / 1769 };
+ */
+export interface SendTime {
+  /** The milliseconds left before the send's budget (or the deadline's margin) runs out. */
+  leftMs(): number;
+  /** The share of one vCPU the function gets: about 0.072 at 128 MB, 1 from 1,769 MB up or off Lambda. */
+  readonly cpuShare: number;
 }
 
 /**

@@ -1,4 +1,5 @@
-import type { Timer, TimerHandle } from '../core/ports.js';
+import { readProperty } from '../core/input/safe.js';
+import type { Clock, SendTime, Timer, TimerHandle } from '../core/ports.js';
 
 /** Time kept back before the invocation's deadline, for the handler's own return. */
 export const DEADLINE_MARGIN_MS = 300;
@@ -19,6 +20,22 @@ export function sendBudget(
   // A timeout warning is sent while the handler still runs: it only has to finish before the deadline.
   const margin = timeoutWarning ? TIMEOUT_WARNING_MARGIN_MS : DEADLINE_MARGIN_MS;
   return Math.min(budgetMs, (remainingMs ?? Number.POSITIVE_INFINITY) - margin);
+}
+
+/** The memory at which Lambda gives a function one full vCPU; below it, CPU is in proportion to memory. */
+export const ONE_VCPU_MB = 1769;
+
+/**
+ * The time a send started now has until `budget` ms from now, at the CPU share of the memory size
+ * the invocation's `context` gives (`memoryLimitInMB`; one full vCPU without it).
+ * @example
+ * sendTime(2000, clock, { memoryLimitInMB: '128' }).cpuShare; // 0.0723...
+ */
+export function sendTime(budget: number, clock: Clock, context: unknown): SendTime {
+  const endsAt = clock() + budget;
+  const memory = Number(readProperty(context, 'memoryLimitInMB'));
+  const cpuShare = Number.isFinite(memory) && memory > 0 ? Math.min(1, memory / ONE_VCPU_MB) : 1;
+  return { leftMs: () => endsAt - clock(), cpuShare };
 }
 
 /**

@@ -1,11 +1,11 @@
 import type { Config } from '../config/load.js';
 import { readProperty, remainingTimeMs } from '../core/input/safe.js';
-import type { Log, LogRecord, Timer, Transport } from '../core/ports.js';
+import type { Clock, Log, LogRecord, SendTime, Timer, Transport } from '../core/ports.js';
 import { enforceMaxBytes } from '../core/render/fit.js';
 import { renderMail } from '../core/render/mail.js';
 import { formatCount } from '../core/text.js';
 import { type BeforeSend, callBeforeSend } from './before-send.js';
-import { runWithin, sendBudget } from './budget.js';
+import { runWithin, sendBudget, sendTime } from './budget.js';
 import { describeFailure } from './describe-failure.js';
 import { createKeptReports, type KeptDropReason, type KeptReport, type KeptReports } from './kept.js';
 import { withReportIfSeen } from './unsent-record.js';
@@ -25,6 +25,7 @@ export type Claim = 'claimed' | 'elsewhere' | 'alone';
 export interface LateDependencies {
   readonly config: Config;
   readonly transport: Transport;
+  readonly clock: Clock;
   readonly timer: Timer;
   /** A log that never throws. */
   readonly log: Log;
@@ -91,6 +92,17 @@ export function refusedForGood(error: unknown): string | undefined {
 }
 
 /**
+ * The step a transport did not start for want of time, when `error` says so (see `Transport`).
+ * @example
+ * notInTimeStep(new NotInTimeError('...', 'loading the SES client')); // 'loading the SES client'
+ */
+export function notInTimeStep(error: unknown): string | undefined {
+  if (readProperty(error, 'name') !== 'NotInTimeError') return undefined;
+  const step = readProperty(error, 'step');
+  return typeof step === 'string' ? step : undefined;
+}
+
+/**
  * Creates the late delivery of one reporter: a bounded store of reports whose send failed, sent
  * with a later invocation of the container, each marked as late (see `Delayed`).
  * @example
@@ -135,11 +147,12 @@ export function createLateDelivery(deps: LateDependencies): LateDelivery {
       // Whether the one being sent holds a cross-container claim, to give back if its send fails.
       const sending = { claimed: false };
       let failure: unknown;
+      const time = sendTime(budget, deps.clock, context);
       try {
         await runWithin(budget, deps.timer, async (signal) => {
           while (left.length > 0 && !signal.aborted) {
             sending.claimed = false;
-            await sendOne(left[0] as KeptReport, signal, sending, (edited) => {
+            await sendOne(left[0] as KeptReport, signal, time, sending, (edited) => {
               left[0] = edited;
             });
             left.shift();
@@ -150,7 +163,11 @@ export function createLateDelivery(deps: LateDependencies): LateDelivery {
       }
       if (left.length === 0) return;
       const [tried, ...untried] = left as [KeptReport, ...KeptReport[]];
-      const attempts = tried.attempts + 1;
+      const waitingFor = notInTimeStep(failure);
+      // A send that stopped at a later step than the last one (the first report's loading, spread over
+      // invocations at a small CPU share) got further: it is not another attempt.
+      const progressed = waitingFor !== undefined && waitingFor !== tried.waitingFor;
+      const attempts = progressed ? tried.attempts : tried.attempts + 1;
       const reason = describeFailure(failure);
       const refused = refusedForGood(failure);
       const code = readProperty(failure, 'code');
@@ -168,7 +185,7 @@ export function createLateDelivery(deps: LateDependencies): LateDelivery {
             : refusedText(refused)
           : RETRY_LATER,
       };
-      const again = { ...tried, attempts, reason, logged: tried.logged || tried.hooked };
+      const again = { ...tried, attempts, waitingFor, reason, logged: tried.logged || tried.hooked };
       // Put back before logging: nothing the log step does can lose the reports still waiting.
       dropped(kept.putBack(last ? untried : [again, ...untried]));
       deps.log(logged(record, tried));
@@ -185,6 +202,7 @@ export function createLateDelivery(deps: LateDependencies): LateDelivery {
   async function sendOne(
     report: KeptReport,
     signal: AbortSignal,
+    time: SendTime,
     sending: { claimed: boolean },
     edited: (report: KeptReport) => void,
   ): Promise<void> {
@@ -211,7 +229,7 @@ export function createLateDelivery(deps: LateDependencies): LateDelivery {
       { ...renderMail(config, { ...shown.report, delayed }), ...report.headers },
       config.maxBytes,
     );
-    await deps.transport.send(mail, signal);
+    await deps.transport.send(mail, signal, time);
     ended(report, sending, true);
     deps.delivered(report.fingerprint, report.happenedAt, report.told);
     deps.log({

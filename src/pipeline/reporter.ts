@@ -16,11 +16,11 @@ import type { Report } from '../core/report/types.js';
 import { createScrubber } from '../core/scrub/scrubber.js';
 import { formatCount } from '../core/text.js';
 import { type BeforeSend, callBeforeSend } from './before-send.js';
-import { runWithin, sendBudget } from './budget.js';
+import { runWithin, sendBudget, sendTime } from './budget.js';
 import { type Composed, type Composing, composeMail, type Mailable, reportBuilder } from './compose.js';
 import type { Delivery } from './delivery.js';
 import { describeFailure } from './describe-failure.js';
-import { type Claim, createLateDelivery, refusedForGood, refusedText } from './late.js';
+import { type Claim, createLateDelivery, notInTimeStep, refusedForGood, refusedText } from './late.js';
 import { withReportIfSeen } from './unsent-record.js';
 import { createWindowClaims } from './window-claims.js';
 
@@ -85,6 +85,7 @@ export function createReporter(deps: ReporterDependencies): Reporter {
   const late = createLateDelivery({
     config,
     transport: deps.transport,
+    clock: deps.clock,
     timer: deps.timer,
     log: safeLog,
     beforeSend: deps.beforeSend,
@@ -218,6 +219,7 @@ export function createReporter(deps: ReporterDependencies): Reporter {
         requestId,
         bytes: estimateMimeBytes(mail),
         attempts: 1,
+        waitingFor: delivery.waitingFor,
         reason: delivery.reason,
       });
     } else {
@@ -304,6 +306,7 @@ export function createReporter(deps: ReporterDependencies): Reporter {
       };
     }
     let skip: SkipReason | undefined;
+    const time = sendTime(budget, deps.clock, invocation.context);
     try {
       await runWithin(budget, deps.timer, async (signal) => {
         const claim = await claimWindow(fingerprint, now, requestIdOf(invocation), signal);
@@ -327,7 +330,7 @@ export function createReporter(deps: ReporterDependencies): Reporter {
           hooked = composed.report;
         }
         mail = enforceMaxBytes(mail, config.maxBytes);
-        await deps.transport.send(mail, signal);
+        await deps.transport.send(mail, signal, time);
       });
     } catch (error) {
       const code = readProperty(error, 'code');
@@ -338,6 +341,7 @@ export function createReporter(deps: ReporterDependencies): Reporter {
           mail,
           fingerprint,
           code: typeof code === 'string' ? code : undefined,
+          waitingFor: notInTimeStep(error),
         },
         hooked,
         claimed,

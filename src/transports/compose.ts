@@ -1,16 +1,41 @@
+import type { SendTime } from '../core/ports.js';
 import type { Mail } from '../core/render/mail.js';
+import { ensureTime, FIRST_USE_CPU_MS, loadInTime } from './load-dependency.js';
+
+// Loaded with the first mail composed, once per container.
+let MailComposer: typeof import('nodemailer/lib/mail-composer')['default'] | undefined;
+// Whether a mail was composed in this container: the first one runs the composer's code for the first time.
+let composed = false;
+
+/** Loads nodemailer's composer, unless it is loaded already or would not load in `time` (then it throws). */
+async function loadComposer(time?: SendTime): Promise<typeof MailComposer & {}> {
+  MailComposer ??= (
+    await loadInTime(
+      time,
+      "loading nodemailer's composer",
+      FIRST_USE_CPU_MS.composer,
+      'nodemailer/lib/mail-composer',
+      () => import('nodemailer/lib/mail-composer'),
+    )
+  ).default;
+  return MailComposer;
+}
 
 /**
  * Builds the raw MIME message of a mail with nodemailer's composer, loaded on
  * the first call so that a container that never fails never loads it. For a
- * custom transport that sends raw messages.
+ * custom transport that sends raw messages. With `time` (the third argument of `Transport.send`), the
+ * first call loads and runs the composer only when that fits in the time left, and throws
+ * `NotInTimeError` otherwise.
  *
  * @example
  * const transport: Transport = { async send(mail) { await myRawSender(await composeMime(mail)) } };
  */
-export async function composeMime(mail: Mail): Promise<Buffer> {
-  const { default: MailComposer } = await import('nodemailer/lib/mail-composer');
-  const composer = new MailComposer({
+export async function composeMime(mail: Mail, time?: SendTime): Promise<Buffer> {
+  const Composer = await loadComposer(time);
+  if (!composed) ensureTime(time, FIRST_USE_CPU_MS.firstCompose, "this container's first composing");
+  composed = true;
+  const composer = new Composer({
     from: mail.from,
     to: [...mail.to],
     subject: mail.subject,

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Deduper } from '../core/ports.js';
+import { loadDependency } from './load-dependency.js';
 
 // One client per container, created on the first claim; the SDK module is loaded only then.
 let client: import('@aws-sdk/client-dynamodb').DynamoDBClient | undefined;
@@ -24,7 +25,7 @@ export function createDynamoDbDeduper(table: string): Deduper {
   // Who this container is to the table: one deduper per wrapped handler, made on its first report.
   const owner = randomUUID();
   const load = async () => {
-    sdk ??= await import('@aws-sdk/client-dynamodb');
+    sdk ??= await loadDependency('@aws-sdk/client-dynamodb', () => import('@aws-sdk/client-dynamodb'));
     client ??= new sdk.DynamoDBClient({ maxAttempts: 2 });
     return { sdk, client };
   };

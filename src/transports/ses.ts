@@ -1,13 +1,16 @@
 import type { SESClient } from '@aws-sdk/client-ses';
-import type { Transport } from '../core/ports.js';
+import type { SendTime, Transport } from '../core/ports.js';
 import type { Mail } from '../core/render/mail.js';
 import { bareAddresses, composeMime } from './compose.js';
+import { ensureTime, FIRST_USE_CPU_MS, loadInTime } from './load-dependency.js';
 import { budgetRetryStrategy, SES_ATTEMPTS } from './ses-retry.js';
 
 // One client per container, created on the first report. Its waits between attempts are sized to the
 // budget of the wrapper that made it; another wrapper given another budget in code shares them.
 let client: SESClient | undefined;
 let commands: typeof import('@aws-sdk/client-ses') | undefined;
+// Whether the client made a request in this container: the first one runs the SDK's code for the first time.
+let requested = false;
 
 /** Options of the SES transport. */
 export interface SesTransportOptions {
@@ -28,20 +31,32 @@ export interface SesTransportOptions {
  * come from the AWS SDK's own resolution (`AWS_REGION`, the Lambda role,
  * `AWS_ENDPOINT_URL_SES`). The SDK retries throttling, 5xx answers and network
  * errors with waits sized to the budget (`budgetRetryStrategy`); the abort signal
- * stops attempts and waits when the budget or the deadline runs out.
+ * stops attempts and waits when the budget or the deadline runs out. The first send loads the SES
+ * client and the composer, composes and makes its first request, each only when it fits in the `time`
+ * left: none of them can be stopped once started (a send that stops there is kept and tried again).
  */
 export function createSesTransport(options: SesTransportOptions = {}): Transport {
   const requestTimeout = options.requestTimeoutMs ?? 2000;
   const budgetMs = options.budgetMs ?? 2000;
   return {
-    async send(mail: Mail, signal: AbortSignal): Promise<void> {
-      commands ??= await import('@aws-sdk/client-ses');
+    async send(mail: Mail, signal: AbortSignal, time?: SendTime): Promise<void> {
+      // The first send loads the client, then composes, then sends, each only if it fits in what is left.
+      commands ??= await loadInTime(
+        time,
+        'loading the SES client',
+        FIRST_USE_CPU_MS.sesClient,
+        '@aws-sdk/client-ses',
+        () => import('@aws-sdk/client-ses'),
+      );
       client ??= new commands.SESClient({
         maxAttempts: SES_ATTEMPTS,
         retryStrategy: budgetRetryStrategy(budgetMs),
         requestHandler: { connectionTimeout: Math.min(1000, requestTimeout), requestTimeout },
       });
-      const raw = await composeMime(mail);
+      const raw = await composeMime(mail, time);
+      if (!requested)
+        ensureTime(time, FIRST_USE_CPU_MS.firstSesRequest, "this container's first SES request");
+      requested = true;
       try {
         await client.send(
           new commands.SendRawEmailCommand({

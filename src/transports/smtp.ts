@@ -1,7 +1,8 @@
 import type { SmtpConfig } from '../config/load.js';
-import type { Transport } from '../core/ports.js';
+import type { SendTime, Transport } from '../core/ports.js';
 import type { Mail } from '../core/render/mail.js';
 import { bareAddresses, composeMime } from './compose.js';
+import { FIRST_USE_CPU_MS, loadInTime } from './load-dependency.js';
 
 /**
  * Sends over SMTP with Django's `EMAIL_*` settings, one connection per mail:
@@ -14,9 +15,18 @@ export function createSmtpTransport(settings: SmtpConfig): Transport {
   let SmtpConnection: typeof import('nodemailer/lib/smtp-connection')['default'] | undefined;
   const timeout = settings.timeoutSeconds === undefined ? undefined : settings.timeoutSeconds * 1000;
   return {
-    async send(mail: Mail, signal: AbortSignal): Promise<void> {
-      SmtpConnection ??= (await import('nodemailer/lib/smtp-connection')).default;
-      const raw = await composeMime(mail);
+    async send(mail: Mail, signal: AbortSignal, time?: SendTime): Promise<void> {
+      // The first send loads the connection, then composes, each only if it fits in what is left.
+      SmtpConnection ??= (
+        await loadInTime(
+          time,
+          "loading nodemailer's SMTP connection",
+          FIRST_USE_CPU_MS.smtpConnection,
+          'nodemailer/lib/smtp-connection',
+          () => import('nodemailer/lib/smtp-connection'),
+        )
+      ).default;
+      const raw = await composeMime(mail, time);
       const connection = new SmtpConnection({
         host: settings.host,
         port: settings.port,

@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import middy from '@middy/core';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { errorMail, withErrorMail } from '../../src/index.js';
 import { httpApiEvent, lambdaContext } from '../helpers/events.js';
 import { readMailbox, startLocalSes } from '../helpers/local-ses.js';
+import { logged } from '../helpers/logged.js';
 import { mailEnv } from '../helpers/recording-transport.js';
 
 // The real SES client against the SES emulator, which this file stops and starts again on the same
@@ -32,27 +33,6 @@ const shapes: [string, (base: Handler, env: Record<string, string>) => Handler][
   ['withErrorMail', (base, env) => withErrorMail(base, { env })],
   ['errorMail()', (base, env) => middy(base).use(errorMail({ env })) as unknown as Handler],
 ];
-
-/** Runs `call` and returns what it resolved to (or threw) and the JSON records the default log wrote. */
-async function logged(call: () => Promise<unknown>) {
-  const lines: string[] = [];
-  const write = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    lines.push(String(chunk));
-    return true;
-  });
-  let outcome: unknown;
-  try {
-    outcome = await call().catch((error: unknown) => error);
-  } finally {
-    write.mockRestore();
-  }
-  const records = lines
-    .join('')
-    .split('\n')
-    .filter((line) => line.startsWith('{'))
-    .map((line) => JSON.parse(line) as Record<string, unknown>);
-  return { outcome, records };
-}
 
 describe.each(shapes)('%s when SES is down for a whole invocation, then up', (_name, wrap) => {
   it('logs the report in full in that invocation, and mails it during the next one, which returns its own result', async () => {

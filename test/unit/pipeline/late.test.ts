@@ -209,6 +209,34 @@ describe('a report whose send failed', () => {
     expect(waiting).toEqual([true, false, true, false]);
   });
 
+  it('counts no attempt for a send that stopped for want of time at a later step than the last', async () => {
+    // The steps a small container's first send stops before, one invocation after another.
+    const steps = [
+      'loading the SES client',
+      'loading the composer',
+      'loading the composer',
+      'the first request',
+    ];
+    let sends = 0;
+    const stepwise = switchableTransport(() =>
+      Object.assign(new Error(`${steps[sends]} was not started`), {
+        name: 'NotInTimeError',
+        step: steps[sends++],
+      }),
+    );
+    const { reporter: r, invocation, time, logs } = reporter({ transport: stepwise });
+
+    await r.report(thrown(), invocation());
+    for (let i = 0; i < 3; i++) await r.sendKept(time.context(10_000));
+    stepwise.down = false;
+    await r.sendKept(time.context(10_000));
+
+    // Stopped before step 1, then 2 (progress), 2 again (none: an attempt), 3 (progress), then sent.
+    expect(named(logs, 'late error mail not sent').map((record) => record.attempts)).toEqual([1, 2, 2]);
+    expect(named(logs, 'late error mail sent')).toMatchObject([{ attempts: 3 }]);
+    expect(stepwise.delivered).toHaveLength(1);
+  });
+
   it('waits for an invocation with time left: none at all counts no attempt', async () => {
     const { reporter: r, transport, invocation, time, logs: records } = reporter();
     const logs = () => records;
