@@ -4,7 +4,8 @@
 // one, or one of the next two, which the child runs until it is out), and the CPU the process used (all its threads: V8 compiles and
 // collects on helper threads, and the quota counts them too). Then, in other fresh processes, what the
 // dependencies take on their own (bench/lowmem-floor.mjs): the floor no code of ours can lower.
-// Default settings, a 3 s function timeout; median of BENCH_LOWMEM_RUNS (5) fresh processes per size.
+// Default settings, a 3 s function timeout (ERROR_MAIL_SEND_BUDGET_MS and LOWMEM_TIMEOUT_MS, when set,
+// are handed to the child); median of BENCH_LOWMEM_RUNS (5) fresh processes per size.
 // Needs root and /sys/fs/cgroup/cpu; without them only the full-CPU row runs. Everything on 127.0.0.1.
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
@@ -40,6 +41,11 @@ async function firstReport(mb, cgroup) {
       SERVER_EMAIL: 'errors@example.com',
       AWS_LAMBDA_FUNCTION_NAME: 'lowmem',
       LOWMEM_MB: String(mb),
+      ...Object.fromEntries(
+        ['ERROR_MAIL_SEND_BUDGET_MS', 'LOWMEM_TIMEOUT_MS']
+          .filter((name) => process.env[name] !== undefined)
+          .map((name) => [name, process.env[name]]),
+      ),
     },
     cgroup,
   );
