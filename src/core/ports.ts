@@ -8,14 +8,19 @@ import type { Mail } from './render/mail.js';
 /**
  * Sends one mail. Implementations must stop work when `signal` aborts and
  * reject with an error that says why the mail was not sent. One that did not start a step for want
- * of `time` (nothing was sent) rejects with an error named `NotInTimeError` whose `step` names it: a
- * later send that stops at a later step has made progress, and is not counted as another attempt.
+ * of `time` (nothing was sent) rejects with an error named `NotInTimeError`.
  *
  * @example
  * const transport: Transport = { async send(mail) { console.log(mail.subject) } };
  */
 export interface Transport {
   send(mail: Mail, signal: AbortSignal, time?: SendTime): Promise<void>;
+  /**
+   * How many steps of its first use (loading its code, its first request) it has done in this
+   * container; optional. A send that failed after more steps than the one before made progress, and
+   * a report kept after it does not count it as another attempt.
+   */
+  firstUseSteps?(): number;
 }
 
 /**
@@ -23,11 +28,13 @@ export interface Transport {
  * stopped once it has started, so it is only started when it fits in what is left.
  *
  * @example
- * const time: SendTime = { leftMs: () => 1500, cpuShare: 128 / 1769 };
+ * const time: SendTime = { leftMs: () => 1500, untilDeadlineMs: () => 2500, cpuShare: 128 / 1769 };
  */
 export interface SendTime {
   /** The milliseconds left before the send's budget (or the deadline's margin) runs out. */
   leftMs(): number;
+  /** The milliseconds left before the invocation's deadline; undefined when the context has no clock. */
+  untilDeadlineMs(): number | undefined;
   /** The share of one vCPU the function gets: about 0.072 at 128 MB, 1 from 1,769 MB up or off Lambda. */
   readonly cpuShare: number;
 }
@@ -41,7 +48,18 @@ export interface SendTime {
  * const deduper: Deduper = { claim: async () => true };
  */
 export interface Deduper {
-  claim(fingerprint: string, windowStart: number, windowEnd: number, signal: AbortSignal): Promise<boolean>;
+  /**
+   * `time`, as a transport's: the first claim loads a client, a step that cannot be interrupted; one
+   * that does not start it for want of time rejects with an error named `NotInTimeError`, and the
+   * send stops there (the report is kept).
+   */
+  claim(
+    fingerprint: string,
+    windowStart: number,
+    windowEnd: number,
+    signal: AbortSignal,
+    time?: SendTime,
+  ): Promise<boolean>;
   /**
    * Gives back this container's claim of a window whose mail could not be sent, so that another
    * container may mail it. Optional: without it, the claim holds until its window ends.

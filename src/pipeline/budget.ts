@@ -1,4 +1,4 @@
-import { readProperty } from '../core/input/safe.js';
+import { readProperty, remainingTimeMs } from '../core/input/safe.js';
 import type { Clock, SendTime, Timer, TimerHandle } from '../core/ports.js';
 
 /** Time kept back before the invocation's deadline, for the handler's own return. */
@@ -26,16 +26,24 @@ export function sendBudget(
 export const ONE_VCPU_MB = 1769;
 
 /**
- * The time a send started now has until `budget` ms from now, at the CPU share of the memory size
- * the invocation's `context` gives (`memoryLimitInMB`; one full vCPU without it).
+ * The time a send started now has until `budget` ms from now, and until the deadline of the
+ * invocation of `context`, at the CPU share of the memory size it gives (`memoryLimitInMB`; one full
+ * vCPU without it).
  * @example
  * sendTime(2000, clock, { memoryLimitInMB: '128' }).cpuShare; // 0.0723...
  */
 export function sendTime(budget: number, clock: Clock, context: unknown): SendTime {
-  const endsAt = clock() + budget;
+  const now = clock();
+  const endsAt = now + budget;
+  const remaining = remainingTimeMs(context);
+  const deadline = remaining === undefined ? undefined : now + remaining;
   const memory = Number(readProperty(context, 'memoryLimitInMB'));
   const cpuShare = Number.isFinite(memory) && memory > 0 ? Math.min(1, memory / ONE_VCPU_MB) : 1;
-  return { leftMs: () => endsAt - clock(), cpuShare };
+  return {
+    leftMs: () => endsAt - clock(),
+    untilDeadlineMs: () => (deadline === undefined ? undefined : deadline - clock()),
+    cpuShare,
+  };
 }
 
 /**

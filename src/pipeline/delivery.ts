@@ -17,6 +17,4 @@ export type Delivery =
       readonly fingerprint: string;
       /** The mail service's error code (`MessageRejected`, `Throttling`...), when it gave one. */
       readonly code?: string | undefined;
-      /** The step the transport did not start for want of time (see `Transport`), if it stopped so. */
-      readonly waitingFor?: string | undefined;
     };

@@ -21,10 +21,8 @@ export interface KeptReport {
   readonly requestId: string | undefined;
   /** Its size, as the mail's upper estimate: what the store's byte bound counts. */
   readonly bytes: number;
-  /** Sends tried so far (the first included); one that stopped at a later step than the one before is not counted. */
+  /** Sends tried so far (the first included); a late one that made progress (see `Transport.firstUseSteps`) is not counted. */
   readonly attempts: number;
-  /** The step the last send stopped before for want of time (see `Transport`), if it stopped so. */
-  readonly waitingFor: string | undefined;
   /** Why the last of them failed. */
   readonly reason: string;
 }

@@ -36,6 +36,7 @@ export interface LateDependencies {
     happenedAt: number,
     requestId: string | undefined,
     signal: AbortSignal,
+    time: SendTime,
   ) => Promise<Claim>;
   /** Hears that the mail of a report kept after its send failed was delivered (see `FloodGate.delivered`). */
   readonly delivered: (fingerprint: string, happenedAt: number, told: number) => void;
@@ -92,14 +93,12 @@ export function refusedForGood(error: unknown): string | undefined {
 }
 
 /**
- * The step a transport did not start for want of time, when `error` says so (see `Transport`).
+ * Whether `error` says that a step of a send was not started for want of time (see `Transport`).
  * @example
- * notInTimeStep(new NotInTimeError('...', 'loading the SES client')); // 'loading the SES client'
+ * isNotInTime(new NotInTimeError('...', 'loading the SES client')); // true
  */
-export function notInTimeStep(error: unknown): string | undefined {
-  if (readProperty(error, 'name') !== 'NotInTimeError') return undefined;
-  const step = readProperty(error, 'step');
-  return typeof step === 'string' ? step : undefined;
+export function isNotInTime(error: unknown): boolean {
+  return readProperty(error, 'name') === 'NotInTimeError';
 }
 
 /**
@@ -144,14 +143,16 @@ export function createLateDelivery(deps: LateDependencies): LateDelivery {
       if (budget <= 0) return dropped(kept.putBack(waiting));
       // What is not sent yet; its first is the one being sent.
       const left = [...waiting];
-      // Whether the one being sent holds a cross-container claim, to give back if its send fails.
-      const sending = { claimed: false };
+      // Whether the one being sent holds a cross-container claim, to give back if its send fails, and
+      // how many first-use steps the transport had done when its send started.
+      const sending = { claimed: false, stepsBefore: 0 };
       let failure: unknown;
       const time = sendTime(budget, deps.clock, context);
       try {
         await runWithin(budget, deps.timer, async (signal) => {
           while (left.length > 0 && !signal.aborted) {
             sending.claimed = false;
+            sending.stepsBefore = deps.transport.firstUseSteps?.() ?? 0;
             await sendOne(left[0] as KeptReport, signal, time, sending, (edited) => {
               left[0] = edited;
             });
@@ -163,10 +164,9 @@ export function createLateDelivery(deps: LateDependencies): LateDelivery {
       }
       if (left.length === 0) return;
       const [tried, ...untried] = left as [KeptReport, ...KeptReport[]];
-      const waitingFor = notInTimeStep(failure);
-      // A send that stopped at a later step than the last one (the first report's loading, spread over
-      // invocations at a small CPU share) got further: it is not another attempt.
-      const progressed = waitingFor !== undefined && waitingFor !== tried.waitingFor;
+      // A send that did steps of the transport's first use before it failed (the first report's
+      // loading, spread over invocations at a small CPU share) got further: it is not another attempt.
+      const progressed = (deps.transport.firstUseSteps?.() ?? 0) > sending.stepsBefore;
       const attempts = progressed ? tried.attempts : tried.attempts + 1;
       const reason = describeFailure(failure);
       const refused = refusedForGood(failure);
@@ -185,7 +185,7 @@ export function createLateDelivery(deps: LateDependencies): LateDelivery {
             : refusedText(refused)
           : RETRY_LATER,
       };
-      const again = { ...tried, attempts, waitingFor, reason, logged: tried.logged || tried.hooked };
+      const again = { ...tried, attempts, reason, logged: tried.logged || tried.hooked };
       // Put back before logging: nothing the log step does can lose the reports still waiting.
       dropped(kept.putBack(last ? untried : [again, ...untried]));
       deps.log(logged(record, tried));
@@ -203,10 +203,10 @@ export function createLateDelivery(deps: LateDependencies): LateDelivery {
     report: KeptReport,
     signal: AbortSignal,
     time: SendTime,
-    sending: { claimed: boolean },
+    sending: { claimed: boolean; stepsBefore: number },
     edited: (report: KeptReport) => void,
   ): Promise<void> {
-    const claim = await deps.claim(report.fingerprint, report.happenedAt, report.requestId, signal);
+    const claim = await deps.claim(report.fingerprint, report.happenedAt, report.requestId, signal, time);
     sending.claimed = claim === 'claimed';
     if (claim === 'elsewhere') {
       deps.log({

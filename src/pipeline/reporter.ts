@@ -8,7 +8,7 @@ import type { Invocation, Outcome } from '../core/input/outcome.js';
 import { readRequest } from '../core/input/request.js';
 import { readProperty, readString, remainingTimeMs } from '../core/input/safe.js';
 import { readTrigger } from '../core/input/trigger.js';
-import type { Clock, Deduper, Log, LogRecord, Random, Timer, Transport } from '../core/ports.js';
+import type { Clock, Deduper, Log, LogRecord, Random, SendTime, Timer, Transport } from '../core/ports.js';
 import { enforceMaxBytes, estimateMimeBytes } from '../core/render/fit.js';
 import { mailSubject, renderMail } from '../core/render/mail.js';
 import { DEFAULT_LIMITS } from '../core/report/limits.js';
@@ -20,7 +20,7 @@ import { runWithin, sendBudget, sendTime } from './budget.js';
 import { type Composed, type Composing, composeMail, type Mailable, reportBuilder } from './compose.js';
 import type { Delivery } from './delivery.js';
 import { describeFailure } from './describe-failure.js';
-import { type Claim, createLateDelivery, notInTimeStep, refusedForGood, refusedText } from './late.js';
+import { type Claim, createLateDelivery, isNotInTime, refusedForGood, refusedText } from './late.js';
 import { withReportIfSeen } from './unsent-record.js';
 import { createWindowClaims } from './window-claims.js';
 
@@ -219,7 +219,6 @@ export function createReporter(deps: ReporterDependencies): Reporter {
         requestId,
         bytes: estimateMimeBytes(mail),
         attempts: 1,
-        waitingFor: delivery.waitingFor,
         reason: delivery.reason,
       });
     } else {
@@ -309,7 +308,7 @@ export function createReporter(deps: ReporterDependencies): Reporter {
     const time = sendTime(budget, deps.clock, invocation.context);
     try {
       await runWithin(budget, deps.timer, async (signal) => {
-        const claim = await claimWindow(fingerprint, now, requestIdOf(invocation), signal);
+        const claim = await claimWindow(fingerprint, now, requestIdOf(invocation), signal, time);
         if (claim === 'elsewhere') {
           skip = { code: 'mailed-elsewhere' };
           return;
@@ -341,7 +340,6 @@ export function createReporter(deps: ReporterDependencies): Reporter {
           mail,
           fingerprint,
           code: typeof code === 'string' ? code : undefined,
-          waitingFor: notInTimeStep(error),
         },
         hooked,
         claimed,
@@ -363,6 +361,7 @@ export function createReporter(deps: ReporterDependencies): Reporter {
     at: number,
     requestId: string | undefined,
     signal: AbortSignal,
+    time: SendTime,
   ): Promise<Claim> {
     if (deps.deduper === undefined || config.throttleSeconds <= 0) return 'alone';
     const windowStart = windowOf(at);
@@ -371,11 +370,13 @@ export function createReporter(deps: ReporterDependencies): Reporter {
     // Counted before the claim is asked for: a release that starts meanwhile would delete it.
     await claims.enter(key, windowEnd, deps.clock());
     try {
-      const won = await deps.deduper.claim(fingerprint, windowStart, windowEnd, signal);
+      const won = await deps.deduper.claim(fingerprint, windowStart, windowEnd, signal, time);
       if (!won) claims.leave(key, false);
       return won ? 'claimed' : 'elsewhere';
     } catch (error) {
       claims.leave(key, false);
+      // No time to load the DynamoDB client: no time for SES either; the send stops, the report is kept.
+      if (isNotInTime(error)) throw error;
       safeLog({
         level: 'WARN',
         message: 'cross-container dedupe unavailable, mailing from this container',

@@ -1,6 +1,6 @@
 import type { SendTime } from '../core/ports.js';
 import type { Mail } from '../core/render/mail.js';
-import { ensureTime, FIRST_USE_CPU_MS, loadInTime } from './load-dependency.js';
+import { FIRST_USE_CPU_MS, firstUse, loadDependency } from './load-dependency.js';
 
 // Loaded with the first mail composed, once per container.
 let MailComposer: typeof import('nodemailer/lib/mail-composer')['default'] | undefined;
@@ -10,12 +10,8 @@ let composed = false;
 /** Loads nodemailer's composer, unless it is loaded already or would not load in `time` (then it throws). */
 async function loadComposer(time?: SendTime): Promise<typeof MailComposer & {}> {
   MailComposer ??= (
-    await loadInTime(
-      time,
-      "loading nodemailer's composer",
-      FIRST_USE_CPU_MS.composer,
-      'nodemailer/lib/mail-composer',
-      () => import('nodemailer/lib/mail-composer'),
+    await firstUse(time, FIRST_USE_CPU_MS.composer, "loading nodemailer's composer", () =>
+      loadDependency('nodemailer/lib/mail-composer', () => import('nodemailer/lib/mail-composer')),
     )
   ).default;
   return MailComposer;
@@ -33,8 +29,15 @@ async function loadComposer(time?: SendTime): Promise<typeof MailComposer & {}> 
  */
 export async function composeMime(mail: Mail, time?: SendTime): Promise<Buffer> {
   const Composer = await loadComposer(time);
-  if (!composed) ensureTime(time, FIRST_USE_CPU_MS.firstCompose, "this container's first composing");
+  const build = () => buildMime(Composer, mail);
+  if (composed) return build();
+  const raw = await firstUse(time, FIRST_USE_CPU_MS.firstCompose, "this container's first composing", build);
   composed = true;
+  return raw;
+}
+
+/** The raw message of `mail`, as `Composer` builds it. */
+function buildMime(Composer: typeof MailComposer & {}, mail: Mail): Promise<Buffer> {
   const composer = new Composer({
     from: mail.from,
     to: [...mail.to],

@@ -1,10 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import type { Deduper } from '../core/ports.js';
-import { loadDependency } from './load-dependency.js';
+import type { Deduper, SendTime } from '../core/ports.js';
+import { FIRST_USE_CPU_MS, firstUse, loadDependency } from './load-dependency.js';
 
 // One client per container, created on the first claim; the SDK module is loaded only then.
 let client: import('@aws-sdk/client-dynamodb').DynamoDBClient | undefined;
 let sdk: typeof import('@aws-sdk/client-dynamodb') | undefined;
+// Whether the client made a request in this container: the first one runs the SDK's code for the first time.
+let requested = false;
 
 // Items outlive their window by an hour, then DynamoDB's TTL deletes them.
 const TTL_SLACK_SECONDS = 3600;
@@ -24,16 +26,18 @@ const TTL_SLACK_SECONDS = 3600;
 export function createDynamoDbDeduper(table: string): Deduper {
   // Who this container is to the table: one deduper per wrapped handler, made on its first report.
   const owner = randomUUID();
-  const load = async () => {
-    sdk ??= await loadDependency('@aws-sdk/client-dynamodb', () => import('@aws-sdk/client-dynamodb'));
+  const load = async (time?: SendTime) => {
+    sdk ??= await firstUse(time, FIRST_USE_CPU_MS.dynamoDbClient, 'loading the DynamoDB client', () =>
+      loadDependency('@aws-sdk/client-dynamodb', () => import('@aws-sdk/client-dynamodb')),
+    );
     client ??= new sdk.DynamoDBClient({ maxAttempts: 2 });
     return { sdk, client };
   };
   return {
-    async claim(fingerprint, windowStart, windowEnd, signal) {
-      const { sdk, client } = await load();
-      try {
-        await client.send(
+    async claim(fingerprint, windowStart, windowEnd, signal, time) {
+      const { sdk, client } = await load(time);
+      const put = () =>
+        client.send(
           new sdk.PutItemCommand({
             TableName: table,
             Item: {
@@ -47,10 +51,25 @@ export function createDynamoDbDeduper(table: string): Deduper {
           }),
           { abortSignal: signal },
         );
+      try {
+        if (requested) await put();
+        else {
+          // Its time may hold the SDK's retry: it does not pace the steps after it.
+          await firstUse(
+            time,
+            FIRST_USE_CPU_MS.firstDynamoDbRequest,
+            "this container's first DynamoDB request",
+            put,
+            false,
+          );
+          requested = true;
+        }
         return true;
       } catch (error) {
-        if (conditionFailed(error)) return false;
-        throw error;
+        if (!conditionFailed(error)) throw error;
+        // Refused on its condition: the request itself ran.
+        requested = true;
+        return false;
       }
     },
     async release(fingerprint, windowStart, signal) {

@@ -1,55 +1,50 @@
 import { createRequire } from 'node:module';
+import { dirname, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { SendTime } from '../core/ports.js';
 
-// Made on the first load; null where this module has no file URL (a CommonJS bundle of it).
-let requireHere: NodeJS.Require | null | undefined;
-
 /**
- * Loads a dependency of the report path (the SES client, the composer), once per container, with the
- * first report. Node's CommonJS loader is asked first: for these packages it takes less CPU than
- * `import()` of the same package (the SES client on Node 22: about 100 ms instead of 145 ms, counting
- * V8's helper threads), which a 128 MB function, at 7.2% of a vCPU, pays about 14 times over.
- * `viaImport` is the same dependency as a literal `import()`, so that a bundler sees it and bundles
- * it; it is taken where `require` cannot find the package (it is inside the bundle) or cannot load it.
- *
- * @example
- * const sdk = await loadDependency('@aws-sdk/client-ses', () => import('@aws-sdk/client-ses'));
- */
-export async function loadDependency<T>(specifier: string, viaImport: () => Promise<T>): Promise<T> {
-  if (requireHere === undefined) {
-    const url: unknown = import.meta.url;
-    requireHere = typeof url === 'string' && url.startsWith('file:') ? createRequire(url) : null;
-  }
-  if (requireHere !== null) {
-    try {
-      // The package's own `require` entry: the same named exports, and `default`, as its `import` one.
-      return requireHere(specifier) as T;
-    } catch {
-      // Not resolvable from here, or not loadable by require: import() finds it or says why not.
-    }
-  }
-  return viaImport();
-}
-
-/**
- * What the first report's steps that cannot be stopped once started cost, in milliseconds of CPU at
- * one full vCPU, counting V8's helper threads (a CPU quota counts them too): loading each dependency,
- * then a container's first composing and its first SES request, whose code runs, and compiles, for
- * the first time (later ones take a few milliseconds). The highest of the medians on Node 20, 22 and
- * 24 (the SES client's is Node 24's), rounded up; `npm run bench:lowmem` measures each step at each
- * memory size, where a step takes its figure divided by the CPU share.
+ * What the steps of a container's first report that cannot be interrupted once started cost, in
+ * milliseconds of CPU at one full vCPU, counting V8's helper threads (a CPU quota counts them too):
+ * loading each dependency, then the first composing and the first request of each client, whose code
+ * runs, and compiles, for the first time (later ones take a few milliseconds). The highest of the
+ * medians on Node 20, 22 and 24 of each step as the report path runs it (5 fresh processes each),
+ * rounded up; the DynamoDB client's taken as the SES client's (both are mostly the SDK's shared core),
+ * the SMTP connection's measured on its own (2 to 7 ms). `npm run bench:lowmem` measures the SES
+ * path's steps at each memory size, where a step takes its figure divided by the CPU share.
  */
 export const FIRST_USE_CPU_MS = {
   sesClient: 115,
   composer: 35,
   smtpConnection: 5,
-  firstCompose: 35,
+  dynamoDbClient: 115,
+  firstCompose: 40,
   firstSesRequest: 50,
+  firstDynamoDbRequest: 50,
 } as const;
 
 /**
+ * A step starts only when this many times its estimate fits before the invocation's deadline: the
+ * send budget is a target, which a step that runs long overruns by its error, but the deadline ends the
+ * invocation, and the caller's result with it.
+ */
+export const DEADLINE_SAFETY = 1.5;
+
+// The steps done in this container, and how long the last CPU-bound one took against its estimate
+// (1: as estimated), which scales the estimates of the next: a slower CPU, or one shared with the
+// handler, shows in the first step already.
+let stepsDone = 0;
+let pace = 1;
+const PACE_BOUNDS = [1, 4] as const;
+
+/** How many first-use steps this container has done: a send that did more than the one before made progress. */
+export function firstUseSteps(): number {
+  return stepsDone;
+}
+
+/**
  * Raised when a step of a send is not started because it would not end in the time the send has
- * left; the reporter keeps the report, and a later send takes the step.
+ * left; nothing was sent. The reporter keeps the report, and a later send takes the step.
  */
 export class NotInTimeError extends Error {
   override readonly name = 'NotInTimeError' as const;
@@ -63,37 +58,97 @@ export class NotInTimeError extends Error {
 }
 
 /**
- * Throws {@link NotInTimeError} unless a step of `cpuMs` (at one full vCPU) ends in `time`, at its CPU
- * share: such a step cannot be stopped once started, and at 128 MB (7.2% of a vCPU) loading the SES
- * client alone takes about 1.7 s, which must not run past the send's budget or the invocation's deadline.
+ * Runs one step of a first use that cannot be interrupted once started (at 128 MB, 7.2% of a vCPU,
+ * loading the SES client alone takes about 1.6 s), unless it would not end in `time`: its cost at the
+ * CPU share, scaled by how the last step compared with its own estimate, must fit in what is left of
+ * the send budget, and {@link DEADLINE_SAFETY} times it before the deadline. Throws
+ * {@link NotInTimeError} otherwise. `cpuBound: false` for a step whose time is mostly the network's:
+ * it does not pace the next.
  *
  * @example
- * ensureTime(time, FIRST_USE_CPU_MS.firstSesRequest, "this container's first SES request");
+ * const sdk = await firstUse(time, FIRST_USE_CPU_MS.sesClient, 'loading the SES client', () => loadDependency(...));
  */
-export function ensureTime(time: SendTime | undefined, cpuMs: number, what: string): void {
-  if (time === undefined) return;
-  const needMs = Math.ceil(cpuMs / time.cpuShare);
+export async function firstUse<T>(
+  time: SendTime | undefined,
+  cpuMs: number,
+  what: string,
+  work: () => Promise<T>,
+  cpuBound = true,
+): Promise<T> {
+  const expectedMs = time === undefined ? undefined : cpuMs / time.cpuShare;
+  if (time !== undefined && expectedMs !== undefined) refuseUnlessFits(time, expectedMs, what);
+  const started = performance.now();
+  const value = await work();
+  stepsDone += 1;
+  if (cpuBound && expectedMs !== undefined && expectedMs > 0) {
+    pace = Math.min(PACE_BOUNDS[1], Math.max(PACE_BOUNDS[0], (performance.now() - started) / expectedMs));
+  }
+  return value;
+}
+
+/** Throws {@link NotInTimeError} unless a step expected to take `expectedMs` fits in `time`. */
+function refuseUnlessFits(time: SendTime, expectedMs: number, what: string): void {
+  const needMs = Math.ceil(expectedMs * pace);
   const leftMs = Math.max(0, Math.floor(time.leftMs()));
-  if (needMs <= leftMs) return;
+  const untilDeadline = time.untilDeadlineMs();
   const share = `${(time.cpuShare * 100).toFixed(1)}% of a vCPU`;
+  let short: string | undefined;
+  if (needMs > leftMs) short = `${leftMs} ms of the send budget were left`;
+  else if (untilDeadline !== undefined && needMs * DEADLINE_SAFETY > untilDeadline) {
+    short = `${Math.max(0, Math.floor(untilDeadline))} ms were left before the deadline`;
+  }
+  if (short === undefined) return;
   throw new NotInTimeError(
-    `${what} was not started: it takes about ${needMs} ms at ${share}, and ${leftMs} ms of the send budget were left; a later send takes it`,
+    `${what} was not started: it takes about ${needMs} ms at ${share}, and ${short}; a later send takes it`,
     what,
   );
 }
 
+// Made on the first load: null where require is not this package's (a bundle holds this module).
+let requireHere: NodeJS.Require | null | undefined;
+// What require raises when it cannot load a package that import() may still load.
+const NOT_FOR_REQUIRE = new Set(['MODULE_NOT_FOUND', 'ERR_REQUIRE_ESM', 'ERR_REQUIRE_ASYNC_MODULE']);
+
 /**
- * Loads a dependency as {@link loadDependency} does, unless it would not load in `time`.
+ * Loads a dependency of the report path (the SES client, the composer), once per container, with the
+ * first report. Node's CommonJS loader is asked first: for these packages it takes less CPU than
+ * `import()` of the same package (the SES client on Node 22: about 100 ms instead of 145 ms, counting
+ * V8's helper threads), which a 128 MB function, at 7.2% of a vCPU, pays about 14 times over. Only
+ * where this module is a file of the installed package: in a bundle, `require` could find another copy
+ * than the one bundled (Lambda's `NODE_PATH` holds the runtime's SDK). `viaImport` is the same
+ * dependency as a literal `import()`, which a bundler sees and bundles; it is taken in a bundle, and
+ * where require cannot find or load the package. An error the package itself raises is not retried.
+ *
  * @example
- * const sdk = await loadInTime(time, 'loading the SES client', FIRST_USE_CPU_MS.sesClient, '@aws-sdk/client-ses', () => import('@aws-sdk/client-ses'));
+ * const sdk = await loadDependency('@aws-sdk/client-ses', () => import('@aws-sdk/client-ses'));
  */
-export async function loadInTime<T>(
-  time: SendTime | undefined,
-  what: string,
-  cpuMs: number,
-  specifier: string,
-  viaImport: () => Promise<T>,
-): Promise<T> {
-  ensureTime(time, cpuMs, what);
-  return loadDependency(specifier, viaImport);
+export async function loadDependency<T>(specifier: string, viaImport: () => Promise<T>): Promise<T> {
+  requireHere ??= packageRequire(import.meta.url);
+  if (requireHere === null) return viaImport();
+  try {
+    // The package's own `require` entry: the same named exports, and `default`, as its `import` one.
+    return requireHere(specifier) as T;
+  } catch (error) {
+    const code = (error as { code?: unknown } | null)?.code;
+    if (typeof code === 'string' && NOT_FOR_REQUIRE.has(code)) return viaImport();
+    throw error;
+  }
+}
+
+/**
+ * A `require` for the module at `url` when it is a file of this package as installed (its
+ * `lambda-error-mail/package.json` resolves to a folder that holds it), else null: a bundle, or no
+ * file URL (a CommonJS bundle leaves `import.meta` empty).
+ * @example
+ * packageRequire('file:///var/task/index.mjs'); // null: a bundle
+ */
+export function packageRequire(url: unknown): NodeJS.Require | null {
+  if (typeof url !== 'string' || !url.startsWith('file:')) return null;
+  const require = createRequire(url);
+  try {
+    const root = dirname(require.resolve('lambda-error-mail/package.json'));
+    return fileURLToPath(url).startsWith(`${root}${sep}`) ? require : null;
+  } catch {
+    return null;
+  }
 }

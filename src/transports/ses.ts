@@ -2,7 +2,13 @@ import type { SESClient } from '@aws-sdk/client-ses';
 import type { SendTime, Transport } from '../core/ports.js';
 import type { Mail } from '../core/render/mail.js';
 import { bareAddresses, composeMime } from './compose.js';
-import { ensureTime, FIRST_USE_CPU_MS, loadInTime } from './load-dependency.js';
+import {
+  FIRST_USE_CPU_MS,
+  firstUse,
+  firstUseSteps,
+  loadDependency,
+  NotInTimeError,
+} from './load-dependency.js';
 import { budgetRetryStrategy, SES_ATTEMPTS } from './ses-retry.js';
 
 // One client per container, created on the first report. Its waits between attempts are sized to the
@@ -41,35 +47,46 @@ export function createSesTransport(options: SesTransportOptions = {}): Transport
   return {
     async send(mail: Mail, signal: AbortSignal, time?: SendTime): Promise<void> {
       // The first send loads the client, then composes, then sends, each only if it fits in what is left.
-      commands ??= await loadInTime(
-        time,
-        'loading the SES client',
-        FIRST_USE_CPU_MS.sesClient,
-        '@aws-sdk/client-ses',
-        () => import('@aws-sdk/client-ses'),
+      commands ??= await firstUse(time, FIRST_USE_CPU_MS.sesClient, 'loading the SES client', () =>
+        loadDependency('@aws-sdk/client-ses', () => import('@aws-sdk/client-ses')),
       );
-      client ??= new commands.SESClient({
+      const sdk = commands;
+      client ??= new sdk.SESClient({
         maxAttempts: SES_ATTEMPTS,
         retryStrategy: budgetRetryStrategy(budgetMs),
         requestHandler: { connectionTimeout: Math.min(1000, requestTimeout), requestTimeout },
       });
+      const ses = client;
       const raw = await composeMime(mail, time);
-      if (!requested)
-        ensureTime(time, FIRST_USE_CPU_MS.firstSesRequest, "this container's first SES request");
-      requested = true;
-      try {
-        await client.send(
-          new commands.SendRawEmailCommand({
+      const request = async () => {
+        await ses.send(
+          new sdk.SendRawEmailCommand({
             RawMessage: { Data: raw },
             Source: bareAddresses([mail.from])[0],
             Destinations: bareAddresses(mail.to),
           }),
           { abortSignal: signal },
         );
+      };
+      try {
+        if (requested) await request();
+        else {
+          // Its time may hold SES's retries and their waits: it does not pace the steps after it.
+          await firstUse(
+            time,
+            FIRST_USE_CPU_MS.firstSesRequest,
+            "this container's first SES request",
+            request,
+            false,
+          );
+          requested = true;
+        }
       } catch (error) {
+        if (error instanceof NotInTimeError) throw error;
         throw sesError(error, mail);
       }
     },
+    firstUseSteps,
   };
 }
 

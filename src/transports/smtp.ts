@@ -2,7 +2,7 @@ import type { SmtpConfig } from '../config/load.js';
 import type { SendTime, Transport } from '../core/ports.js';
 import type { Mail } from '../core/render/mail.js';
 import { bareAddresses, composeMime } from './compose.js';
-import { FIRST_USE_CPU_MS, loadInTime } from './load-dependency.js';
+import { FIRST_USE_CPU_MS, firstUse, firstUseSteps, loadDependency } from './load-dependency.js';
 
 /**
  * Sends over SMTP with Django's `EMAIL_*` settings, one connection per mail:
@@ -18,12 +18,8 @@ export function createSmtpTransport(settings: SmtpConfig): Transport {
     async send(mail: Mail, signal: AbortSignal, time?: SendTime): Promise<void> {
       // The first send loads the connection, then composes, each only if it fits in what is left.
       SmtpConnection ??= (
-        await loadInTime(
-          time,
-          "loading nodemailer's SMTP connection",
-          FIRST_USE_CPU_MS.smtpConnection,
-          'nodemailer/lib/smtp-connection',
-          () => import('nodemailer/lib/smtp-connection'),
+        await firstUse(time, FIRST_USE_CPU_MS.smtpConnection, "loading nodemailer's SMTP connection", () =>
+          loadDependency('nodemailer/lib/smtp-connection', () => import('nodemailer/lib/smtp-connection')),
         )
       ).default;
       const raw = await composeMime(mail, time);
@@ -78,5 +74,6 @@ export function createSmtpTransport(settings: SmtpConfig): Transport {
         connection.close();
       }
     },
+    firstUseSteps,
   };
 }

@@ -209,21 +209,22 @@ describe('a report whose send failed', () => {
     expect(waiting).toEqual([true, false, true, false]);
   });
 
-  it('counts no attempt for a send that stopped for want of time at a later step than the last', async () => {
-    // The steps a small container's first send stops before, one invocation after another.
-    const steps = [
-      'loading the SES client',
-      'loading the composer',
-      'loading the composer',
-      'the first request',
-    ];
-    let sends = 0;
-    const stepwise = switchableTransport(() =>
-      Object.assign(new Error(`${steps[sends]} was not started`), {
-        name: 'NotInTimeError',
-        step: steps[sends++],
-      }),
+  it('counts no attempt for a late send that did steps of the first use before it failed', async () => {
+    // A small container's first use, spread over invocations: the tries do 1, 1, 0 and 1 steps.
+    const stepsPerTry = [1, 1, 0, 1];
+    let tries = 0;
+    let steps = 0;
+    const stepwise = Object.assign(
+      switchableTransport(() =>
+        Object.assign(new Error('the next step was not started'), { name: 'NotInTimeError' }),
+      ),
+      { firstUseSteps: () => steps },
     );
+    const send = stepwise.send;
+    stepwise.send = async (mail: Mail) => {
+      steps += stepsPerTry[tries++] ?? 0;
+      return send(mail);
+    };
     const { reporter: r, invocation, time, logs } = reporter({ transport: stepwise });
 
     await r.report(thrown(), invocation());
@@ -231,7 +232,7 @@ describe('a report whose send failed', () => {
     stepwise.down = false;
     await r.sendKept(time.context(10_000));
 
-    // Stopped before step 1, then 2 (progress), 2 again (none: an attempt), 3 (progress), then sent.
+    // The first send is attempt 1 whatever it did; then a step (not counted), none (counted), a step.
     expect(named(logs, 'late error mail not sent').map((record) => record.attempts)).toEqual([1, 2, 2]);
     expect(named(logs, 'late error mail sent')).toMatchObject([{ attempts: 3 }]);
     expect(stepwise.delivered).toHaveLength(1);
@@ -348,6 +349,40 @@ describe('a report whose send failed', () => {
     expect(transport.delivered.map((mail) => mail.subject)).toEqual([
       '[shop] ERROR (EXTERNAL IP): Internal Server Error: /orders (edited)',
     ]);
+  });
+});
+
+describe('a cross-container claim with no time to load its client', () => {
+  it('stops the send there: the report is logged and kept, not mailed without the claim', async () => {
+    let claims = 0;
+    const deduper: Deduper = {
+      claim: async () => {
+        claims += 1;
+        if (claims === 1) {
+          throw Object.assign(new Error('loading the DynamoDB client was not started'), {
+            name: 'NotInTimeError',
+          });
+        }
+        return true;
+      },
+    };
+    const { reporter: r, transport, logs, invocation, time } = reporter({ deduper });
+    transport.down = false;
+
+    const failed = await r.report(thrown(), invocation());
+    const sentAtOnce = transport.delivered.length;
+    await r.sendKept(time.context(10_000));
+
+    expect(failed).toMatchObject({
+      status: 'failed',
+      reason: 'NotInTimeError: loading the DynamoDB client was not started',
+    });
+    expect(sentAtOnce).toBe(0);
+    expect(named(logs, 'cross-container dedupe unavailable, mailing from this container')).toEqual([]);
+    expect(named(logs, 'error mail not sent')).toMatchObject([
+      { retry: 'with the next invocation of this container' },
+    ]);
+    expect(transport.delivered).toHaveLength(1);
   });
 });
 

@@ -1,15 +1,27 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { SendTime } from '../../../src/core/ports.js';
 import { sendTime } from '../../../src/pipeline/budget.js';
 import {
-  ensureTime,
+  DEADLINE_SAFETY,
   FIRST_USE_CPU_MS,
+  firstUse,
+  firstUseSteps,
   loadDependency,
-  loadInTime,
   NotInTimeError,
+  packageRequire,
 } from '../../../src/transports/load-dependency.js';
 
 const noImport = () => Promise.reject(new Error('import() was taken although require could load it'));
+const AT_128_MB = 128 / 1769;
+const time = (leftMs: number, untilDeadlineMs?: number, cpuShare = AT_128_MB): SendTime => ({
+  leftMs: () => leftMs,
+  untilDeadlineMs: () => untilDeadlineMs,
+  cpuShare,
+});
 
 describe('loadDependency', () => {
   it("loads a package with Node's require, with the named exports and the default its import gives", async () => {
@@ -40,13 +52,36 @@ describe('loadDependency', () => {
       /Cannot find (module|package) 'lambda-error-mail-no-such-package'/,
     );
   });
+
+  it('rethrows what a package raises while it loads, without loading it a second time by import', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lem-load-'));
+    const file = join(dir, 'broken.cjs');
+    writeFileSync(
+      file,
+      "globalThis.lemBrokenLoads = (globalThis.lemBrokenLoads ?? 0) + 1; throw new Error('broken at load');",
+    );
+
+    await expect(loadDependency(file, noImport)).rejects.toThrow('broken at load');
+    expect((globalThis as { lemBrokenLoads?: number }).lemBrokenLoads).toBe(1);
+  });
 });
 
-describe('ensureTime', () => {
-  const at128: SendTime = { leftMs: () => 1000, cpuShare: 128 / 1769 };
+describe('packageRequire', () => {
+  it("is this package's require for a file of the package, and none for a bundle or no file URL", () => {
+    expect(packageRequire(import.meta.url)).toBeTypeOf('function');
+    expect(packageRequire(pathToFileURL(join(tmpdir(), 'bundle', 'index.mjs')).href)).toBeNull();
+    expect(packageRequire(undefined)).toBeNull();
+    expect(packageRequire('data:text/javascript,1')).toBeNull();
+  });
+});
 
-  it('refuses a step that would not end in the time left at the CPU share, saying both figures', () => {
-    expect(() => ensureTime(at128, FIRST_USE_CPU_MS.sesClient, 'loading the SES client')).toThrow(
+describe('firstUse', () => {
+  const step = () => Promise.resolve('done');
+
+  it('refuses a step that would not end in the send budget at the CPU share, saying both figures', async () => {
+    await expect(
+      firstUse(time(1000), FIRST_USE_CPU_MS.sesClient, 'loading the SES client', step),
+    ).rejects.toThrow(
       new NotInTimeError(
         'loading the SES client was not started: it takes about 1590 ms at 7.2% of a vCPU, and 1000 ms of the send budget were left; a later send takes it',
         'loading the SES client',
@@ -54,31 +89,56 @@ describe('ensureTime', () => {
     );
   });
 
-  it('lets a step start that fits, and any step when no time was given', () => {
-    expect(() => ensureTime(at128, FIRST_USE_CPU_MS.composer, "loading nodemailer's composer")).not.toThrow();
-    expect(() => ensureTime({ leftMs: () => 120, cpuShare: 1 }, 115, 'x')).not.toThrow();
-    expect(() => ensureTime(undefined, 1_000_000, 'x')).not.toThrow();
+  it(`refuses a step unless ${DEADLINE_SAFETY} times its estimate fits before the deadline`, async () => {
+    // 1,590 ms fit in the budget, but not 1.5 times over in the 2,000 ms before the deadline.
+    const refused = await firstUse(
+      time(1800, 2000),
+      FIRST_USE_CPU_MS.sesClient,
+      'loading the SES client',
+      step,
+    ).catch((error: unknown) => error);
+
+    expect(String(refused)).toBe(
+      'NotInTimeError: loading the SES client was not started: it takes about 1590 ms at 7.2% of a vCPU, and 2000 ms were left before the deadline; a later send takes it',
+    );
+    expect((refused as NotInTimeError).step).toBe('loading the SES client');
+    await expect(firstUse(time(1800, 2400), FIRST_USE_CPU_MS.sesClient, 'x', step)).resolves.toBe('done');
   });
 
-  it('counts time already spent: no time left refuses even the smallest step', () => {
-    expect(() => ensureTime({ leftMs: () => -40, cpuShare: 1 }, 1, 'a step')).toThrow(
+  it('runs a step that fits, and any step when no time was given, and counts each done', async () => {
+    const before = firstUseSteps();
+
+    await expect(firstUse(time(1000), FIRST_USE_CPU_MS.composer, 'loading the composer', step)).resolves.toBe(
+      'done',
+    );
+    await expect(firstUse(undefined, 1_000_000, 'x', step)).resolves.toBe('done');
+    await firstUse(time(10), 100, 'not started', step).catch(() => undefined);
+
+    expect(firstUseSteps()).toBe(before + 2);
+  });
+
+  it('counts time already spent: no time left refuses even the smallest step', async () => {
+    await expect(firstUse(time(-40, undefined, 1), 1, 'a step', step)).rejects.toThrow(
       /about 1 ms at 100\.0% of a vCPU, and 0 ms of the send budget were left/,
     );
   });
 
-  it('loads nothing it refused, and names the step it did not start', async () => {
-    const never = () => Promise.reject(new Error('loaded although refused'));
+  // Last of the file's steps: the pace is this module's, for the container.
+  it('paces the next estimates by how long the last step took against its own', async () => {
+    // A 10 ms step at full CPU that takes about 40 ms: the next estimates are four times theirs.
+    await firstUse(
+      time(1000, undefined, 1),
+      10,
+      'a slow step',
+      () => new Promise((done) => setTimeout(done, 45)),
+    );
 
-    const refused = await loadInTime(
-      { leftMs: () => 10, cpuShare: 1 },
-      'loading a package',
-      50,
-      'lambda-error-mail-nope',
-      never,
-    ).catch((error: unknown) => error);
-
-    expect(refused).toBeInstanceOf(NotInTimeError);
-    expect((refused as NotInTimeError).step).toBe('loading a package');
+    await expect(firstUse(time(100, undefined, 1), 30, 'the next step', step)).rejects.toThrow(
+      'the next step was not started: it takes about 120 ms at 100.0% of a vCPU, and 100 ms of the send budget were left',
+    );
+    // A step as fast as estimated brings the pace back to 1.
+    await firstUse(time(10_000, undefined, 1), 1000, 'a quick step', step);
+    await expect(firstUse(time(100, undefined, 1), 30, 'the next step', step)).resolves.toBe('done');
   });
 });
 
@@ -93,11 +153,15 @@ describe('sendTime', () => {
     }
   });
 
-  it('counts down from the budget as the clock moves', () => {
+  it('counts down from the budget, and to the deadline when the context has a clock, as the clock moves', () => {
     let now = 5000;
-    const time = sendTime(2000, () => now, {});
-    expect(time.leftMs()).toBe(2000);
+    const withClock = sendTime(2000, () => now, { getRemainingTimeInMillis: () => 2600 });
+    const without = sendTime(2000, () => now, {});
+    expect(withClock.leftMs()).toBe(2000);
+    expect(withClock.untilDeadlineMs()).toBe(2600);
     now += 1500;
-    expect(time.leftMs()).toBe(500);
+    expect(withClock.leftMs()).toBe(500);
+    expect(withClock.untilDeadlineMs()).toBe(1100);
+    expect(without.untilDeadlineMs()).toBeUndefined();
   });
 });
