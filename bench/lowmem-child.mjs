@@ -2,7 +2,7 @@
 // package, wraps a handler that throws on its first invocation, invokes it with a 3 s function timeout
 // (or LOWMEM_TIMEOUT_MS), and prints the time from the throw to the caller, the time then left before
 // the deadline and the CPU the process used, as JSON.
-// Then, until the mail is out, up to two more invocations (which succeed) run, and their durations are
+// Then, until the mail is out, up to four more invocations (which succeed) run, and their durations are
 // printed too: a report that could not be sent in the first goes out with one of them. Whether the
 // local SES holds the mail after each is told by its subject, which names this process.
 process.env.EMAIL_SUBJECT_PREFIX = `[lowmem-${process.pid}] `;
@@ -60,7 +60,7 @@ const mailed = async () => {
 let mailedIn = (await mailed()) ? 1 : undefined;
 const laterMs = [];
 const statuses = [];
-while (mailedIn === undefined && laterMs.length < 2) {
+while (mailedIn === undefined && laterMs.length < 4) {
   deadline = Date.now() + timeoutMs;
   const t1 = performance.now();
   const result = await handler(event, {

@@ -30,11 +30,13 @@ export const FIRST_USE_CPU_MS = {
  */
 export const DEADLINE_SAFETY = 1.5;
 
-// The steps done in this container, and how long the last CPU-bound one took against its estimate
-// (1: as estimated), which scales the estimates of the next: a slower CPU, or one shared with the
-// handler, shows in the first step already.
+// The steps done in this container.
 let stepsDone = 0;
-let pace = 1;
+// Per send (its time): how long its last CPU-bound step took against its estimate (1: as estimated),
+// which scales the estimates of its next steps. A CPU slower than measured, or shared with the
+// handler or with V8's work left from the loads before, shows in the step before; a later send
+// starts again from 1, so one slow step does not hold every later one back.
+const paces = new WeakMap<SendTime, number>();
 const PACE_BOUNDS = [1, 4] as const;
 
 /** How many first-use steps this container has done: a send that did more than the one before made progress. */
@@ -60,8 +62,8 @@ export class NotInTimeError extends Error {
 /**
  * Runs one step of a first use that cannot be interrupted once started (at 128 MB, 7.2% of a vCPU,
  * loading the SES client alone takes about 1.6 s), unless it would not end in `time`: its cost at the
- * CPU share, scaled by how the last step compared with its own estimate, must fit in what is left of
- * the send budget, and {@link DEADLINE_SAFETY} times it before the deadline. Throws
+ * CPU share, scaled by how the send's last step compared with its own estimate, must fit in what is
+ * left of the send budget, and {@link DEADLINE_SAFETY} times it before the deadline. Throws
  * {@link NotInTimeError} otherwise. `cpuBound: false` for a step whose time is mostly the network's:
  * it does not pace the next.
  *
@@ -80,15 +82,16 @@ export async function firstUse<T>(
   const started = performance.now();
   const value = await work();
   stepsDone += 1;
-  if (cpuBound && expectedMs !== undefined && expectedMs > 0) {
-    pace = Math.min(PACE_BOUNDS[1], Math.max(PACE_BOUNDS[0], (performance.now() - started) / expectedMs));
+  if (cpuBound && time !== undefined && expectedMs !== undefined && expectedMs > 0) {
+    const ratio = (performance.now() - started) / expectedMs;
+    paces.set(time, Math.min(PACE_BOUNDS[1], Math.max(PACE_BOUNDS[0], ratio)));
   }
   return value;
 }
 
 /** Throws {@link NotInTimeError} unless a step expected to take `expectedMs` fits in `time`. */
 function refuseUnlessFits(time: SendTime, expectedMs: number, what: string): void {
-  const needMs = Math.ceil(expectedMs * pace);
+  const needMs = Math.ceil(expectedMs * (paces.get(time) ?? 1));
   const leftMs = Math.max(0, Math.floor(time.leftMs()));
   const untilDeadline = time.untilDeadlineMs();
   const share = `${(time.cpuShare * 100).toFixed(1)}% of a vCPU`;

@@ -5,12 +5,12 @@ import { cpuLimitUnavailable, createCpuLimit, jsonLines, runNode } from '../../b
 const sesUrl = inject('sesUrl');
 const unavailable = cpuLimitUnavailable();
 // The child the low-memory benchmark runs: the built package, a handler that throws on its first
-// invocation and succeeds on the next ones (up to two, until the mail is out), each with a 3 s timeout.
+// invocation and succeeds on the next ones (up to four, until the mail is out), each with a 3 s timeout.
 const child = fileURLToPath(new URL('../../bench/lowmem-child.mjs', import.meta.url));
 
 describe('a 128 MB function (a process held to 7.2% of a vCPU by a cgroup CPU quota)', () => {
   it.skipIf(unavailable !== undefined)(
-    `returns its first error before the deadline, and its report reaches SES within the next two invocations${unavailable === undefined ? '' : ` (skipped: ${unavailable})`}`,
+    `returns its first error before the deadline, and its report reaches SES within the next four invocations${unavailable === undefined ? '' : ` (skipped: ${unavailable})`}`,
     async () => {
       const limit = createCpuLimit('lem-test', 128);
       let output: { stdout: string; stderr: string };

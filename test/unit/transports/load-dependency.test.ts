@@ -123,22 +123,28 @@ describe('firstUse', () => {
     );
   });
 
-  // Last of the file's steps: the pace is this module's, for the container.
-  it('paces the next estimates by how long the last step took against its own', async () => {
-    // A 10 ms step at full CPU that takes about 40 ms: the next estimates are four times theirs.
-    await firstUse(
-      time(1000, undefined, 1),
-      10,
-      'a slow step',
-      () => new Promise((done) => setTimeout(done, 45)),
-    );
+  it("paces a send's next estimates by how long its last step took against its own, and no other send's", async () => {
+    let left = 1000;
+    const send = (): SendTime => ({ leftMs: () => left, untilDeadlineMs: () => undefined, cpuShare: 1 });
+    const slowStep = () => new Promise<void>((done) => setTimeout(done, 45));
+    const paced = send();
+    const other = send();
 
-    await expect(firstUse(time(100, undefined, 1), 30, 'the next step', step)).rejects.toThrow(
+    // A 10 ms step at full CPU that takes about 40 ms: the send's next estimates are four times theirs.
+    await firstUse(paced, 10, 'a slow step', slowStep);
+    left = 100;
+    const refused = firstUse(paced, 30, 'the next step', step);
+    const otherSend = firstUse(other, 30, 'the next step', step);
+    // A step as fast as estimated brings the pace back to 1.
+    left = 10_000;
+    await firstUse(paced, 1000, 'a quick step', step);
+    left = 100;
+
+    await expect(refused).rejects.toThrow(
       'the next step was not started: it takes about 120 ms at 100.0% of a vCPU, and 100 ms of the send budget were left',
     );
-    // A step as fast as estimated brings the pace back to 1.
-    await firstUse(time(10_000, undefined, 1), 1000, 'a quick step', step);
-    await expect(firstUse(time(100, undefined, 1), 30, 'the next step', step)).resolves.toBe('done');
+    await expect(otherSend).resolves.toBe('done');
+    await expect(firstUse(paced, 30, 'the next step', step)).resolves.toBe('done');
   });
 });
 
