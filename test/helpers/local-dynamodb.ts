@@ -2,6 +2,7 @@ import type { Server } from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { CreateTableCommand, DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { afterAll, beforeAll } from 'vitest';
 
 type Dynalite = (options: { createTableMs: number }) => Server;
 const dynalite = createRequire(import.meta.url)('dynalite') as Dynalite;
@@ -30,5 +31,29 @@ export async function startLocalDynamoDb(table: string) {
         client.destroy();
         server.close(() => resolve());
       }),
+  };
+}
+
+type LocalDynamoDb = Awaited<ReturnType<typeof startLocalDynamoDb>>;
+
+/**
+ * Starts a local DynamoDB with `table` before this file's tests and stops it after them, pointing the
+ * SDK's own variable at it (the library's DynamoDB client finds it with no code of ours); `items()`
+ * reads the table.
+ */
+export function useLocalDynamoDb(table: string): Pick<LocalDynamoDb, 'items'> {
+  let dynamo: LocalDynamoDb | undefined;
+  beforeAll(async () => {
+    dynamo = await startLocalDynamoDb(table);
+    process.env.AWS_ENDPOINT_URL_DYNAMODB = dynamo.url;
+  });
+  afterAll(async () => {
+    await dynamo?.stop();
+  });
+  return {
+    items: async () => {
+      if (dynamo === undefined) throw new Error('the local DynamoDB has not started');
+      return dynamo.items();
+    },
   };
 }

@@ -1,17 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { SendTime } from '../../src/index.js';
 import { createDynamoDbDeduper } from '../../src/transports/dynamodb-deduper.js';
-import { startLocalDynamoDb } from '../helpers/local-dynamodb.js';
+import { useLocalDynamoDb } from '../helpers/local-dynamodb.js';
 
 const TABLE = 'error-mail-first-claim';
-let dynamo: Awaited<ReturnType<typeof startLocalDynamoDb>>;
-beforeAll(async () => {
-  dynamo = await startLocalDynamoDb(TABLE);
-  process.env.AWS_ENDPOINT_URL_DYNAMODB = dynamo.url;
-});
-afterAll(async () => {
-  await dynamo.stop();
-});
+const dynamo = useLocalDynamoDb(TABLE);
 
 const at128Mb = (leftMs: number): SendTime => ({
   leftMs: () => leftMs,

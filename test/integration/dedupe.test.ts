@@ -1,19 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { type LogRecord, withErrorMail } from '../../src/index.js';
 import { httpApiEvent, lambdaContext } from '../helpers/events.js';
-import { startLocalDynamoDb } from '../helpers/local-dynamodb.js';
+import { useLocalDynamoDb } from '../helpers/local-dynamodb.js';
 import { failingTransport, mailEnv, recordingTransport } from '../helpers/recording-transport.js';
 
 const TABLE = 'error-mail-dedupe';
-let dynamo: Awaited<ReturnType<typeof startLocalDynamoDb>>;
-beforeAll(async () => {
-  dynamo = await startLocalDynamoDb(TABLE);
-  // The SDK's own variable: the library's DynamoDB client finds dynalite with no code of ours.
-  process.env.AWS_ENDPOINT_URL_DYNAMODB = dynamo.url;
-});
-afterAll(async () => {
-  await dynamo.stop();
-});
+const dynamo = useLocalDynamoDb(TABLE);
 
 // One handler, deployed in several containers: each wrap is a container with its own flood state.
 const base = async (_event: unknown) => {
