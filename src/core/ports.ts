@@ -109,3 +109,50 @@ export type LogRecord = Readonly<Record<string, string | number | boolean | unde
  * const log: Log = (record) => console.error(JSON.stringify(record));
  */
 export type Log = (record: LogRecord) => void;
+
+/**
+ * Where a bundle position was in the code as written, as the bundle's source map says.
+ * @example
+ * // { file: 'src/orders/price.ts', line: 18, column: 32, name: 'priceLine' }
+ */
+export interface SourcePosition {
+  /** The source's path relative to the task root (`src/orders/price.ts`); as the map names it when outside it. */
+  readonly file: string;
+  /** 1-based, as V8 prints lines. */
+  readonly line: number;
+  /** 1-based, as V8 prints columns. */
+  readonly column: number;
+  /** The function's name in the source, when the map has it. */
+  readonly name?: string | undefined;
+}
+
+/** Lines of a source file around one line, unscrubbed and uncapped: the core scrubs and caps them. */
+export interface SourceExcerpt {
+  /** The 1-based number of `lines[0]`. */
+  readonly firstLine: number;
+  readonly lines: readonly string[];
+}
+
+/**
+ * Reads source maps and sources for stack frames, on the error path only. Every method is
+ * synchronous, never throws, and answers undefined when it cannot answer (no map, a broken or too
+ * large map, a file outside the task root); `notes` then says why, once per cause.
+ *
+ * @example
+ * const lookup: SourceLookup = { position: () => undefined, excerpt: () => undefined, notes: () => [] };
+ */
+export interface SourceLookup {
+  /**
+   * The original position of a frame's position in `file` (a path or a `file://` URL, as the stack
+   * prints it), when the file has a source map (a `sourceMappingURL` to a `.map` file beside it, or
+   * an inline data URL).
+   */
+  position(file: string, line: number, column: number): SourcePosition | undefined;
+  /**
+   * Up to `around` lines either side of `line` of `file`: a source a map named (its
+   * `sourcesContent`, else the file itself), or a plain file, only under the task root.
+   */
+  excerpt(file: string, line: number, around: number): SourceExcerpt | undefined;
+  /** Why a map or a source could not be used (`source map of dist/app.js not read: 6.1 MB, over the 5 MB bound`). */
+  notes(): readonly string[];
+}
