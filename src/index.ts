@@ -17,6 +17,7 @@ export type {
 } from './config/setting.js';
 export type { ErrorInfo } from './core/input/error-chain.js';
 export type { NameValue } from './core/input/request.js';
+export type { FrameSource } from './core/input/source-frames.js';
 export type { TriggerKind } from './core/input/trigger.js';
 export type { Log, LogRecord, SendTime, Transport } from './core/ports.js';
 export type { Mail } from './core/render/mail.js';

@@ -5,7 +5,7 @@ import type { GateDecision } from '../core/flood/gate.js';
 import type { Invocation, Outcome } from '../core/input/outcome.js';
 import type { RequestInfo } from '../core/input/request.js';
 import type { TriggerInfo } from '../core/input/trigger.js';
-import type { Random } from '../core/ports.js';
+import type { Random, SourceLookup } from '../core/ports.js';
 import { fitReport } from '../core/render/fit.js';
 import type { Mail } from '../core/render/mail.js';
 import { buildBrokenLinkReport } from '../core/report/broken-link.js';
@@ -44,6 +44,8 @@ export interface Composing {
   readonly scrubber: Scrubber;
   readonly nodeVersion: string;
   readonly random: Random;
+  /** This report's source lookup, when stacks are mapped. */
+  readonly lookup?: SourceLookup | undefined;
 }
 
 /**
@@ -92,6 +94,7 @@ export function reportBuilder(
     scrubber,
     limits,
     nodeVersion: composing.nodeVersion,
+    lookup: composing.lookup,
   });
   if (decided.kind === 'broken-link') {
     const { request } = decided;

@@ -8,7 +8,17 @@ import type { Invocation, Outcome } from '../core/input/outcome.js';
 import { readRequest } from '../core/input/request.js';
 import { readProperty, readString, remainingTimeMs } from '../core/input/safe.js';
 import { readTrigger } from '../core/input/trigger.js';
-import type { Clock, Deduper, Log, LogRecord, Random, SendTime, Timer, Transport } from '../core/ports.js';
+import type {
+  Clock,
+  Deduper,
+  Log,
+  LogRecord,
+  Random,
+  SendTime,
+  SourceLookup,
+  Timer,
+  Transport,
+} from '../core/ports.js';
 import { enforceMaxBytes, estimateMimeBytes } from '../core/render/fit.js';
 import { mailSubject, renderMail } from '../core/render/mail.js';
 import { DEFAULT_LIMITS } from '../core/report/limits.js';
@@ -43,6 +53,11 @@ export interface ReporterDependencies {
   readonly beforeSend?: BeforeSend | undefined;
   readonly deduper?: Deduper | undefined;
   /**
+   * The source lookup for one report, which reads no source map whose parse would not fit in `time`
+   * (a share of the send budget, see {@link MAPPING_SHARE}); without it, stacks show as thrown.
+   */
+  readonly sources?: ((time: SendTime) => SourceLookup) | undefined;
+  /**
    * Hears, after each change, whether reports whose send failed wait for a later invocation: the
    * adapters then start `sendKept` with the next one.
    */
@@ -61,6 +76,12 @@ export interface Reporter {
 
 // Fingerprints a container remembers for flood control: about 100 bytes each.
 const MAX_FINGERPRINTS = 1000;
+/**
+ * The share of `ERROR_MAIL_SEND_BUDGET_MS` that reading source maps may take in a report (estimated
+ * before each map is read, at the function's CPU share): past it, frames keep their bundle positions,
+ * and the rest of the budget is the send's.
+ */
+export const MAPPING_SHARE = 0.25;
 // The most time a failed send gives DynamoDB to release its claim (within the deadline's margin).
 const RELEASE_MS = 500;
 
@@ -132,6 +153,11 @@ export function createReporter(deps: ReporterDependencies): Reporter {
     const decided = decide(outcome, invocation);
     if ('reason' in decided) return skipped(decided.reason);
     if (!claim(outcome, invocation)) return skipped({ code: 'already-reported' });
+    // Read once, for the fingerprint and the report: a thrown error's frames, mapped to their source.
+    const lookup =
+      outcome.kind === 'threw' && deps.sources !== undefined
+        ? deps.sources(sendTime(config.sendBudgetMs * MAPPING_SHARE, deps.clock, invocation.context))
+        : undefined;
     const fingerprint = fingerprintOf(
       outcome,
       decided.verdict,
@@ -139,15 +165,16 @@ export function createReporter(deps: ReporterDependencies): Reporter {
       invocation,
       decided.kind === 'server-error' ? decided.trigger : undefined,
       config.functionName,
+      lookup,
     );
     // Stage 3: flood control.
     const gate = flood.decide(fingerprint, decided.now);
     if (!gate.send) {
-      if (gate.first) heldBack(outcome, invocation, decided, fingerprint, gate);
+      if (gate.first) heldBack(outcome, invocation, decided, fingerprint, gate, lookup);
       return skipped({ code: gate.reason }, fingerprint);
     }
     // Stage 4: the report, rendered to fit ERROR_MAIL_MAX_BYTES.
-    const composed = composeMail(composing, outcome, invocation, decided, fingerprint, gate);
+    const composed = composeMail({ ...composing, lookup }, outcome, invocation, decided, fingerprint, gate);
     const sent = await send(outcome, invocation, decided.now, composed);
     if (sent.delivery.status === 'failed') {
       await unsent(sent, outcome, invocation, decided.now, composed, gate);
@@ -168,8 +195,9 @@ export function createReporter(deps: ReporterDependencies): Reporter {
     decided: Mailable,
     fingerprint: string,
     gate: Extract<GateDecision, { send: false }>,
+    lookup: SourceLookup | undefined,
   ): void {
-    const report = reportBuilder(composing, outcome, invocation, decided)(DEFAULT_LIMITS);
+    const report = reportBuilder({ ...composing, lookup }, outcome, invocation, decided)(DEFAULT_LIMITS);
     const until = new Date(gate.until).toISOString();
     safeLog({
       level: 'INFO',

@@ -5,6 +5,7 @@ import { classify } from '../../src/core/decide/classify.js';
 import type { Invocation, Outcome } from '../../src/core/input/outcome.js';
 import { readRequest } from '../../src/core/input/request.js';
 import { readTrigger } from '../../src/core/input/trigger.js';
+import type { SourceLookup } from '../../src/core/ports.js';
 import { buildBrokenLinkReport } from '../../src/core/report/broken-link.js';
 import { DEFAULT_LIMITS, type Limits } from '../../src/core/report/limits.js';
 import { buildServerErrorReport } from '../../src/core/report/server-error.js';
@@ -36,6 +37,7 @@ export interface InputsSpec {
   readonly env?: Record<string, string>;
   readonly limits?: Limits;
   readonly nodeVersion?: string;
+  readonly lookup?: SourceLookup;
 }
 
 /** Report inputs built the way the pipeline builds them: the config's own sensitive names, default caps. */
@@ -46,6 +48,7 @@ export function reportInputs(spec: InputsSpec = {}): ReportInputs {
     scrubber: createScrubber(config.sensitiveNames),
     limits: spec.limits ?? DEFAULT_LIMITS,
     nodeVersion: spec.nodeVersion ?? NODE_VERSION,
+    lookup: spec.lookup,
   };
 }
 

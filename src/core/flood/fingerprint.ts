@@ -5,7 +5,7 @@ import type { Invocation, Outcome } from '../input/outcome.js';
 import type { RequestInfo } from '../input/request.js';
 import { readString } from '../input/safe.js';
 import { readTrigger, type TriggerInfo } from '../input/trigger.js';
-import type { Random } from '../ports.js';
+import type { Random, SourceLookup } from '../ports.js';
 import { DEFAULT_LIMITS } from '../report/limits.js';
 
 /**
@@ -47,6 +47,8 @@ export function fingerprintOf(
   eventTrigger: TriggerInfo | undefined,
   /** `AWS_LAMBDA_FUNCTION_NAME`, for a context that names no function. */
   functionName: string | undefined,
+  /** Maps bundled frames: the first user frame is then the source's, the same across bundles. */
+  lookup?: SourceLookup,
 ): string {
   let where = request?.route;
   if (where === undefined) {
@@ -66,7 +68,7 @@ export function fingerprintOf(
   if (outcome.kind === 'returned') {
     return hashFingerprint(['status', String(verdict.kind === 'server-error' ? verdict.status : ''), where]);
   }
-  const error = describe(outcome.error, DEFAULT_LIMITS);
+  const error = describe(outcome.error, DEFAULT_LIMITS, false, lookup);
   return hashFingerprint(['error', error.type, firstAppFrame(error.stack), where]);
 }
 

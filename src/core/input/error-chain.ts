@@ -1,5 +1,7 @@
+import type { SourceLookup } from '../ports.js';
 import { capChars, capItems, type Limits } from '../report/limits.js';
 import { readProperty, safeString } from './safe.js';
+import { type FrameSource, mapStack } from './source-frames.js';
 
 /** One error of a chain, read defensively from whatever was thrown. */
 export interface ErrorInfo {
@@ -7,8 +9,10 @@ export interface ErrorInfo {
   readonly type: string;
   /** The message; empty when none was supplied. */
   readonly message: string;
-  /** The stack as V8 wrote it, or `undefined` when there is none. */
+  /** The stack as V8 wrote it (its frames mapped to the source as written, where a map says), or `undefined` when there is none. */
   readonly stack: string | undefined;
+  /** By line index in `stack`: the source lines of the first frames of the user's code that have them. */
+  readonly sources: ReadonlyMap<number, FrameSource>;
   /** Own enumerable properties other than name/message/stack/cause/errors, as `key = value`. */
   readonly properties: readonly (readonly [string, string])[];
   /** The first members of an `AggregateError` (its `errors` array). */
@@ -25,30 +29,36 @@ export function stackText(error: ErrorInfo): string {
 const SKIPPED_PROPERTIES = new Set(['name', 'message', 'stack', 'cause', 'errors']);
 
 /**
- * The error and its `cause` chain, root cause first as Django prints it.
- * Stops at a cycle or after `limits.chainDepth` links.
+ * The error and its `cause` chain, root cause first as Django prints it, each stack mapped through
+ * `lookup` when there is one. Stops at a cycle or after `limits.chainDepth` links.
  */
-export function describeChain(thrown: unknown, limits: Limits): ErrorInfo[] {
+export function describeChain(thrown: unknown, limits: Limits, lookup?: SourceLookup): ErrorInfo[] {
   const chain: ErrorInfo[] = [];
   const seen = new Set<unknown>();
   let current: unknown = thrown;
   while (chain.length < limits.chainDepth) {
     if (seen.has(current)) break;
     seen.add(current);
-    chain.push(describe(current, limits, true));
+    chain.push(describe(current, limits, true, lookup));
     current = readProperty(current, 'cause');
     if (current === undefined || current === null) break;
   }
   return chain.reverse();
 }
 
-/** One thrown value as an {@link ErrorInfo}; never throws. */
-export function describe(value: unknown, limits: Limits, withMembers = false): ErrorInfo {
+/** One thrown value as an {@link ErrorInfo}, its stack mapped through `lookup`; never throws. */
+export function describe(
+  value: unknown,
+  limits: Limits,
+  withMembers = false,
+  lookup?: SourceLookup,
+): ErrorInfo {
   if ((typeof value !== 'object' && typeof value !== 'function') || value === null) {
     return {
       type: value === null ? 'null' : typeof value,
       message: capChars(safeString(value), limits.messageChars),
       stack: undefined,
+      sources: new Map(),
       properties: [],
       members: [],
       memberCount: 0,
@@ -64,7 +74,7 @@ export function describe(value: unknown, limits: Limits, withMembers = false): E
   if (withMembers && Array.isArray(errors)) {
     memberCount = errors.length;
     for (let i = 0; i < Math.min(memberCount, limits.members); i++) {
-      members.push(describe(readProperty(errors, String(i)), limits));
+      members.push(describe(readProperty(errors, String(i)), limits, false, lookup));
     }
   }
   return {
@@ -73,11 +83,27 @@ export function describe(value: unknown, limits: Limits, withMembers = false): E
       typeof message === 'string' ? message : message === undefined ? '' : safeString(message),
       limits.messageChars,
     ),
-    stack: typeof stack === 'string' ? capChars(stack, limits.stackChars) : undefined,
+    ...shownStack(typeof stack === 'string' ? stack : undefined, limits, lookup),
     properties: ownProperties(value, limits),
     members,
     memberCount,
   };
+}
+
+/** The stack mapped and capped, with the sources of the frames the cap keeps. */
+function shownStack(
+  stack: string | undefined,
+  limits: Limits,
+  lookup: SourceLookup | undefined,
+): Pick<ErrorInfo, 'stack' | 'sources'> {
+  if (stack === undefined) return { stack: undefined, sources: new Map() };
+  const mapped = mapStack(stack, lookup);
+  const shown = capChars(mapped.stack, limits.stackChars);
+  const kept = shown.split('\n').length;
+  const sources = new Map(
+    [...mapped.sources].filter(([index]) => index < kept - 1 || shown === mapped.stack),
+  );
+  return { stack: shown, sources };
 }
 
 function ownProperties(value: object, limits: Limits): readonly (readonly [string, string])[] {

@@ -1,6 +1,7 @@
 import { type ErrorInfo, stackText } from '../input/error-chain.js';
 import { firstAppFrameLine, type StackLine, stackLines } from '../input/frames.js';
 import type { NameValue } from '../input/request.js';
+import type { FrameSource } from '../input/source-frames.js';
 import type { ServerErrorReport } from '../report/types.js';
 import { formatCount } from '../text.js';
 import { bodyNote, delayedLine, repeatsLine } from './notes.js';
@@ -50,6 +51,10 @@ const S = {
   lineText: `color:${INK};font-weight:600`,
   lineApp: `color:${INK};font-weight:600;background:#fff1e5;border-left:3px solid #b42318;padding-left:6px;margin-left:-9px`,
   lineOther: 'color:#59636e',
+  source: `margin:2px 0 6px;background:${PAPER};color:${INK};border:1px solid #d8dee4;border-radius:4px;padding:4px 0;white-space:pre-wrap;word-break:break-all`,
+  sourceLine: `color:${INK};padding:0 8px`,
+  sourceMark: `color:${INK};background:#ffebe9;font-weight:600;padding:0 8px;border-left:3px solid #b42318`,
+  lineNumber: `color:${MUTED};display:inline-block;min-width:3em;user-select:none`,
   pre: `margin:0;background:#f6f8fa;color:${INK};border:1px solid #d8dee4;border-radius:6px;padding:8px 10px;${MONO};font-size:12px;line-height:1.45;white-space:pre-wrap;word-break:break-all`,
   cause: `margin:12px 0 6px;color:${MUTED};font-style:italic`,
   note: `margin:6px 0 0;color:${MUTED};font-style:italic`,
@@ -87,15 +92,38 @@ const LINE_STYLE: Readonly<Record<StackLine['kind'], string>> = {
   runtime: S.lineOther,
 };
 
-/** A stack, one block per line: the application's own frames marked, dependencies and Node dimmed. */
-function stackBlock(stack: readonly StackLine[]): string {
+// User frames whose lines around the failing one the HTML part shows; the text part shows the
+// failing line of each frame that has one.
+const CONTEXT_FRAMES = 3;
+
+/**
+ * A stack, one block per line: the application's own frames marked, dependencies and Node dimmed;
+ * under each of the first application frames with a source, the lines around the failing one.
+ */
+function stackBlock(stack: readonly StackLine[], sources?: ErrorInfo['sources']): string {
+  let shown = 0;
   const lines = stack
-    .map(
-      (line) =>
-        `<div data-frame="${line.kind}" style="${LINE_STYLE[line.kind]}">${escapeHtml(line.text) || '&nbsp;'}</div>`,
-    )
+    .map((line, index) => {
+      const frame = `<div data-frame="${line.kind}" style="${LINE_STYLE[line.kind]}">${escapeHtml(line.text) || '&nbsp;'}</div>`;
+      const source = sources?.get(index);
+      if (source === undefined || shown >= CONTEXT_FRAMES) return frame;
+      shown += 1;
+      return frame + sourceBlock(source);
+    })
     .join('');
   return `<div style="${S.stack}">${lines}</div>`;
+}
+
+/** Numbered source lines, the failing one marked. */
+function sourceBlock(source: FrameSource): string {
+  const rows = source.lines
+    .map((text, i) => {
+      const number = source.firstLine + i;
+      const style = number === source.line ? S.sourceMark : S.sourceLine;
+      return `<div style="${style}"><span style="${S.lineNumber}">${number}</span>${escapeHtml(text) || '&nbsp;'}</div>`;
+    })
+    .join('');
+  return `<div data-source="${source.line}" style="${S.source}">${rows}</div>`;
 }
 
 function members(error: ErrorInfo): string {
@@ -133,10 +161,11 @@ function traceback(report: ServerErrorReport): string {
         error.properties.length === 0
           ? ''
           : `<h3 style="${S.h3}">${escapeHtml(error.type)} properties</h3>${table(error.properties, '')}`;
-      return `${cause}${stackBlock(stacks[index] ?? [])}${props}${members(error)}`;
+      return `${cause}${stackBlock(stacks[index] ?? [], error.sources)}${props}${members(error)}`;
     })
     .join('');
-  return legend + chain;
+  const notes = report.sourceNotes.map((note) => `<p style="${S.note}">${escapeHtml(note)}</p>`).join('');
+  return legend + chain + notes;
 }
 
 /** The rows of the summary block: what failed, where, when, how often. */

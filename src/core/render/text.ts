@@ -39,10 +39,11 @@ export function renderServerErrorText(report: ServerErrorReport): string {
           '',
         );
       }
-      lines.push(stackText(error));
+      lines.push(...stackWithSource(error));
       lines.push(...memberLines(error));
     });
   }
+  for (const note of report.sourceNotes) lines.push(`(${note})`);
   lines.push('');
   const top = report.errors.at(-1);
   if (top !== undefined) {
@@ -83,6 +84,21 @@ export function renderServerErrorText(report: ServerErrorReport): string {
   lines.push('Settings:', 'Environment variables of the function (sensitive names hidden):');
   lines.push(...report.environment.map(([k, v]) => `${k} = ${quote(v)}`));
   return `${lines.join('\n')}\n`;
+}
+
+/**
+ * The stack, each frame of the user's code followed by its source line, indented under it as in a
+ * Python traceback.
+ */
+function stackWithSource(error: ErrorInfo): string[] {
+  return stackText(error)
+    .split('\n')
+    .flatMap((line, index) => {
+      // A report beforeSend rebuilt may have no sources.
+      const source = error.sources?.get(index);
+      const failing = source?.lines[source.line - source.firstLine]?.trim();
+      return failing === undefined || failing === '' ? [line] : [line, `        ${failing}`];
+    });
 }
 
 /** The members of an AggregateError, each indented under a numbered line. */

@@ -30,7 +30,7 @@ export function buildServerErrorReport(
   const { request } = reading;
   // An HTTP request's report shows the request; failed batch items belong to an event's.
   const failedIds = request === undefined ? verdict.failedIds : undefined;
-  const errors = outcome.kind === 'threw' ? describeChain(outcome.error, limits) : [];
+  const errors = outcome.kind === 'threw' ? describeChain(outcome.error, limits, inputs.lookup) : [];
   const top = errors.at(-1);
   const path = request === undefined ? undefined : escapeControl(capChars(request.path, limits.urlChars));
   const status = outcome.kind === 'returned' ? returnedStatus(outcome.result) : undefined;
@@ -84,6 +84,7 @@ export function buildServerErrorReport(
     errors,
     returnedStatus: status,
     tracebackNote,
+    sourceNotes: (inputs.lookup?.notes() ?? []).slice(0, limits.items),
     request: request === undefined ? undefined : showRequest(inputs, request),
     event: trigger === undefined ? undefined : showEvent(inputs, trigger, failedIds),
     lambda,

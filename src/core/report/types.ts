@@ -2,6 +2,7 @@ import type { Config } from '../../config/load.js';
 import type { ErrorInfo } from '../input/error-chain.js';
 import type { NameValue, RequestInfo } from '../input/request.js';
 import type { TriggerInfo, TriggerKind } from '../input/trigger.js';
+import type { SourceLookup } from '../ports.js';
 import type { Scrubber } from '../scrub/scrubber.js';
 import type { Limits } from './limits.js';
 
@@ -90,6 +91,8 @@ export interface ServerErrorReport {
   readonly returnedStatus: number | undefined;
   /** Why there is no traceback (a returned 5xx, a possible timeout), when there is none. */
   readonly tracebackNote: string | undefined;
+  /** Why frames show bundle positions or no source (a map over its bound, broken, out of time); empty when none. */
+  readonly sourceNotes: readonly string[];
   readonly request: ShownRequest | undefined;
   /** The event summary of a non-HTTP invocation; undefined for an HTTP request. */
   readonly event: ShownEvent | undefined;
@@ -139,6 +142,8 @@ export interface ReportInputs {
   readonly limits: Limits;
   /** The Node.js version of the runtime (`v22.12.0`), shown in the report. */
   readonly nodeVersion: string;
+  /** Maps bundled stack frames to their source and reads source lines; without it, stacks show as thrown. */
+  readonly lookup?: SourceLookup | undefined;
 }
 
 /**

@@ -1,0 +1,135 @@
+import type { SourceLookup } from '../ports.js';
+import { frameKind } from './frames.js';
+
+/** A stack frame line as V8 writes it: `    at fn (file:line:column)` or `    at file:line:column`. */
+export interface ParsedFrame {
+  /** Everything before the function name or the location: the indent and `at `, `at async `, `at new `. */
+  readonly lead: string;
+  /** The function as V8 names it (`priceLine`, `Object.<anonymous>`, `fn [as alias]`); undefined when absent. */
+  readonly fn: string | undefined;
+  readonly file: string;
+  /** 1-based. */
+  readonly line: number;
+  /** 1-based. */
+  readonly column: number;
+}
+
+// The start of a frame line: the indent and `at `, `at async `, `at new `.
+const LEAD = /^\s*at (?:async )?(?:new )?/;
+// A location's line and column, at its end.
+const LINE_COLUMN = /:(\d+):(\d+)$/;
+
+/**
+ * One stack line as a frame, or undefined for a line that is not one with a location (the message,
+ * `at Array.map (<anonymous>)`, Node's own `node:` frames, a frame of eval'd code). Linear in the
+ * line's length, whatever it holds: a message can put anything in a stack.
+ * @example
+ * parseFrame('    at priceLine (/var/task/index.js:11601:19)'); // { lead: '    at ', fn: 'priceLine', file: '/var/task/index.js', line: 11601, column: 19 }
+ */
+export function parseFrame(text: string): ParsedFrame | undefined {
+  const lead = LEAD.exec(text)?.[0];
+  if (lead === undefined) return undefined;
+  const rest = text.slice(lead.length);
+  let fn: string | undefined;
+  let location = rest;
+  if (rest.endsWith(')')) {
+    const open = rest.lastIndexOf(' (');
+    if (open < 0) return undefined;
+    fn = rest.slice(0, open);
+    location = rest.slice(open + 2, -1);
+  }
+  const position = LINE_COLUMN.exec(location);
+  if (position === null) return undefined;
+  const file = location.slice(0, position.index);
+  if (file === '' || /[()]|^<|^node:|, /.test(file)) return undefined;
+  return { lead, fn, file, line: Number(position[1]), column: Number(position[2]) };
+}
+
+/** The source shown under a frame of the user's code: lines around the failing one. */
+export interface FrameSource {
+  /** The failing line's 1-based number. */
+  readonly line: number;
+  /** Its 1-based column. */
+  readonly column: number;
+  /** The 1-based number of `lines[0]`. */
+  readonly firstLine: number;
+  /** Capped: a long (minified) line is a window around the column. */
+  readonly lines: readonly string[];
+}
+
+/** A stack with its frames mapped to the source as written, and the source lines of the user's frames. */
+export interface MappedStack {
+  readonly stack: string;
+  /** By line index in `stack`: the source of that frame, for the first user frames that have one. */
+  readonly sources: ReadonlyMap<number, FrameSource>;
+}
+
+/** How many user frames of a stack show their source, and how much of it. */
+export interface SourceBounds {
+  /** User frames that show their source. */
+  readonly frames: number;
+  /** Lines shown either side of the failing line. */
+  readonly around: number;
+  /** Characters of one source line shown; a longer one is a window around the column. */
+  readonly lineChars: number;
+}
+
+/** Five lines around the failing line of each of the first ten user frames, 160 characters each. */
+export const SOURCE_BOUNDS: SourceBounds = { frames: 10, around: 2, lineChars: 160 };
+
+/**
+ * `stack` with each frame that `lookup` can map shown at its source (`src/orders/price.ts:18:32`,
+ * the source's function name when the map has one), and the source lines of the first user frames
+ * (judged on the mapped line: not Node's, not under node_modules, not this library). Without a
+ * lookup, the stack as it is.
+ * @example
+ * mapStack('Error: x\n    at f (/var/task/index.js:9:5)', lookup).stack; // 'Error: x\n    at price (src/price.ts:3:11)'
+ */
+export function mapStack(
+  stack: string,
+  lookup: SourceLookup | undefined,
+  bounds: SourceBounds = SOURCE_BOUNDS,
+): MappedStack {
+  const sources = new Map<number, FrameSource>();
+  if (lookup === undefined) return { stack, sources };
+  const lines = stack.split('\n').map((text, index) => {
+    const frame = parseFrame(text);
+    if (frame === undefined) return text;
+    const mapped = lookup.position(frame.file, frame.line, frame.column);
+    const at = mapped ?? frame;
+    const fn = mapped?.name ?? frame.fn;
+    const shown =
+      fn === undefined
+        ? `${frame.lead}${at.file}:${at.line}:${at.column}`
+        : `${frame.lead}${fn} (${at.file}:${at.line}:${at.column})`;
+    if (sources.size < bounds.frames && frameKind(shown) === 'app') {
+      const excerpt = lookup.excerpt(at.file, at.line, bounds.around);
+      if (excerpt !== undefined && excerpt.lines.length > 0) {
+        sources.set(index, {
+          line: at.line,
+          column: at.column,
+          firstLine: excerpt.firstLine,
+          lines: excerpt.lines.map((source, i) =>
+            sourceWindow(source, excerpt.firstLine + i === at.line ? at.column : 1, bounds.lineChars),
+          ),
+        });
+      }
+    }
+    return shown;
+  });
+  return { stack: lines.join('\n'), sources };
+}
+
+/**
+ * A source line cut to `chars` characters: trailing blanks dropped, and a longer line (a minified
+ * bundle's) shown as a window around `column`, with `…` where it was cut.
+ * @example
+ * sourceWindow('a'.repeat(50_000), 25_000, 160).length; // 162: 160 characters and two marks
+ */
+export function sourceWindow(line: string, column: number, chars: number): string {
+  const text = line.replace(/\s+$/, '');
+  if (text.length <= chars) return text;
+  const start = Math.max(0, Math.min(text.length - chars, column - 1 - Math.floor(chars / 2)));
+  const end = start + chars;
+  return `${start > 0 ? '…' : ''}${text.slice(start, end)}${end < text.length ? '…' : ''}`;
+}
