@@ -31,6 +31,8 @@ export interface Config extends SettingValues<typeof SETTINGS> {
   readonly functionName: string | undefined;
   /** `AWS_REGION`, when set: used for the CloudWatch Logs link. */
   readonly region: string | undefined;
+  /** `LAMBDA_TASK_ROOT` (`/var/task`), when the runtime set it: sources are shown relative to it, and read only under it. */
+  readonly taskRoot: string | undefined;
   /** The environment at cold start as shown in the report's settings section, sorted, scrubbed (on first read). */
   readonly environment: readonly (readonly [name: string, value: string])[];
   /** Reads `_X_AMZN_TRACE_ID`, which the runtime sets anew for every invocation. */
@@ -132,6 +134,7 @@ export function loadConfig(
     ...settings,
     functionName: nonEmpty(env.AWS_LAMBDA_FUNCTION_NAME),
     region: nonEmpty(env.AWS_REGION) ?? nonEmpty(env.AWS_DEFAULT_REGION),
+    taskRoot: nonEmpty(env.LAMBDA_TASK_ROOT),
     get environment() {
       environment ??= snapshotEnvironment(variables, sensitiveNameTest(settings.sensitiveNames));
       return environment;

@@ -53,10 +53,11 @@ export interface ReporterDependencies {
   readonly beforeSend?: BeforeSend | undefined;
   readonly deduper?: Deduper | undefined;
   /**
-   * The source lookup for one report, which reads no source map whose parse would not fit in `time`
-   * (a share of the send budget, see {@link MAPPING_SHARE}); without it, stacks show as thrown.
+   * The source lookup for one report, which loads no reader and reads no source map whose parse would
+   * not fit in `time` (a share of the send budget, see {@link MAPPING_SHARE}); undefined, or without
+   * it, stacks show as thrown.
    */
-  readonly sources?: ((time: SendTime) => SourceLookup) | undefined;
+  readonly sources?: ((time: SendTime) => Promise<SourceLookup | undefined>) | undefined;
   /**
    * Hears, after each change, whether reports whose send failed wait for a later invocation: the
    * adapters then start `sendKept` with the next one.
@@ -156,7 +157,9 @@ export function createReporter(deps: ReporterDependencies): Reporter {
     // Read once, for the fingerprint and the report: a thrown error's frames, mapped to their source.
     const lookup =
       outcome.kind === 'threw' && deps.sources !== undefined
-        ? deps.sources(sendTime(config.sendBudgetMs * MAPPING_SHARE, deps.clock, invocation.context))
+        ? await deps
+            .sources(sendTime(config.sendBudgetMs * MAPPING_SHARE, deps.clock, invocation.context))
+            .catch(() => undefined)
         : undefined;
     const fingerprint = fingerprintOf(
       outcome,

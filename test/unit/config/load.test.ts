@@ -41,6 +41,12 @@ describe('loadConfig', () => {
     expect(loadConfig({ AWS_LAMBDA_FUNCTION_NAME: 'shop-prod-api' }).subjectPrefix).toBe('[shop-prod-api] ');
   });
 
+  it('takes the task root the runtime names, where sources are read from, and none when it names none', () => {
+    expect(loadConfig({ LAMBDA_TASK_ROOT: '/var/task' }).taskRoot).toBe('/var/task');
+    expect(loadConfig({ LAMBDA_TASK_ROOT: '' }).taskRoot).toBeUndefined();
+    expect(loadConfig({}).taskRoot).toBeUndefined();
+  });
+
   it('reads lists as comma-separated strings, keeping commas inside quoted display names', () => {
     const config = loadConfig({ ADMINS: ' ops@example.com , "Ng, Mary" <mary@example.com>,' });
 

@@ -220,6 +220,7 @@ describe('ConfigOverrides', () => {
       readonly smtp: SmtpBefore;
       readonly functionName: string | undefined;
       readonly region: string | undefined;
+      readonly taskRoot: string | undefined;
       readonly environment: readonly (readonly [name: string, value: string])[];
       readonly traceId: () => string | undefined;
       readonly notes: readonly string[];
