@@ -1,0 +1,681 @@
+import { closeSync, fstatSync, openSync, readSync, realpathSync, statSync } from 'node:fs';
+import { isAbsolute, normalize, relative, resolve, sep } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { SectionedSourceMapInput, TraceMap } from '@jridgewell/trace-mapping';
+import type { SendTime, SourceExcerpt, SourceLookup, SourcePosition } from '../core/ports.js';
+import { loadDependency } from '../transports/load-dependency.js';
+
+type TraceMapping = typeof import('@jridgewell/trace-mapping');
+
+const MIB = 1024 * 1024;
+
+/**
+ * What reading a source map costs, in milliseconds of CPU at one full vCPU per MiB of map: reading
+ * the file, parsing its JSON and decoding its mappings, one step that cannot be interrupted. Measured
+ * on Node 20 as the first `position()` of a fresh process, in process CPU time (V8's helper threads
+ * counted: a CPU quota counts them too), on an esbuild bundle of the AWS SDK's SES and DynamoDB
+ * clients, nodemailer, fast-check and mailparser: its 5.6 MiB map with `sourcesContent` takes about
+ * 63 ms/MiB, its 1.8 MiB map without it (mappings only, the dearer per MiB) 200 to 220 ms/MiB (the
+ * medians of 5 and 11 processes; 250 the highest). The highest, so that a map is never started that
+ * would overrun the time left; one with `sourcesContent` takes about a quarter of its estimate.
+ *
+ * @example
+ * // A 2 MiB map at 7.2% of a vCPU is estimated at 2 * MAP_CPU_MS_PER_MIB / 0.072, about 6.9 s.
+ */
+export const MAP_CPU_MS_PER_MIB = 250;
+
+/**
+ * The largest map read by default: the 5.6 MiB map of a bundle of the AWS SDK's SES and DynamoDB
+ * clients and three libraries fits with room. Larger maps are refused at any CPU share: one of 10 MiB
+ * is estimated at 2.5 s of a full vCPU and may hold up to 240 MB once read.
+ */
+const DEFAULT_MAX_MAP_BYTES = 10 * MIB;
+/**
+ * What the cache holds at most by default: the 5.6 MiB map above (counted 56 MiB) stays read for the
+ * container's later reports. At a small function's CPU share the time bound stops far smaller maps.
+ */
+const DEFAULT_MAX_CACHE_BYTES = 64 * MIB;
+/** The heap a decoded mapping segment holds (trace-mapping's arrays: 43 MB for 334,525, measured). */
+const SEGMENT_HELD_BYTES = 130;
+/** What the cache counts for an entry that holds no text (where a file's map is, a failure). */
+const SMALL_ENTRY_BYTES = 256;
+/** The largest source file read from disk for an excerpt. */
+const MAX_SOURCE_BYTES = 2 * MIB;
+/** How much of a generated file's end is read to find its map comment, the file's last line. */
+const TAIL_BYTES = 16 * 1024;
+const MAP_COMMENT = 'sourceMappingURL=';
+const COMMENT_OPENING = /\/\/[#@][ \t]*$/;
+const INLINE_MAP = /^data:application\/json(?:;charset=utf-?8)?;base64,/i;
+// The end of a tail that is all base64: the middle of an inline map that starts further back.
+const BASE64_TAIL = /^[A-Za-z0-9+/]*={0,2}\s*$/;
+const WHITESPACE = /\s/g;
+
+/** How source maps are read in this container. */
+export interface SourceMapOptions {
+  /**
+   * Absolute; sources are shown relative to it, and no file outside it is ever read
+   * (`LAMBDA_TASK_ROOT`, else the working directory: the caller decides).
+   */
+  readonly taskRoot: string;
+  /**
+   * The largest map read, in bytes (an inline map: decoded); checked before reading. A map holds
+   * about 8 (with `sourcesContent`) to 24 (without) times its size in heap once read.
+   * @default 10 MiB
+   */
+  readonly maxMapBytes?: number;
+  /**
+   * What the cache may hold, in bytes of heap as estimated from the maps and sources it holds; past
+   * it the oldest go. A map that alone holds more is read once per report.
+   * @default 64 MiB
+   */
+  readonly maxCacheBytes?: number;
+  /**
+   * True when the process maps stacks itself (`--enable-source-maps`,
+   * `process.setSourceMapsEnabled(true)`): positions are then taken as they are, never mapped twice
+   * (excerpts still work).
+   * @default false
+   */
+  readonly alreadyMapped?: boolean;
+}
+
+/**
+ * The container's cache of parsed maps and sources; one per container.
+ *
+ * @example
+ * const lookup = sourceMaps.lookupFor(time);
+ * lookup.position('/var/task/dist/index.js', 1, 2345); // { file: 'src/orders/price.ts', line: 18, column: 32 }
+ */
+export interface SourceMaps {
+  /**
+   * A lookup for one report: it reads no map whose estimated read time
+   * ({@link MAP_CPU_MS_PER_MIB} at `time.cpuShare`) exceeds `time.leftMs()`; without `time`, it
+   * reads any. A map the cache holds takes no time. Its `notes()` are this report's.
+   */
+  lookupFor(time: Pick<SendTime, 'leftMs' | 'cpuShare'> | undefined): SourceLookup;
+  /** Bytes the cache holds (parsed maps and sources), as estimated. */
+  heldBytes(): number;
+}
+
+// Loaded with the first report that maps a stack, once per container.
+let traceMapping: TraceMapping | undefined;
+
+/**
+ * Loads @jridgewell/trace-mapping (once per container) and makes the container's cache of maps and
+ * sources. Throws a `TypeError` when an option is not usable.
+ *
+ * @example
+ * const sourceMaps = await loadSourceMaps({ taskRoot: process.env.LAMBDA_TASK_ROOT ?? process.cwd() });
+ */
+export async function loadSourceMaps(options: SourceMapOptions): Promise<SourceMaps> {
+  checkOptions(options);
+  traceMapping ??= await loadDependency(
+    '@jridgewell/trace-mapping',
+    () => import('@jridgewell/trace-mapping'),
+  );
+  return createSourceMaps(traceMapping, options);
+}
+
+/** Throws one `TypeError` listing every option that is not usable. */
+function checkOptions(options: SourceMapOptions): void {
+  const problems: string[] = [];
+  if (typeof options.taskRoot !== 'string' || !isAbsolute(options.taskRoot)) {
+    problems.push(`\`taskRoot\` must be an absolute path; got ${JSON.stringify(options.taskRoot)}`);
+  }
+  for (const name of ['maxMapBytes', 'maxCacheBytes'] as const) {
+    const value = options[name];
+    if (value !== undefined && !(Number.isSafeInteger(value) && value >= 0)) {
+      problems.push(`\`${name}\` must be a whole number of bytes; got ${String(value)}`);
+    }
+  }
+  if (problems.length > 0) throw new TypeError(problems.join('\n'));
+}
+
+/** The task root as given and as the file system resolves it: a stack may print either. */
+interface Roots {
+  readonly given: string;
+  readonly real: string;
+}
+
+/** Where a generated file's map is, as its last `sourceMappingURL` comment says; `key` names it in the cache. */
+type MapRef =
+  | { readonly kind: 'file'; readonly key: string; readonly generated: string; readonly path: string }
+  | {
+      readonly kind: 'inline';
+      readonly key: string;
+      readonly generated: string;
+      /** The generated file's real path. */
+      readonly real: string;
+      /** The byte range of the base64 text in the generated file. */
+      readonly start: number;
+      readonly end: number;
+    }
+  | { readonly kind: 'unusable'; readonly key: string; readonly generated: string; readonly reason: string };
+
+type ReadableRef = Exclude<MapRef, { kind: 'unusable' }>;
+
+/** A map as read: trace-mapping's, and its sources as positions name them. */
+interface ReadMap {
+  readonly trace: TraceMap;
+  /** Each source as a position names it (relative to the task root, else the map's own name), by index. */
+  readonly shown: readonly (string | undefined)[];
+  /** The index of each source, by the resolved name `originalPositionFor` answers with. */
+  readonly indexByResolved: ReadonlyMap<string, number>;
+  /** The index of each source, by its shown name. */
+  readonly indexByShown: ReadonlyMap<string, number>;
+}
+
+/** What the cache holds under a key. */
+type Held =
+  | { readonly kind: 'located'; readonly ref: MapRef | undefined }
+  | { readonly kind: 'map'; readonly map: ReadMap; readonly bytes: number }
+  | { readonly kind: 'source'; readonly text: string }
+  | { readonly kind: 'failed'; readonly reason: string };
+
+type Failed = Extract<Held, { kind: 'failed' }>;
+
+/** Entries and the bytes each is counted for, oldest first. */
+interface HeldCache {
+  get(key: string): Held | undefined;
+  /** Keeps `held` unless it alone exceeds the cap, dropping the oldest entries to make room. */
+  keep(key: string, held: Held, bytes: number): void;
+  heldBytes(): number;
+}
+
+/** The container's state: what every lookup shares. */
+interface Container {
+  readonly lib: TraceMapping;
+  readonly roots: Roots;
+  readonly maxMapBytes: number;
+  readonly alreadyMapped: boolean;
+  readonly cache: HeldCache;
+}
+
+function createSourceMaps(lib: TraceMapping, options: SourceMapOptions): SourceMaps {
+  const given = normalize(options.taskRoot);
+  const container: Container = {
+    lib,
+    roots: { given, real: realPathOr(given) },
+    maxMapBytes: options.maxMapBytes ?? DEFAULT_MAX_MAP_BYTES,
+    alreadyMapped: options.alreadyMapped ?? false,
+    cache: createHeldCache(options.maxCacheBytes ?? DEFAULT_MAX_CACHE_BYTES),
+  };
+  return {
+    lookupFor: (time) => createLookup(container, time),
+    heldBytes: () => container.cache.heldBytes(),
+  };
+}
+
+function createHeldCache(capBytes: number): HeldCache {
+  const entries = new Map<string, { readonly held: Held; readonly bytes: number }>();
+  let total = 0;
+  const drop = (key: string) => {
+    total -= entries.get(key)?.bytes ?? 0;
+    entries.delete(key);
+  };
+  return {
+    get: (key) => entries.get(key)?.held,
+    keep(key, held, bytes) {
+      drop(key);
+      if (bytes > capBytes) return;
+      for (const oldest of entries.keys()) {
+        if (total + bytes <= capBytes) break;
+        drop(oldest);
+      }
+      entries.set(key, { held, bytes });
+      total += bytes;
+    },
+    heldBytes: () => total,
+  };
+}
+
+function createLookup(
+  container: Container,
+  time: Pick<SendTime, 'leftMs' | 'cpuShare'> | undefined,
+): SourceLookup {
+  const { lib, roots, cache } = container;
+  const notes = new Set<string>();
+  // What this report used: a map is read once per report even when the cache does not keep it.
+  const used = new Map<string, Held>();
+  // The maps this report had no time for.
+  const refused = new Set<string>();
+
+  const recall = (key: string): Held | undefined => {
+    const held = used.get(key) ?? cache.get(key);
+    if (held !== undefined) used.set(key, held);
+    return held;
+  };
+  const remember = (key: string, held: Held, bytes: number): Held => {
+    used.set(key, held);
+    cache.keep(key, held, bytes);
+    return held;
+  };
+  const guarded = <T>(work: () => T | undefined): T | undefined => {
+    try {
+      return work();
+    } catch (error) {
+      notes.add(`source lookup failed: ${messageOf(error)}`);
+      return undefined;
+    }
+  };
+
+  const locate = (generated: string): MapRef | undefined => {
+    const key = `located:${generated}`;
+    const held = recall(key);
+    if (held?.kind === 'located') return held.ref;
+    const real = realPathInside(roots, generated);
+    const ref = real === undefined ? undefined : findMapRef(generated, real, container.maxMapBytes);
+    remember(key, { kind: 'located', ref }, SMALL_ENTRY_BYTES);
+    return ref;
+  };
+
+  const readInTime = (ref: MapRef): Held | undefined => {
+    if (ref.kind === 'unusable') return failed(ref.reason);
+    const sized = sizedMap(ref, roots);
+    if ('reason' in sized) return sized;
+    const { real, size } = sized;
+    if (size > container.maxMapBytes) {
+      return failed(`${formatBytes(size)}, over the ${formatBytes(container.maxMapBytes)} bound`);
+    }
+    const short = time === undefined ? undefined : shortOfTime(size, time);
+    if (short !== undefined) {
+      refused.add(ref.key);
+      notes.add(`source map of ${shownPath(roots, ref.generated)} not read: ${short}`);
+      return undefined;
+    }
+    return readMap(lib, ref, real, roots, container.maxMapBytes);
+  };
+
+  const mapOf = (generated: string): ReadMap | undefined => {
+    const ref = locate(generated);
+    if (ref === undefined || refused.has(ref.key)) return undefined;
+    let held = recall(ref.key);
+    if (held === undefined) {
+      const read = readInTime(ref);
+      if (read === undefined) return undefined;
+      held = remember(ref.key, read, read.kind === 'map' ? read.bytes : SMALL_ENTRY_BYTES);
+    }
+    if (held.kind === 'map') return held.map;
+    if (held.kind === 'failed')
+      notes.add(`source map of ${shownPath(roots, ref.generated)} not read: ${held.reason}`);
+    return undefined;
+  };
+
+  const diskSource = (path: string): string | undefined => {
+    const real = realPathInside(roots, path);
+    if (real === undefined) return undefined;
+    const key = `source:${real}`;
+    const held = recall(key) ?? remember(key, ...heldSource(real, roots));
+    if (held.kind === 'source') return held.text;
+    if (held.kind === 'failed') notes.add(`source ${shownPath(roots, path)} not read: ${held.reason}`);
+    return undefined;
+  };
+
+  const mappedSource = (file: string): string | undefined => {
+    for (const held of used.values()) {
+      if (held.kind !== 'map') continue;
+      const index = held.map.indexByShown.get(file);
+      if (index === undefined) continue;
+      const content = held.map.trace.sourcesContent?.[index];
+      if (typeof content === 'string') return content;
+      const path = sourcePath(held.map.trace.resolvedSources[index]);
+      return path === undefined ? undefined : diskSource(path);
+    }
+    return diskSource(framePath(file) ?? resolve(roots.given, file));
+  };
+
+  return {
+    position: (file, line, column) =>
+      guarded(() => {
+        if (container.alreadyMapped) return undefined;
+        const generated = framePath(file);
+        const map = generated === undefined ? undefined : mapOf(generated);
+        return map === undefined ? undefined : originalPosition(lib, map, line, column);
+      }),
+    excerpt: (file, line, around) =>
+      guarded(() => {
+        const text = mappedSource(file);
+        return text === undefined ? undefined : linesAround(text, line, around);
+      }),
+    notes: () => [...notes],
+  };
+}
+
+/** Why a map of `size` bytes is not read in `time`, or undefined when it fits. */
+function shortOfTime(size: number, time: Pick<SendTime, 'leftMs' | 'cpuShare'>): string | undefined {
+  const needMs = Math.ceil(((size / MIB) * MAP_CPU_MS_PER_MIB) / time.cpuShare);
+  const leftMs = Math.max(0, Math.floor(time.leftMs()));
+  if (needMs <= leftMs) return undefined;
+  const share = `${(time.cpuShare * 100).toFixed(1)}% of a vCPU`;
+  return `about ${needMs} ms to read at ${share}, ${leftMs} ms were left`;
+}
+
+/** The map's position for a V8 position (1-based line and column), 1-based too. */
+function originalPosition(
+  lib: TraceMapping,
+  map: ReadMap,
+  line: number,
+  column: number,
+): SourcePosition | undefined {
+  if (!(Number.isInteger(line) && Number.isInteger(column) && line >= 1 && column >= 1)) return undefined;
+  // trace-mapping takes and gives 1-based lines and 0-based columns.
+  const found = lib.originalPositionFor(map.trace, { line, column: column - 1 });
+  if (found.source === null) return undefined;
+  const index = map.indexByResolved.get(found.source);
+  const file = index === undefined ? undefined : map.shown[index];
+  if (file === undefined) return undefined;
+  const position = { file, line: found.line, column: found.column + 1 };
+  return found.name === null ? position : { ...position, name: found.name };
+}
+
+/** Where `generated` says its map is, reading the end of `real` (its real path). */
+function findMapRef(generated: string, real: string, maxMapBytes: number): MapRef | undefined {
+  const comment = lastMapComment(real, maxMapBytes);
+  if (comment === undefined) return undefined;
+  const inlineKey = `inline:${generated}`;
+  if (comment === 'over') {
+    return unusable(
+      inlineKey,
+      generated,
+      `an inline map of more than ${formatBytes(maxMapBytes)}, over the bound`,
+    );
+  }
+  const { url, start, end } = comment;
+  if (url.startsWith('data:')) {
+    const prefix = INLINE_MAP.exec(url);
+    if (prefix === null) return unusable(inlineKey, generated, 'a data URL that is not base64 JSON');
+    return { kind: 'inline', key: inlineKey, generated, real, start: start + prefix[0].length, end };
+  }
+  const base = pathToFileURL(generated);
+  if (!URL.canParse(url, base)) return unusable(`map:${url}`, generated, `${url} is not a URL`);
+  const target = new URL(url, base);
+  if (target.protocol !== 'file:') {
+    return unusable(`map:${target.href}`, generated, `its map is at ${target.href}, not a file`);
+  }
+  const path = fileURLToPath(target);
+  return { kind: 'file', key: `map:${path}`, generated, path };
+}
+
+function unusable(key: string, generated: string, reason: string): MapRef {
+  return { kind: 'unusable', key, generated, reason };
+}
+
+/**
+ * The last map comment's URL in a file and its byte range (`url` of an inline map: its start only).
+ * `'over'` when the file ends in an inline map that starts before any map the bound allows.
+ */
+function lastMapComment(
+  path: string,
+  maxMapBytes: number,
+): { readonly url: string; readonly start: number; readonly end: number } | 'over' | undefined {
+  const fd = openSync(path, 'r');
+  try {
+    const size = fstatSync(fd).size;
+    let from = Math.max(0, size - TAIL_BYTES);
+    let tail = readAt(fd, from, size - from).toString('latin1');
+    let found = lastUrlRange(tail);
+    if (found === undefined && from > 0 && BASE64_TAIL.test(tail)) {
+      // Base64 is 4 bytes for 3; the comment and its prefix come before it.
+      from = Math.max(0, size - Math.ceil((maxMapBytes * 4) / 3) - TAIL_BYTES);
+      tail = readAt(fd, from, size - from).toString('latin1');
+      found = lastUrlRange(tail);
+      if (found === undefined) return from > 0 ? 'over' : undefined;
+    }
+    if (found === undefined) return undefined;
+    // Latin-1 decodes one character per byte: string offsets are file offsets.
+    const url = tail.slice(found.start, tail.startsWith('data:', found.start) ? found.start + 64 : found.end);
+    return { url, start: from + found.start, end: from + found.end };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** The range of the last `//# sourceMappingURL=` comment's URL in `text`. */
+function lastUrlRange(text: string): { readonly start: number; readonly end: number } | undefined {
+  let at = text.lastIndexOf(MAP_COMMENT);
+  while (at >= 0) {
+    if (COMMENT_OPENING.test(text.slice(Math.max(0, at - 8), at))) {
+      const start = at + MAP_COMMENT.length;
+      WHITESPACE.lastIndex = start;
+      const end = WHITESPACE.exec(text)?.index ?? text.length;
+      return { start, end };
+    }
+    at = at === 0 ? -1 : text.lastIndexOf(MAP_COMMENT, at - 1);
+  }
+  return undefined;
+}
+
+/** The real path and size of the map `ref` names, in bytes (an inline one decoded), or why it has none. */
+function sizedMap(ref: ReadableRef, roots: Roots): { readonly real: string; readonly size: number } | Failed {
+  if (ref.kind === 'inline') return { real: ref.real, size: Math.floor(((ref.end - ref.start) * 3) / 4) };
+  try {
+    const real = realpathSync(ref.path);
+    if (inside(roots.real, real) === undefined) return failed(`${ref.path} is outside the task root`);
+    return { real, size: statSync(real).size };
+  } catch (error) {
+    return readFailure(error, shownPath(roots, ref.path));
+  }
+}
+
+/** Reads and parses the map `ref` names, at `real`, or says why it cannot be used. */
+function readMap(lib: TraceMapping, ref: ReadableRef, real: string, roots: Roots, maxMapBytes: number): Held {
+  let text: string;
+  try {
+    text = ref.kind === 'file' ? readBounded(real, maxMapBytes).toString('utf8') : inlineMapText(ref);
+  } catch (error) {
+    return readFailure(error, shownPath(roots, ref.kind === 'file' ? ref.path : ref.generated));
+  }
+  // An inline map's sources resolve against the generated file, as if the map were beside it.
+  return parseMap(lib, text, ref.kind === 'file' ? ref.path : ref.generated, roots);
+}
+
+/** The JSON text of an inline map: its base64 range of the generated file, decoded. */
+function inlineMapText(ref: Extract<MapRef, { kind: 'inline' }>): string {
+  const fd = openSync(ref.real, 'r');
+  try {
+    const base64 = readAt(fd, ref.start, ref.end - ref.start).toString('latin1');
+    return Buffer.from(base64, 'base64').toString('utf8');
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** A map from its JSON text; sources resolve against `mapUrl`. */
+function parseMap(lib: TraceMapping, text: string, mapUrl: string, roots: Roots): Held {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    return failed('not valid JSON');
+  }
+  if (!isSourceMap(json)) return failed('not a source map (no `version` 3 with `mappings` or `sections`)');
+  let trace: TraceMap;
+  let segments = 0;
+  try {
+    trace = new lib.FlattenMap(json, mapUrl);
+    // Decoded now, while the time for it is counted, rather than at the first position.
+    for (const line of lib.decodedMappings(trace)) segments += line.length;
+  } catch (error) {
+    return failed(`its mappings could not be read (${messageOf(error)})`);
+  }
+  const shown = trace.sources.map((source, index) =>
+    shownSource(source, trace.resolvedSources[index], roots),
+  );
+  const map: ReadMap = {
+    trace,
+    shown,
+    indexByResolved: firstIndexes(trace.resolvedSources),
+    indexByShown: firstIndexes(shown),
+  };
+  // The JSON's strings at up to two bytes a character, and the decoded segments.
+  return { kind: 'map', map, bytes: text.length * 2 + segments * SEGMENT_HELD_BYTES };
+}
+
+function isSourceMap(json: unknown): json is SectionedSourceMapInput {
+  if (typeof json !== 'object' || json === null) return false;
+  const map = json as { version?: unknown; mappings?: unknown; sources?: unknown; sections?: unknown };
+  if (map.version !== 3) return false;
+  return (typeof map.mappings === 'string' && Array.isArray(map.sources)) || Array.isArray(map.sections);
+}
+
+/** The index of each value's first occurrence. */
+function firstIndexes(values: readonly (string | null | undefined)[]): ReadonlyMap<string, number> {
+  const indexes = new Map<string, number>();
+  values.forEach((value, index) => {
+    if (typeof value === 'string' && !indexes.has(value)) indexes.set(value, index);
+  });
+  return indexes;
+}
+
+/** A source as positions name it: relative to the task root when it is a file inside it, else the map's name. */
+function shownSource(source: string | null, resolved: string | undefined, roots: Roots): string | undefined {
+  if (source === null) return undefined;
+  const path = sourcePath(resolved);
+  return (path === undefined ? undefined : relativeToRoot(roots, path)) ?? source;
+}
+
+/** The file a resolved source name is, when it is one (an absolute path or a file URL). */
+function sourcePath(resolved: string | undefined): string | undefined {
+  if (resolved === undefined) return undefined;
+  return resolved.startsWith('file:')
+    ? framePath(resolved)
+    : isAbsolute(resolved)
+      ? normalize(resolved)
+      : undefined;
+}
+
+/** The path of a frame's file as V8 prints it (an absolute path or a file URL), else undefined. */
+function framePath(file: string): string | undefined {
+  if (file.startsWith('file:')) {
+    try {
+      return fileURLToPath(file);
+    } catch {
+      return undefined;
+    }
+  }
+  return isAbsolute(file) ? normalize(file) : undefined;
+}
+
+/** A source file's text, or why it is not read, and the bytes the cache counts for it. */
+function heldSource(real: string, roots: Roots): [Held, number] {
+  try {
+    const bytes = readBounded(real, MAX_SOURCE_BYTES);
+    return [{ kind: 'source', text: bytes.toString('utf8') }, bytes.length];
+  } catch (error) {
+    return [readFailure(error, shownPath(roots, real)), SMALL_ENTRY_BYTES];
+  }
+}
+
+/** Reads a whole file of at most `maxBytes`; throws a {@link TooLargeError} when it is larger. */
+function readBounded(path: string, maxBytes: number): Buffer {
+  const fd = openSync(path, 'r');
+  try {
+    const stats = fstatSync(fd);
+    if (!stats.isFile()) throw new Error('not a file');
+    if (stats.size > maxBytes) throw new TooLargeError(stats.size, maxBytes);
+    return readAt(fd, 0, stats.size);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** A file over the bound of what is read of it. */
+class TooLargeError extends Error {
+  override readonly name = 'TooLargeError' as const;
+
+  constructor(size: number, bound: number) {
+    super(`${formatBytes(size)}, over the ${formatBytes(bound)} bound`);
+  }
+}
+
+/** Up to `length` bytes of `fd` from `position` (fewer at its end). */
+function readAt(fd: number, position: number, length: number): Buffer {
+  const buffer = Buffer.alloc(length);
+  let done = 0;
+  while (done < length) {
+    const read = readSync(fd, buffer, done, length - done, position + done);
+    if (read === 0) break;
+    done += read;
+  }
+  return done === length ? buffer : buffer.subarray(0, done);
+}
+
+/** What a failed read says: too large, missing, or the error's code. */
+function readFailure(error: unknown, shown: string): Failed {
+  if (error instanceof TooLargeError) return failed(error.message);
+  const code = (error as { code?: unknown } | null)?.code;
+  if (code === 'ENOENT') return failed(`${shown} not found`);
+  return failed(`${shown} could not be read (${typeof code === 'string' ? code : messageOf(error)})`);
+}
+
+function failed(reason: string): Failed {
+  return { kind: 'failed', reason };
+}
+
+/** Lines `line - around` to `line + around` of `text`, clipped to it; undefined when `line` is not in it. */
+function linesAround(text: string, line: number, around: number): SourceExcerpt | undefined {
+  if (!(Number.isInteger(line) && line >= 1)) return undefined;
+  const firstLine = Math.max(1, line - Math.max(0, Math.floor(around)));
+  const lastLine = line + Math.max(0, Math.floor(around));
+  const lines: string[] = [];
+  let start = 0;
+  let number = 1;
+  // A line starts before the end of the text: a final newline ends the last line, it starts none.
+  for (; number <= lastLine && start < text.length; number += 1) {
+    const newline = text.indexOf('\n', start);
+    const end = newline === -1 ? text.length : newline;
+    if (number >= firstLine) lines.push(text.slice(start, text[end - 1] === '\r' ? end - 1 : end));
+    start = newline === -1 ? text.length : newline + 1;
+  }
+  return number > line ? { firstLine, lines } : undefined;
+}
+
+/** The real path of `path` when it is a file inside the task root (a symlink cannot lead out), else undefined. */
+function realPathInside(roots: Roots, path: string): string | undefined {
+  let real: string;
+  try {
+    real = realpathSync(path);
+  } catch {
+    return undefined;
+  }
+  return inside(roots.real, real) === undefined ? undefined : real;
+}
+
+/** `path` relative to the task root (as given or real), with forward slashes, when inside it; else undefined. */
+function relativeToRoot(roots: Roots, path: string): string | undefined {
+  return inside(roots.given, path) ?? inside(roots.real, path);
+}
+
+/** `path` relative to `root`, with forward slashes, when inside it; else undefined. */
+function inside(root: string, path: string): string | undefined {
+  const rel = relative(root, path);
+  if (rel === '' || rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel)) return undefined;
+  return rel.split(sep).join('/');
+}
+
+/** A path as notes show it: relative to the task root when inside it. */
+function shownPath(roots: Roots, path: string): string {
+  return relativeToRoot(roots, path) ?? path;
+}
+
+function realPathOr(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    return path;
+  }
+}
+
+/** Bytes in MiB (KiB, bytes when fewer), one decimal. */
+function formatBytes(bytes: number): string {
+  if (bytes >= MIB) return `${trimDecimal(bytes / MIB)} MiB`;
+  if (bytes >= 1024) return `${trimDecimal(bytes / 1024)} KiB`;
+  return `${bytes} bytes`;
+}
+
+function trimDecimal(value: number): string {
+  return value.toFixed(1).replace(/\.0$/, '');
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
