@@ -10,31 +10,38 @@ type TraceMapping = typeof import('@jridgewell/trace-mapping');
 const MIB = 1024 * 1024;
 
 /**
- * What reading a source map costs, in milliseconds of CPU at one full vCPU per MiB of map: reading
- * the file, parsing its JSON and decoding its mappings, one step that cannot be interrupted. Measured
- * on Node 20 as the first `position()` of a fresh process, in process CPU time (V8's helper threads
+ * What reading and parsing a source map's JSON costs, in milliseconds of CPU at one full vCPU per MiB
+ * of map (Node 20: 4 ms to read and 7 ms to parse a 1.15 MiB map; rounded up). Checked before the map
+ * is read.
+ */
+export const MAP_PARSE_CPU_MS_PER_MIB = 15;
+
+/**
+ * What decoding a map's `mappings` costs, in milliseconds of CPU at one full vCPU per MiB of its
+ * `mappings` text, one step that cannot be interrupted: checked once the JSON is parsed, so that a
+ * map's `sourcesContent` (most of a map that has it, and cheap to parse) does not count. Measured on
+ * Node 20 as the first `position()` of a fresh process, in process CPU time (V8's helper threads
  * counted: a CPU quota counts them too), on an esbuild bundle of the AWS SDK's SES and DynamoDB
- * clients, nodemailer, fast-check and mailparser: its 5.6 MiB map with `sourcesContent` takes about
- * 63 ms/MiB, its 1.8 MiB map without it (mappings only, the dearer per MiB) 200 to 220 ms/MiB (the
- * medians of 5 and 11 processes; 250 the highest). The highest, so that a map is never started that
- * would overrun the time left; one with `sourcesContent` takes about a quarter of its estimate.
+ * clients, nodemailer, fast-check and mailparser whose 1.8 MiB map holds mappings only: 200 to
+ * 220 ms/MiB (the medians of 5 and 11 processes; 250 the highest, taken).
  *
  * @example
- * // A 2 MiB map at 7.2% of a vCPU is estimated at 2 * MAP_CPU_MS_PER_MIB / 0.072, about 6.9 s.
+ * // 2 MiB of mappings at 7.2% of a vCPU are estimated at 2 * MAPPINGS_CPU_MS_PER_MIB / 0.072, about 6.9 s.
  */
-export const MAP_CPU_MS_PER_MIB = 250;
+export const MAPPINGS_CPU_MS_PER_MIB = 250;
 
 /**
  * The largest map read by default: the 5.6 MiB map of a bundle of the AWS SDK's SES and DynamoDB
  * clients and three libraries fits with room. Larger maps are refused at any CPU share: one of 10 MiB
- * is estimated at 2.5 s of a full vCPU and may hold up to 240 MB once read.
+ * may hold up to 240 MB once read.
  */
 const DEFAULT_MAX_MAP_BYTES = 10 * MIB;
 /**
- * What the cache holds at most by default: the 5.6 MiB map above (counted 56 MiB) stays read for the
- * container's later reports. At a small function's CPU share the time bound stops far smaller maps.
+ * What the cache holds at most by default: an eighth of the smallest function's 128 MB. A map holds 8
+ * to 24 times its size once read, so a map of up to about 1.5 MiB stays read for the container's
+ * later reports; a larger one is read again for each report (when the time allows).
  */
-const DEFAULT_MAX_CACHE_BYTES = 64 * MIB;
+const DEFAULT_MAX_CACHE_BYTES = 16 * MIB;
 /** The heap a decoded mapping segment holds (trace-mapping's arrays: 43 MB for 334,525, measured). */
 const SEGMENT_HELD_BYTES = 130;
 /** What the cache counts for an entry that holds no text (where a file's map is, a failure). */
@@ -66,7 +73,7 @@ export interface SourceMapOptions {
   /**
    * What the cache may hold, in bytes of heap as estimated from the maps and sources it holds; past
    * it the oldest go. A map that alone holds more is read once per report.
-   * @default 64 MiB
+   * @default 16 MiB
    */
   readonly maxCacheBytes?: number;
   /**
@@ -87,8 +94,8 @@ export interface SourceMapOptions {
  */
 export interface SourceMaps {
   /**
-   * A lookup for one report: it reads no map whose estimated read time
-   * ({@link MAP_CPU_MS_PER_MIB} at `time.cpuShare`) exceeds `time.leftMs()`; without `time`, it
+   * A lookup for one report: it reads no map whose estimated read time ({@link MAP_PARSE_CPU_MS_PER_MIB}
+   * and {@link MAPPINGS_CPU_MS_PER_MIB} at `time.cpuShare`) exceeds `time.leftMs()`; without `time`, it
    * reads any. A map the cache holds takes no time. Its `notes()` are this report's.
    */
   lookupFor(time: Pick<SendTime, 'leftMs' | 'cpuShare'> | undefined): SourceLookup;
@@ -276,13 +283,17 @@ function createLookup(
     if (size > container.maxMapBytes) {
       return failed(`${formatBytes(size)}, over the ${formatBytes(container.maxMapBytes)} bound`);
     }
-    const short = time === undefined ? undefined : shortOfTime(size, time);
-    if (short !== undefined) {
+    const refuse = (short: string): undefined => {
       refused.add(ref.key);
       notes.add(`source map of ${shownPath(roots, ref.generated)} not read: ${short}`);
       return undefined;
-    }
-    return readMap(lib, ref, real, roots, container.maxMapBytes);
+    };
+    const parseShort = time === undefined ? undefined : shortOfTime(size, MAP_PARSE_CPU_MS_PER_MIB, time);
+    if (parseShort !== undefined) return refuse(parseShort);
+    const read = readMap(lib, ref, real, roots, container.maxMapBytes, (mappingsChars) =>
+      time === undefined ? undefined : shortOfTime(mappingsChars, MAPPINGS_CPU_MS_PER_MIB, time),
+    );
+    return read.kind === 'late' ? refuse(read.short) : read;
   };
 
   const mapOf = (generated: string): ReadMap | undefined => {
@@ -340,9 +351,13 @@ function createLookup(
   };
 }
 
-/** Why a map of `size` bytes is not read in `time`, or undefined when it fits. */
-function shortOfTime(size: number, time: Pick<SendTime, 'leftMs' | 'cpuShare'>): string | undefined {
-  const needMs = Math.ceil(((size / MIB) * MAP_CPU_MS_PER_MIB) / time.cpuShare);
+/** Why `size` bytes at `msPerMib` are not read in `time`, or undefined when they fit. */
+function shortOfTime(
+  size: number,
+  msPerMib: number,
+  time: Pick<SendTime, 'leftMs' | 'cpuShare'>,
+): string | undefined {
+  const needMs = Math.ceil(((size / MIB) * msPerMib) / time.cpuShare);
   const leftMs = Math.max(0, Math.floor(time.leftMs()));
   if (needMs <= leftMs) return undefined;
   const share = `${(time.cpuShare * 100).toFixed(1)}% of a vCPU`;
@@ -386,7 +401,7 @@ function findMapRef(generated: string, real: string, maxMapBytes: number): MapRe
     return { kind: 'inline', key: inlineKey, generated, real, start: start + prefix[0].length, end };
   }
   const base = pathToFileURL(generated);
-  if (!URL.canParse(url, base)) return unusable(`map:${url}`, generated, `${url} is not a URL`);
+  if (!URL.canParse(url, base.href)) return unusable(`map:${url}`, generated, `${url} is not a URL`);
   const target = new URL(url, base);
   if (target.protocol !== 'file:') {
     return unusable(`map:${target.href}`, generated, `its map is at ${target.href}, not a file`);
@@ -457,7 +472,17 @@ function sizedMap(ref: ReadableRef, roots: Roots): { readonly real: string; read
 }
 
 /** Reads and parses the map `ref` names, at `real`, or says why it cannot be used. */
-function readMap(lib: TraceMapping, ref: ReadableRef, real: string, roots: Roots, maxMapBytes: number): Held {
+/** A map read, or not decoded for want of time (`short` says why): then nothing is cached. */
+type ReadResult = Held | { readonly kind: 'late'; readonly short: string };
+
+function readMap(
+  lib: TraceMapping,
+  ref: ReadableRef,
+  real: string,
+  roots: Roots,
+  maxMapBytes: number,
+  decodeShort: (mappingsChars: number) => string | undefined,
+): ReadResult {
   let text: string;
   try {
     text = ref.kind === 'file' ? readBounded(real, maxMapBytes).toString('utf8') : inlineMapText(ref);
@@ -465,7 +490,22 @@ function readMap(lib: TraceMapping, ref: ReadableRef, real: string, roots: Roots
     return readFailure(error, shownPath(roots, ref.kind === 'file' ? ref.path : ref.generated));
   }
   // An inline map's sources resolve against the generated file, as if the map were beside it.
-  return parseMap(lib, text, ref.kind === 'file' ? ref.path : ref.generated, roots);
+  return parseMap(lib, text, ref.kind === 'file' ? ref.path : ref.generated, roots, decodeShort);
+}
+
+/** The length of a map's `mappings` text, its sections' together. */
+function mappingsLength(json: SectionedSourceMapInput): number {
+  const map = json as { mappings?: unknown; sections?: unknown };
+  if (typeof map.mappings === 'string') return map.mappings.length;
+  if (!Array.isArray(map.sections)) return 0;
+  return map.sections.reduce(
+    (sum: number, section: { map?: unknown }) =>
+      sum +
+      (typeof section?.map === 'object' && section.map !== null
+        ? mappingsLength(section.map as SectionedSourceMapInput)
+        : 0),
+    0,
+  );
 }
 
 /** The JSON text of an inline map: its base64 range of the generated file, decoded. */
@@ -480,7 +520,13 @@ function inlineMapText(ref: Extract<MapRef, { kind: 'inline' }>): string {
 }
 
 /** A map from its JSON text; sources resolve against `mapUrl`. */
-function parseMap(lib: TraceMapping, text: string, mapUrl: string, roots: Roots): Held {
+function parseMap(
+  lib: TraceMapping,
+  text: string,
+  mapUrl: string,
+  roots: Roots,
+  decodeShort: (mappingsChars: number) => string | undefined,
+): ReadResult {
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -488,6 +534,8 @@ function parseMap(lib: TraceMapping, text: string, mapUrl: string, roots: Roots)
     return failed('not valid JSON');
   }
   if (!isSourceMap(json)) return failed('not a source map (no `version` 3 with `mappings` or `sections`)');
+  const short = decodeShort(mappingsLength(json));
+  if (short !== undefined) return { kind: 'late', short };
   let trace: TraceMap;
   let segments = 0;
   try {

@@ -16,7 +16,11 @@ import { dirname, join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { type BuildOptions, build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadSourceMaps, MAP_CPU_MS_PER_MIB } from '../../../src/adapters/source-maps.js';
+import {
+  loadSourceMaps,
+  MAP_PARSE_CPU_MS_PER_MIB,
+  MAPPINGS_CPU_MS_PER_MIB,
+} from '../../../src/adapters/source-maps.js';
 
 // A small TypeScript project with nested modules, bundled by esbuild in each form a Lambda bundle
 // takes, and run in a plain Node.js process (no --enable-source-maps) for real stack positions.
@@ -535,19 +539,30 @@ describe('source map lookups', () => {
   it('starts no map it has no time for, with one note, and reads it when there is time', async () => {
     const maps = await loadSourceMaps({ taskRoot: root });
     const frames = bundleFrames('cjs', 'run');
-    const size = statSync(join(root, `${BUNDLES.cjs}.map`)).size;
-    const needMs = Math.ceil(((size / 1024 / 1024) * MAP_CPU_MS_PER_MIB) / 0.072);
+    const mapFile = join(root, `${BUNDLES.cjs}.map`);
+    const size = statSync(mapFile).size;
+    const mappings = (JSON.parse(readFileSync(mapFile, 'utf8')) as { mappings: string }).mappings.length;
+    const perMib = (bytes: number, ms: number) => Math.ceil(((bytes / 1024 / 1024) * ms) / 0.072);
+    const parseMs = perMib(size, MAP_PARSE_CPU_MS_PER_MIB);
+    const decodeMs = perMib(mappings, MAPPINGS_CPU_MS_PER_MIB);
     // Less left at each frame: the map is weighed once per report.
     let leftMs = 2;
     const hurried = maps.lookupFor({ leftMs: () => leftMs--, cpuShare: 0.072 });
+    // Time to read and parse it, not to decode its mappings.
+    const parsedOnly = maps.lookupFor({ leftMs: () => Math.max(parseMs, decodeMs - 1), cpuShare: 0.072 });
 
     const refused = frames.map((frame) => hurried.position(frame.file, frame.line, frame.column));
-    const unhurried = maps.lookupFor({ leftMs: () => needMs, cpuShare: 0.072 });
     const [thrown] = frames;
+    const notDecoded = thrown && parsedOnly.position(thrown.file, thrown.line, thrown.column);
+    const unhurried = maps.lookupFor({ leftMs: () => Math.max(parseMs, decodeMs), cpuShare: 0.072 });
 
     expect(refused.every((position) => position === undefined)).toBe(true);
     expect(hurried.notes()).toEqual([
-      `source map of ${BUNDLES.cjs} not read: about ${needMs} ms to read at 7.2% of a vCPU, 2 ms were left`,
+      `source map of ${BUNDLES.cjs} not read: about ${parseMs} ms to read at 7.2% of a vCPU, 2 ms were left`,
+    ]);
+    expect(notDecoded).toBeUndefined();
+    expect(parsedOnly.notes()).toEqual([
+      `source map of ${BUNDLES.cjs} not read: about ${decodeMs} ms to read at 7.2% of a vCPU, ${Math.max(parseMs, decodeMs - 1)} ms were left`,
     ]);
     expect(thrown && unhurried.position(thrown.file, thrown.line, thrown.column)?.file).toBe(
       'src/lib/check.ts',
