@@ -1,18 +1,46 @@
 import type { Config } from '../config/load.js';
-import type { Log, Transport } from '../core/ports.js';
+import type { Log, SendTime, SourceLookup, Transport } from '../core/ports.js';
 import type { BeforeSend } from '../pipeline/before-send.js';
 import { createReporter, type Reporter } from '../pipeline/reporter.js';
 import { createDynamoDbDeduper } from '../transports/dynamodb-deduper.js';
+import { FIRST_USE_CPU_MS, firstUse } from '../transports/load-dependency.js';
 import { createTransport } from '../transports/select.js';
+import { loadSourceMaps, type SourceMaps } from './source-maps.js';
 import { systemClock, systemRandom, systemTimer } from './system.js';
 
 // Invocations that already produced a report, for every wrapper in the container (see
 // ReporterDependencies): held here because this module is loaded once per container.
 const reportedInvocations = new WeakSet<object>();
+// The container's source maps, read on the first thrown error: one cache for every wrapper.
+let sourceMaps: SourceMaps | undefined;
+
+/**
+ * The source lookup of one report: loads the map reader with the first thrown error, when that fits
+ * in `time` (else this report's stacks show as thrown). Sources are read under `LAMBDA_TASK_ROOT`,
+ * else the working directory; a process that maps stacks itself (`--enable-source-maps`) is not
+ * mapped again.
+ */
+async function sourcesFor(taskRoot: string | undefined, time: SendTime): Promise<SourceLookup | undefined> {
+  try {
+    sourceMaps ??= await firstUse(
+      time,
+      FIRST_USE_CPU_MS.sourceMapReader,
+      'loading the source-map reader',
+      () =>
+        loadSourceMaps({
+          taskRoot: taskRoot ?? process.cwd(),
+          alreadyMapped: process.sourceMapsEnabled === true,
+        }),
+    );
+  } catch {
+    return undefined;
+  }
+  return sourceMaps.lookupFor(time);
+}
 
 /**
  * Everything a report needs beyond the settings: the reporter, the transport
- * `EMAIL_BACKEND` selects, the cross-container deduper, the real clock, timer
+ * `EMAIL_BACKEND` selects, the cross-container deduper, the source maps, the real clock, timer
  * and random numbers. This module is loaded on the first report, so that
  * importing the package and succeeding cost only the settings and the adapters.
  */
@@ -38,5 +66,6 @@ export function createReporting(
     beforeSend: options.beforeSend,
     keptChanged: options.keptChanged,
     deduper: config.dedupeTable === undefined ? undefined : createDynamoDbDeduper(config.dedupeTable),
+    sources: (time) => sourcesFor(config.taskRoot, time),
   });
 }
