@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import type { Config } from '../config/load.js';
 import type { Log, SendTime, SourceLookup, Transport } from '../core/ports.js';
 import type { BeforeSend } from '../pipeline/before-send.js';
@@ -16,9 +17,8 @@ let sourceMaps: SourceMaps | undefined;
 
 /**
  * The source lookup of one report: loads the map reader with the first thrown error, when that fits
- * in `time` (else this report's stacks show as thrown). Sources are read under `LAMBDA_TASK_ROOT`,
- * else the working directory; a process that maps stacks itself (`--enable-source-maps`) is not
- * mapped again.
+ * in `time` (else this report's stacks show as thrown). Sources are read under the task root (see
+ * {@link taskRootOf}); a process that maps stacks itself (`--enable-source-maps`) is not mapped again.
  */
 async function sourcesFor(taskRoot: string | undefined, time: SendTime): Promise<SourceLookup | undefined> {
   try {
@@ -28,7 +28,7 @@ async function sourcesFor(taskRoot: string | undefined, time: SendTime): Promise
       'loading the source-map reader',
       () =>
         loadSourceMaps({
-          taskRoot: taskRoot ?? process.cwd(),
+          taskRoot: taskRootOf(taskRoot),
           alreadyMapped: process.sourceMapsEnabled === true,
         }),
     );
@@ -44,6 +44,19 @@ async function sourcesFor(taskRoot: string | undefined, time: SendTime): Promise
  * and random numbers. This module is loaded on the first report, so that
  * importing the package and succeeding cost only the settings and the adapters.
  */
+/**
+ * Where the function's code is: `LAMBDA_TASK_ROOT` when it is a folder here (a local emulator may name
+ * `/var/task` and run the code from the project), else the working directory.
+ */
+function taskRootOf(named: string | undefined): string {
+  try {
+    if (named !== undefined && statSync(named).isDirectory()) return named;
+  } catch {
+    // Not there: the working directory is the code's.
+  }
+  return process.cwd();
+}
+
 export function createReporting(
   config: Config,
   options: {

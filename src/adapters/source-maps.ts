@@ -1,5 +1,5 @@
 import { closeSync, fstatSync, openSync, readSync, realpathSync, statSync } from 'node:fs';
-import { isAbsolute, normalize, relative, resolve, sep } from 'node:path';
+import { dirname, isAbsolute, join, normalize, relative, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { SectionedSourceMapInput, TraceMap } from '@jridgewell/trace-mapping';
 import type { SendTime, SourceExcerpt, SourceLookup, SourcePosition } from '../core/ports.js';
@@ -578,7 +578,50 @@ function firstIndexes(values: readonly (string | null | undefined)[]): ReadonlyM
 function shownSource(source: string | null, resolved: string | undefined, roots: Roots): string | undefined {
   if (source === null) return undefined;
   const path = sourcePath(resolved);
-  return (path === undefined ? undefined : relativeToRoot(roots, path)) ?? source;
+  if (path === undefined) return source;
+  const shown = relativeToRoot(roots, path);
+  if (shown === undefined) return source;
+  return librarySource(roots, path) ?? shown;
+}
+
+/**
+ * A source of this library itself (under the `src/` or `dist/` of a folder whose package.json is
+ * named `lambda-error-mail`, inside the task root, as when the library's own repository builds a
+ * function that imports its sources) shown as `lambda-error-mail/src/...`: its frames are then the
+ * library's, not the user's. Undefined for any other source.
+ */
+function librarySource(roots: Roots, path: string): string | undefined {
+  const isRoot = (dir: string) => dir === roots.given || dir === roots.real;
+  // Upward from the source to the task root, never above it: the nearest package.json decides.
+  for (let dir = dirname(path); isRoot(dir) || relativeToRoot(roots, dir) !== undefined; dir = dirname(dir)) {
+    const name = packageName(join(dir, 'package.json'));
+    if (name !== undefined) {
+      const rel = inside(dir, path);
+      const own = name === LIBRARY_NAME && rel !== undefined && /^(src|dist)\//.test(rel);
+      return own ? `${LIBRARY_NAME}/${rel}` : undefined;
+    }
+    if (isRoot(dir)) return undefined;
+  }
+  return undefined;
+}
+
+const LIBRARY_NAME = 'lambda-error-mail';
+// package.json files read to tell the library's own sources, by path: read once per container.
+const packageNames = new Map<string, string | undefined>();
+
+/** The `name` of the package.json at `file`, when there is one (at most 64 KiB read). */
+function packageName(file: string): string | undefined {
+  if (packageNames.has(file)) return packageNames.get(file);
+  let name: string | undefined;
+  try {
+    const json: unknown = JSON.parse(readBounded(file, 64 * 1024).toString('utf8'));
+    const value = (json as { name?: unknown } | null)?.name;
+    name = typeof value === 'string' ? value : '';
+  } catch {
+    name = undefined;
+  }
+  packageNames.set(file, name);
+  return name;
 }
 
 /** The file a resolved source name is, when it is one (an absolute path or a file URL). */

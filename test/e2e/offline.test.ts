@@ -59,6 +59,16 @@ describe.each(['', '/middy', '/rest', '/rest/middy'])('the example service at %s
     expect(mails[0]?.body.text).toContain(
       'The above exception (connection to orders-db timed out after 3000 ms) was the direct cause of the following exception:',
     );
+    // The example's own build (serverless-esbuild with source maps): its frames name demo/*.ts, each
+    // with its line of code, and no frame points into the bundle.
+    const text = (mails[0]?.body.text ?? '').replace(/\r\n/g, '\n');
+    expect(text).toMatch(/\n {4}at \S+ \(demo\/[\w-]+\.ts:\d+:\d+\)\n {8}\S/);
+    expect(text).not.toMatch(/\.cjs:\d+:\d+/);
+    // The plain handler's stack runs through the wrapper, whose frame, from the library's sources in
+    // this repository, is the library's: no source line under it. (middy calls the handler itself.)
+    if (!prefix.includes('middy'))
+      expect(text).toMatch(/\n {4}at \S+ \(lambda-error-mail\/src\/[\w/-]+\.ts:\d+:\d+\)\n {4}at /);
+    expect(mails[0]?.body.html).not.toMatch(/data-frame="app"[^>]*>[^<]*lambda-error-mail\//);
   });
 
   it('answers /missing with the 404 and mails MANAGERS when the Referer is internal', async () => {
