@@ -1,4 +1,5 @@
 import { statSync } from 'node:fs';
+import { resolve } from 'node:path';
 import type { Config } from '../config/load.js';
 import type { Log, SendTime, SourceLookup, Transport } from '../core/ports.js';
 import type { BeforeSend } from '../pipeline/before-send.js';
@@ -21,6 +22,8 @@ let sourceMaps: SourceMaps | undefined;
  * {@link taskRootOf}); a process that maps stacks itself (`--enable-source-maps`) is not mapped again.
  */
 async function sourcesFor(taskRoot: string | undefined, time: SendTime): Promise<SourceLookup | undefined> {
+  const root = taskRootOf(taskRoot);
+  if (!usableTaskRoot(root)) return undefined;
   try {
     sourceMaps ??= await firstUse(
       time,
@@ -28,7 +31,7 @@ async function sourcesFor(taskRoot: string | undefined, time: SendTime): Promise
       'loading the source-map reader',
       () =>
         loadSourceMaps({
-          taskRoot: taskRootOf(taskRoot),
+          taskRoot: root,
           alreadyMapped: process.sourceMapsEnabled === true,
         }),
     );
@@ -55,6 +58,11 @@ function taskRootOf(named: string | undefined): string {
     // Not there: the working directory is the code's.
   }
   return process.cwd();
+}
+
+/** Sources are never read from under the file system's root: that is no function's own folder. */
+function usableTaskRoot(root: string): boolean {
+  return resolve(root) !== resolve('/');
 }
 
 export function createReporting(

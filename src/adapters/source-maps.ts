@@ -8,6 +8,10 @@ import { loadDependency } from '../transports/load-dependency.js';
 type TraceMapping = typeof import('@jridgewell/trace-mapping');
 
 const MIB = 1024 * 1024;
+// The files a frame of code can be in: what a source is read from disk for.
+const CODE_FILE = /\.(?:[cm]?[jt]s|[jt]sx)$/;
+/** A map is read only when this many times its estimate fits before the invocation's deadline. */
+const DEADLINE_SAFETY = 1.5;
 
 /**
  * What reading and parsing a source map's JSON costs, in milliseconds of CPU at one full vCPU per MiB
@@ -98,7 +102,9 @@ export interface SourceMaps {
    * and {@link MAPPINGS_CPU_MS_PER_MIB} at `time.cpuShare`) exceeds `time.leftMs()`; without `time`, it
    * reads any. A map the cache holds takes no time. Its `notes()` are this report's.
    */
-  lookupFor(time: Pick<SendTime, 'leftMs' | 'cpuShare'> | undefined): SourceLookup;
+  lookupFor(
+    time: (Pick<SendTime, 'leftMs' | 'cpuShare'> & Partial<Pick<SendTime, 'untilDeadlineMs'>>) | undefined,
+  ): SourceLookup;
   /** Bytes the cache holds (parsed maps and sources), as estimated. */
   heldBytes(): number;
 }
@@ -237,7 +243,7 @@ function createHeldCache(capBytes: number): HeldCache {
 
 function createLookup(
   container: Container,
-  time: Pick<SendTime, 'leftMs' | 'cpuShare'> | undefined,
+  time: (Pick<SendTime, 'leftMs' | 'cpuShare'> & Partial<Pick<SendTime, 'untilDeadlineMs'>>) | undefined,
 ): SourceLookup {
   const { lib, roots, cache } = container;
   const notes = new Set<string>();
@@ -312,6 +318,8 @@ function createLookup(
   };
 
   const diskSource = (path: string): string | undefined => {
+    // Only code is read from disk: a frame line an error message made up must not mail a .env file.
+    if (!CODE_FILE.test(path)) return undefined;
     const real = realPathInside(roots, path);
     if (real === undefined) return undefined;
     const key = `source:${real}`;
@@ -355,13 +363,17 @@ function createLookup(
 function shortOfTime(
   size: number,
   msPerMib: number,
-  time: Pick<SendTime, 'leftMs' | 'cpuShare'>,
+  time: Pick<SendTime, 'leftMs' | 'cpuShare'> & Partial<Pick<SendTime, 'untilDeadlineMs'>>,
 ): string | undefined {
   const needMs = Math.ceil(((size / MIB) * msPerMib) / time.cpuShare);
   const leftMs = Math.max(0, Math.floor(time.leftMs()));
-  if (needMs <= leftMs) return undefined;
+  const untilDeadline = time.untilDeadlineMs?.();
   const share = `${(time.cpuShare * 100).toFixed(1)}% of a vCPU`;
-  return `about ${needMs} ms to read at ${share}, ${leftMs} ms were left`;
+  if (needMs > leftMs) return `about ${needMs} ms to read at ${share}, ${leftMs} ms were left`;
+  if (untilDeadline !== undefined && needMs * DEADLINE_SAFETY > untilDeadline) {
+    return `about ${needMs} ms to read at ${share}, ${Math.max(0, Math.floor(untilDeadline))} ms were left before the deadline`;
+  }
+  return undefined;
 }
 
 /** The map's position for a V8 position (1-based line and column), 1-based too. */
@@ -711,11 +723,14 @@ function linesAround(text: string, line: number, around: number): SourceExcerpt 
   let start = 0;
   let number = 1;
   // A line starts before the end of the text: a final newline ends the last line, it starts none.
+  // Lines end as V8 counts them: at \n, \r\n, a lone \r, U+2028 and U+2029.
+  const breaks = /\r\n?|[\n\u2028\u2029]/g;
   for (; number <= lastLine && start < text.length; number += 1) {
-    const newline = text.indexOf('\n', start);
-    const end = newline === -1 ? text.length : newline;
-    if (number >= firstLine) lines.push(text.slice(start, text[end - 1] === '\r' ? end - 1 : end));
-    start = newline === -1 ? text.length : newline + 1;
+    breaks.lastIndex = start;
+    const found = breaks.exec(text);
+    const end = found === null ? text.length : found.index;
+    if (number >= firstLine) lines.push(text.slice(start, end));
+    start = found === null ? text.length : found.index + found[0].length;
   }
   return number > line ? { firstLine, lines } : undefined;
 }

@@ -122,7 +122,10 @@ export interface SourcePosition {
   readonly line: number;
   /** 1-based, as V8 prints columns. */
   readonly column: number;
-  /** The function's name in the source, when the map has it. */
+  /**
+   * The name the map gives the position, when it has one: the name of what is called there, not of
+   * the function the frame is in, so reports keep V8's function names.
+   */
   readonly name?: string | undefined;
 }
 

@@ -154,10 +154,13 @@ describe('a bundled function with a source map', () => {
         /\n {4}at src\/handler\.ts:5:\d+\n {8}const total = createOrder\(JSON\.parse\(event\.body\)\);/,
       );
       expect(body).not.toMatch(/handler\.js:\d+:\d+/);
-      // The library's own frames map into node_modules: shown, not as the user's code.
+      // The library's own frames are shown as its own (lambda-error-mail/src/...), not as the user's code.
       const html = mail.body.html ?? '';
-      expect(html).toMatch(/data-frame="dependency"[^>]*>\s*at [^<]*node_modules\/lambda-error-mail\//);
-      expect(html).not.toMatch(/data-frame="app"[^>]*>[^<]*node_modules/);
+      expect(body).toMatch(
+        /\n {4}at errorMailHandler \(lambda-error-mail\/src\/adapters\/wrap\.ts:\d+:\d+\)\n {4}at /,
+      );
+      expect(html).toMatch(/data-frame="dependency"[^>]*>\s*at [^<]*lambda-error-mail\/src\//);
+      expect(html).not.toMatch(/data-frame="app"[^>]*>[^<]*(node_modules|lambda-error-mail)\//);
       expect(html).toMatch(/<div data-source="6" [^>]*>.*>4<\/span> {2}const unit = PRICES\[line\.sku\]/);
       expect(html).toMatch(/Code<\/th><td[^>]*>priceLine \(src\/orders\/price\.ts:6:\d+\)/);
       expect(`${body}${html}`).not.toContain('AKIAIOSFODNN7EXAMPLE');
@@ -174,10 +177,12 @@ describe('a bundled function with a source map', () => {
 });
 
 describe('a bundled function without a map, or whose process maps stacks itself', () => {
-  it('keeps the bundle positions when there is no map, and shows no source it cannot find', async () => {
+  it("keeps the bundle positions when there is no map, with the bundle's own line under the frame", async () => {
     const { mail } = await invoke('none');
 
-    expect(text(mail)).toMatch(/\n {4}at priceLine \(\S+\/none\/handler\.js:\d+:\d+\)\n/);
+    expect(text(mail)).toMatch(
+      /\n {4}at priceLine \(\S+\/none\/handler\.js:\d+:\d+\)\n {8}return unit\.amount \* line\.qty;\n/,
+    );
   });
 
   it('takes the frames --enable-source-maps mapped as they are, never mapping them twice', async () => {

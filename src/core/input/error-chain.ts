@@ -83,21 +83,34 @@ export function describe(
       typeof message === 'string' ? message : message === undefined ? '' : safeString(message),
       limits.messageChars,
     ),
-    ...shownStack(typeof stack === 'string' ? stack : undefined, limits, lookup),
+    ...shownStack(typeof stack === 'string' ? stack : undefined, limits, lookup, headerLines(name, message)),
     properties: ownProperties(value, limits),
     members,
     memberCount,
   };
 }
 
-/** The stack mapped and capped, with the sources of the frames the cap keeps. */
+/** How many lines V8's stack header (`Name: message`) takes: a message's lines are never frames. */
+function headerLines(name: unknown, message: unknown): number {
+  const text = `${typeof name === 'string' ? name : ''}${typeof message === 'string' ? message : ''}`;
+  return text.split('\n').length;
+}
+
+/** The stack capped, mapped and capped again, with the sources of the frames the cap keeps. */
 function shownStack(
   stack: string | undefined,
   limits: Limits,
   lookup: SourceLookup | undefined,
+  header: number,
 ): Pick<ErrorInfo, 'stack' | 'sources'> {
   if (stack === undefined) return { stack: undefined, sources: new Map() };
-  const mapped = mapStack(stack, lookup);
+  let mapped: ReturnType<typeof mapStack>;
+  try {
+    // Capped first: a stack of 20,000 frames is not looked up frame by frame.
+    mapped = mapStack(capChars(stack, limits.stackChars), lookup, undefined, header);
+  } catch {
+    mapped = { stack, sources: new Map() };
+  }
   const shown = capChars(mapped.stack, limits.stackChars);
   const kept = shown.split('\n').length;
   const sources = new Map(

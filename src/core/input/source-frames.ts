@@ -1,4 +1,5 @@
 import type { SourceLookup } from '../ports.js';
+import { scrubText } from '../scrub/shapes.js';
 import { frameKind } from './frames.js';
 
 /** A stack frame line as V8 writes it: `    at fn (file:line:column)` or `    at file:line:column`. */
@@ -76,12 +77,17 @@ export interface SourceBounds {
 
 /** Five lines around the failing line of each of the first ten user frames, 160 characters each. */
 export const SOURCE_BOUNDS: SourceBounds = { frames: 10, around: 2, lineChars: 160 };
+// Frames of one stack looked up (V8 records 10 by default; `Error.stackTraceLimit` may raise it).
+const MAPPED_FRAMES = 100;
+// Characters of a source line read before it is scrubbed and cut (a minified bundle's line may be megabytes).
+const MAX_SOURCE_LINE_CHARS = 64 * 1024;
 
 /**
  * `stack` with each frame that `lookup` can map shown at its source (`src/orders/price.ts:18:32`,
  * the source's function name when the map has one), and the source lines of the first user frames
- * (judged on the mapped line: not Node's, not under node_modules, not this library). Without a
- * lookup, the stack as it is.
+ * (judged on the mapped line: not Node's, not under node_modules, not this library). The first
+ * `headerLines` (the error's name and message) are not read as frames; at most 100 frames are looked
+ * up. Without a lookup, the stack as it is.
  * @example
  * mapStack('Error: x\n    at f (/var/task/index.js:9:5)', lookup).stack; // 'Error: x\n    at price (src/price.ts:3:11)'
  */
@@ -89,15 +95,22 @@ export function mapStack(
   stack: string,
   lookup: SourceLookup | undefined,
   bounds: SourceBounds = SOURCE_BOUNDS,
+  headerLines = 1,
 ): MappedStack {
   const sources = new Map<number, FrameSource>();
   if (lookup === undefined) return { stack, sources };
+  let frames = 0;
   const lines = stack.split('\n').map((text, index) => {
+    // The header (the error's name and message, which may hold anything) is never read as frames.
+    if (index < headerLines || frames >= MAPPED_FRAMES) return text;
     const frame = parseFrame(text);
     if (frame === undefined) return text;
+    frames += 1;
     const mapped = lookup.position(frame.file, frame.line, frame.column);
     const at = mapped ?? frame;
-    const fn = mapped?.name ?? frame.fn;
+    // V8's name: a map's name at a frame's position names what is called there, not the function
+    // the frame is in.
+    const fn = frame.fn;
     const shown =
       fn === undefined
         ? `${frame.lead}${at.file}:${at.line}:${at.column}`
@@ -109,8 +122,13 @@ export function mapStack(
           line: at.line,
           column: at.column,
           firstLine: excerpt.firstLine,
+          // Scrubbed whole before it is cut: a cut through a secret would leave a piece no shape matches.
           lines: excerpt.lines.map((source, i) =>
-            sourceWindow(source, excerpt.firstLine + i === at.line ? at.column : 1, bounds.lineChars),
+            sourceWindow(
+              scrubText(source.slice(0, MAX_SOURCE_LINE_CHARS)),
+              excerpt.firstLine + i === at.line ? at.column : 1,
+              bounds.lineChars,
+            ),
           ),
         });
       }
@@ -127,7 +145,7 @@ export function mapStack(
  * sourceWindow('a'.repeat(50_000), 25_000, 160).length; // 162: 160 characters and two marks
  */
 export function sourceWindow(line: string, column: number, chars: number): string {
-  const text = line.replace(/\s+$/, '');
+  const text = line.trimEnd();
   if (text.length <= chars) return text;
   const start = Math.max(0, Math.min(text.length - chars, column - 1 - Math.floor(chars / 2)));
   const end = start + chars;

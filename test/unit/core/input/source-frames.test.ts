@@ -125,7 +125,7 @@ describe('parseFrame', () => {
 });
 
 describe('mapStack', () => {
-  it("shows each mapped frame at its source with the source's name, and the user's frames with their lines", () => {
+  it("shows each mapped frame at its source under V8's name, and the user's frames with their lines, scrubbed", () => {
     const { stack, sources } = mapStack(stackAt(), bundleLookup());
 
     expect(stack.split('\n')).toEqual([
@@ -142,7 +142,12 @@ describe('mapStack', () => {
       line: 5,
       column: 15,
       firstLine: 3,
-      lines: SOURCES['src/orders/price.ts']?.slice(2, 6),
+      lines: [
+        'export function priceLine(line: { sku: string; qty: number }) {',
+        "  const unit = PRICES[line.sku]; // apiKey = '********************'",
+        '  return unit.amount * line.qty + taxOf(unit);',
+        '}',
+      ],
     });
   });
 
@@ -171,6 +176,37 @@ describe('mapStack', () => {
 
     expect(stack).toBe('Error: x\n    at run (/var/task/handler.js:9:3)');
     expect(sources.get(1)?.lines).toEqual(['  throw oops();']);
+  });
+
+  it("never reads the error's message as frames: a message cannot make a file's lines reach the mail", () => {
+    const lookup = bundleLookup();
+    const injected = [
+      'Error: bad input: x',
+      '    at f (/var/task/.env:1:1)',
+      '    at g (src/orders/price.ts:5:1)',
+      '    at priceLine (/var/task/index.js:11601:19)',
+    ].join('\n');
+
+    const { sources } = mapStack(injected, lookup, undefined, 3);
+
+    expect([...sources.keys()]).toEqual([3]);
+    expect(lookup.calls).toEqual(['position /var/task/index.js:11601', 'excerpt src/orders/price.ts:5']);
+  });
+
+  it('scrubs a source line whole before cutting it, so that no piece of a key survives the cut', () => {
+    const key = 'AKIAIOSFODNN7EXAMPLE';
+    const line = `${'x'.repeat(150)}${key}${'y'.repeat(150)}`;
+    const lookup: SourceLookup = {
+      position: () => undefined,
+      // The key straddles where a 160-character window around column 1 ends.
+      excerpt: () => ({ firstLine: 1, lines: [line] }),
+      notes: () => [],
+    };
+
+    const { sources } = mapStack('Error: x\n    at run (/var/task/handler.js:1:1)', lookup);
+
+    const shown = sources.get(1)?.lines.join('') ?? '';
+    expect(shown).not.toMatch(/[A-Z0-9]{6,}EXAMPLE|AKIA|IOSFODNN/);
   });
 });
 
