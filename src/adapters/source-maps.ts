@@ -487,6 +487,7 @@ function sizedMap(ref: ReadableRef, roots: Roots): { readonly real: string; read
 /** A map read, or not decoded for want of time (`short` says why): then nothing is cached. */
 type ReadResult = Held | { readonly kind: 'late'; readonly short: string };
 
+/** Reads and parses the map `ref` names; `decodeShort` says whether its mappings can be decoded in time. */
 function readMap(
   lib: TraceMapping,
   ref: ReadableRef,
