@@ -1,4 +1,4 @@
-import { closeSync, fstatSync, openSync, readSync, realpathSync, statSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync, realpathSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, normalize, relative, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { SectionedSourceMapInput, TraceMap } from '@jridgewell/trace-mapping';
@@ -434,7 +434,7 @@ function lastMapComment(
   path: string,
   maxMapBytes: number,
 ): { readonly url: string; readonly start: number; readonly end: number } | 'over' | undefined {
-  const fd = openSync(path, 'r');
+  const fd = openFile(path);
   try {
     const size = fstatSync(fd).size;
     let from = Math.max(0, size - TAIL_BYTES);
@@ -523,7 +523,7 @@ function mappingsLength(json: SectionedSourceMapInput): number {
 
 /** The JSON text of an inline map: its base64 range of the generated file, decoded. */
 function inlineMapText(ref: Extract<MapRef, { kind: 'inline' }>): string {
-  const fd = openSync(ref.real, 'r');
+  const fd = openFile(ref.real);
   try {
     const base64 = readAt(fd, ref.start, ref.end - ref.start).toString('latin1');
     return Buffer.from(base64, 'base64').toString('utf8');
@@ -670,11 +670,23 @@ function heldSource(real: string, roots: Roots): [Held, number] {
 }
 
 /** Reads a whole file of at most `maxBytes`; throws a {@link TooLargeError} when it is larger. */
+/**
+ * Opens a regular file for reading, and throws for anything else: without O_NONBLOCK, opening a named
+ * pipe would wait for a writer, and the report with it.
+ */
+function openFile(path: string): number {
+  const fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+  if (!fstatSync(fd).isFile()) {
+    closeSync(fd);
+    throw new Error('not a file');
+  }
+  return fd;
+}
+
 function readBounded(path: string, maxBytes: number): Buffer {
-  const fd = openSync(path, 'r');
+  const fd = openFile(path);
   try {
     const stats = fstatSync(fd);
-    if (!stats.isFile()) throw new Error('not a file');
     if (stats.size > maxBytes) throw new TooLargeError(stats.size, maxBytes);
     return readAt(fd, 0, stats.size);
   } finally {

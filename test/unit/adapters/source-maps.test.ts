@@ -638,6 +638,22 @@ describe('source map lookups', () => {
     expect(lookup.excerpt(join(root, 'src'), 1, 2)).toBeUndefined();
   });
 
+  it('waits on no named pipe: a map or a source that is a FIFO is not opened for a writer', async () => {
+    const pipe = join(root, 'dist/pipe.js.map');
+    execFileSync('mkfifo', [pipe]);
+    write(join(root, 'dist/piped.js'), 'throw new Error("x");\n//# sourceMappingURL=pipe.js.map\n');
+    const lookup = (await loadSourceMaps({ taskRoot: root })).lookupFor(undefined);
+
+    // Each would block the process for good if the pipe were opened without O_NONBLOCK.
+    expect(lookup.position(join(root, 'dist/piped.js'), 1, 1)).toBeUndefined();
+    const codePipe = join(root, 'dist/fifo.js');
+    execFileSync('mkfifo', [codePipe]);
+    expect(lookup.excerpt(codePipe, 1, 0)).toBeUndefined();
+    expect(lookup.notes().join('\n')).toContain('not a file');
+    unlinkSync(pipe);
+    unlinkSync(codePipe);
+  });
+
   it('refuses options it cannot use, naming each', async () => {
     await expect(loadSourceMaps({ taskRoot: 'var/task', maxMapBytes: -1 })).rejects.toThrow(
       new TypeError(
