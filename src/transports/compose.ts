@@ -1,11 +1,12 @@
 import type { SendTime } from '../core/ports.js';
 import type { Mail } from '../core/render/mail.js';
-import { FIRST_USE_CPU_MS, firstUse, loadDependency } from './load-dependency.js';
+import { FIRST_USE_CPU_MS, firstUse, firstUseOnce, loadDependency } from './load-dependency.js';
 
 // Loaded with the first mail composed, once per container.
 let MailComposer: typeof import('nodemailer/lib/mail-composer')['default'] | undefined;
-// Whether a mail was composed in this container: the first one runs the composer's code for the first time.
-let composed = false;
+// The first mail composed in this container runs the composer's code for the first time. Made on the
+// first call: this module is in the package's entry, whose import runs nothing of the report path.
+let firstCompose: ReturnType<typeof firstUseOnce> | undefined;
 
 /** Loads nodemailer's composer, unless it is loaded already or would not load in `time` (then it throws). */
 async function loadComposer(time?: SendTime): Promise<typeof MailComposer & {}> {
@@ -29,11 +30,8 @@ async function loadComposer(time?: SendTime): Promise<typeof MailComposer & {}> 
  */
 export async function composeMime(mail: Mail, time?: SendTime): Promise<Buffer> {
   const Composer = await loadComposer(time);
-  const build = () => buildMime(Composer, mail);
-  if (composed) return build();
-  const raw = await firstUse(time, FIRST_USE_CPU_MS.firstCompose, "this container's first composing", build);
-  composed = true;
-  return raw;
+  firstCompose ??= firstUseOnce(FIRST_USE_CPU_MS.firstCompose, "this container's first composing");
+  return firstCompose(time, () => buildMime(Composer, mail));
 }
 
 /** The raw message of `mail`, as `Composer` builds it. */

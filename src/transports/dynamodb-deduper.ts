@@ -1,12 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import type { Deduper, SendTime } from '../core/ports.js';
-import { FIRST_USE_CPU_MS, firstUse, loadDependency } from './load-dependency.js';
+import { FIRST_USE_CPU_MS, firstUse, firstUseOnce, loadDependency } from './load-dependency.js';
 
 // One client per container, created on the first claim; the SDK module is loaded only then.
 let client: import('@aws-sdk/client-dynamodb').DynamoDBClient | undefined;
 let sdk: typeof import('@aws-sdk/client-dynamodb') | undefined;
-// Whether the client made a request in this container: the first one runs the SDK's code for the first time.
-let requested = false;
+// The client's first request in this container runs the SDK's code for the first time. Its time may
+// hold the SDK's retry: it does not pace the steps after it.
+const firstRequest = firstUseOnce(
+  FIRST_USE_CPU_MS.firstDynamoDbRequest,
+  "this container's first DynamoDB request",
+  false,
+);
 
 // Items outlive their window by an hour, then DynamoDB's TTL deletes them.
 const TTL_SLACK_SECONDS = 3600;
@@ -51,26 +56,16 @@ export function createDynamoDbDeduper(table: string): Deduper {
           }),
           { abortSignal: signal },
         );
-      try {
-        if (requested) await put();
-        else {
-          // Its time may hold the SDK's retry: it does not pace the steps after it.
-          await firstUse(
-            time,
-            FIRST_USE_CPU_MS.firstDynamoDbRequest,
-            "this container's first DynamoDB request",
-            put,
-            false,
-          );
-          requested = true;
-        }
-        return true;
-      } catch (error) {
-        if (!conditionFailed(error)) throw error;
-        // Refused on its condition: the request itself ran.
-        requested = true;
-        return false;
-      }
+      // Refused on its condition, the request itself ran: the claim is another container's.
+      return firstRequest(time, () =>
+        put().then(
+          () => true,
+          (error: unknown) => {
+            if (conditionFailed(error)) return false;
+            throw error;
+          },
+        ),
+      );
     },
     async release(fingerprint, windowStart, signal) {
       const { sdk, client } = await load();

@@ -90,6 +90,28 @@ export async function firstUse<T>(
   return value;
 }
 
+/**
+ * A step that is a first use until it has once succeeded (a client's first request, the first
+ * composing): each call runs `work` through {@link firstUse} until one succeeds, then directly.
+ *
+ * @example
+ * const firstRequest = firstUseOnce(FIRST_USE_CPU_MS.firstSesRequest, "this container's first SES request", false);
+ * await firstRequest(time, () => client.send(command));
+ */
+export function firstUseOnce(
+  cpuMs: number,
+  what: string,
+  cpuBound = true,
+): <T>(time: SendTime | undefined, work: () => Promise<T>) => Promise<T> {
+  let done = false;
+  return async (time, work) => {
+    if (done) return work();
+    const value = await firstUse(time, cpuMs, what, work, cpuBound);
+    done = true;
+    return value;
+  };
+}
+
 /** Throws {@link NotInTimeError} unless a step expected to take `expectedMs` fits in `time`. */
 function refuseUnlessFits(time: SendTime, expectedMs: number, what: string): void {
   const needMs = Math.ceil(expectedMs * (paces.get(time) ?? 1));

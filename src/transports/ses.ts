@@ -5,6 +5,7 @@ import { bareAddresses, composeMime } from './compose.js';
 import {
   FIRST_USE_CPU_MS,
   firstUse,
+  firstUseOnce,
   firstUseSteps,
   loadDependency,
   NotInTimeError,
@@ -15,8 +16,13 @@ import { budgetRetryStrategy, SES_ATTEMPTS } from './ses-retry.js';
 // budget of the wrapper that made it; another wrapper given another budget in code shares them.
 let client: SESClient | undefined;
 let commands: typeof import('@aws-sdk/client-ses') | undefined;
-// Whether the client made a request in this container: the first one runs the SDK's code for the first time.
-let requested = false;
+// The client's first request in this container runs the SDK's code for the first time. Its time may
+// hold SES's retries and their waits: it does not pace the steps after it.
+const firstRequest = firstUseOnce(
+  FIRST_USE_CPU_MS.firstSesRequest,
+  "this container's first SES request",
+  false,
+);
 
 /** Options of the SES transport. */
 export interface SesTransportOptions {
@@ -69,18 +75,7 @@ export function createSesTransport(options: SesTransportOptions = {}): Transport
         );
       };
       try {
-        if (requested) await request();
-        else {
-          // Its time may hold SES's retries and their waits: it does not pace the steps after it.
-          await firstUse(
-            time,
-            FIRST_USE_CPU_MS.firstSesRequest,
-            "this container's first SES request",
-            request,
-            false,
-          );
-          requested = true;
-        }
+        await firstRequest(time, request);
       } catch (error) {
         if (error instanceof NotInTimeError) throw error;
         throw sesError(error, mail);
