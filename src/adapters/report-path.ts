@@ -42,12 +42,6 @@ async function sourcesFor(taskRoot: string | undefined, time: SendTime): Promise
 }
 
 /**
- * Everything a report needs beyond the settings: the reporter, the transport
- * `EMAIL_BACKEND` selects, the cross-container deduper, the source maps, the real clock, timer
- * and random numbers. This module is loaded on the first report, so that
- * importing the package and succeeding cost only the settings and the adapters.
- */
-/**
  * Where the function's code is: `LAMBDA_TASK_ROOT` when it is a folder here (a local emulator may name
  * `/var/task` and run the code from the project), else the working directory.
  */
@@ -65,6 +59,12 @@ function usableTaskRoot(root: string): boolean {
   return resolve(root) !== resolve('/');
 }
 
+/**
+ * Everything a report needs beyond the settings: the reporter, the transport
+ * `EMAIL_BACKEND` selects, the cross-container deduper, the source maps, the real clock, timer
+ * and random numbers. This module is loaded on the first report, so that
+ * importing the package and succeeding cost only the settings and the adapters.
+ */
 export function createReporting(
   config: Config,
   options: {

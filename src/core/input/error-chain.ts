@@ -1,7 +1,7 @@
 import type { SourceLookup } from '../ports.js';
 import { capChars, capItems, type Limits } from '../report/limits.js';
 import { readProperty, safeString } from './safe.js';
-import { type FrameSource, mapStack } from './source-frames.js';
+import { type FrameSource, type MappedStack, mapStack } from './source-frames.js';
 
 /** One error of a chain, read defensively from whatever was thrown. */
 export interface ErrorInfo {
@@ -104,7 +104,7 @@ function shownStack(
   header: number,
 ): Pick<ErrorInfo, 'stack' | 'sources'> {
   if (stack === undefined) return { stack: undefined, sources: new Map() };
-  let mapped: ReturnType<typeof mapStack>;
+  let mapped: MappedStack;
   try {
     // Capped first: a stack of 20,000 frames is not looked up frame by frame.
     mapped = mapStack(capChars(stack, limits.stackChars), lookup, undefined, header);

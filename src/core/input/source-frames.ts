@@ -84,12 +84,12 @@ const MAX_SOURCE_LINE_CHARS = 64 * 1024;
 
 /**
  * `stack` with each frame that `lookup` can map shown at its source (`src/orders/price.ts:18:32`,
- * the source's function name when the map has one), and the source lines of the first user frames
+ * under V8's function name), and the source lines of the first user frames
  * (judged on the mapped line: not Node's, not under node_modules, not this library). The first
  * `headerLines` (the error's name and message) are not read as frames; at most 100 frames are looked
  * up. Without a lookup, the stack as it is.
  * @example
- * mapStack('Error: x\n    at f (/var/task/index.js:9:5)', lookup).stack; // 'Error: x\n    at price (src/price.ts:3:11)'
+ * mapStack('Error: x\n    at f (/var/task/index.js:9:5)', lookup).stack; // 'Error: x\n    at f (src/price.ts:3:11)'
  */
 export function mapStack(
   stack: string,
@@ -110,11 +110,9 @@ export function mapStack(
     const at = mapped ?? frame;
     // V8's name: a map's name at a frame's position names what is called there, not the function
     // the frame is in.
-    const fn = frame.fn;
+    const location = `${at.file}:${at.line}:${at.column}`;
     const shown =
-      fn === undefined
-        ? `${frame.lead}${at.file}:${at.line}:${at.column}`
-        : `${frame.lead}${fn} (${at.file}:${at.line}:${at.column})`;
+      frame.fn === undefined ? `${frame.lead}${location}` : `${frame.lead}${frame.fn} (${location})`;
     if (sources.size < bounds.frames && frameKind(shown) === 'app') {
       const excerpt = lookup.excerpt(at.file, at.line, bounds.around);
       if (excerpt !== undefined && excerpt.lines.length > 0) {
