@@ -68,7 +68,13 @@ export function fingerprintOf(
   if (outcome.kind === 'returned') {
     return hashFingerprint(['status', String(verdict.kind === 'server-error' ? verdict.status : ''), where]);
   }
-  const error = describe(outcome.error, DEFAULT_LIMITS, false, lookup);
+  // Positions only: the fingerprint needs no source lines.
+  const positions: SourceLookup | undefined = lookup && {
+    position: (file, line, column) => lookup.position(file, line, column),
+    excerpt: () => undefined,
+    notes: () => lookup.notes(),
+  };
+  const error = describe(outcome.error, DEFAULT_LIMITS, false, positions);
   return hashFingerprint(['error', error.type, firstAppFrame(error.stack), where]);
 }
 
