@@ -20,8 +20,14 @@ let sourceMaps: SourceMaps | undefined;
  * The source lookup of one report: loads the map reader with the first thrown error, when that fits
  * in `time` (else this report's stacks show as thrown). Sources are read under the task root (see
  * {@link taskRootOf}); a process that maps stacks itself (`--enable-source-maps`) is not mapped again.
+ *
+ * @example
+ * createReporter({ ...deps, sources: (time) => sourcesFor(config.taskRoot, time) });
  */
-async function sourcesFor(taskRoot: string | undefined, time: SendTime): Promise<SourceLookup | undefined> {
+export async function sourcesFor(
+  taskRoot: string | undefined,
+  time: SendTime,
+): Promise<SourceLookup | undefined> {
   const root = taskRootOf(taskRoot);
   if (!usableTaskRoot(root)) return undefined;
   try {
@@ -44,8 +50,11 @@ async function sourcesFor(taskRoot: string | undefined, time: SendTime): Promise
 /**
  * Where the function's code is: `LAMBDA_TASK_ROOT` when it is a folder here (a local emulator may name
  * `/var/task` and run the code from the project), else the working directory.
+ *
+ * @example
+ * taskRootOf(config.taskRoot); // '/var/task' in Lambda; the working directory where no such folder is
  */
-function taskRootOf(named: string | undefined): string {
+export function taskRootOf(named: string | undefined): string {
   try {
     if (named !== undefined && statSync(named).isDirectory()) return named;
   } catch {

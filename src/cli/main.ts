@@ -12,8 +12,9 @@ const HELP = `Usage: lambda-error-mail <command> [options]
 Commands:
   sendtestemail [--admins] [--managers] [address...]
       send a test mail through the configured backend
-  preview <event.json> [--throw "Type: message" | --status N] [--out FILE]
-      render the mail the current settings would send for an event, without sending it
+  preview <event.json> [[--throw "Type: message"] [--at FILE:LINE[:COLUMN]] | --status N] [--out FILE]
+      render the mail the current settings would send for an event, without sending it;
+      --at throws at a position of a bundle, mapped through its source map
   check-config
       validate the settings in the environment and print the effective values
 

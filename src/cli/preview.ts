@@ -1,9 +1,12 @@
 import { randomUUID } from 'node:crypto';
+import { realpath, stat } from 'node:fs/promises';
+import { isAbsolute, relative, resolve, sep } from 'node:path';
+import { sourcesFor, taskRootOf } from '../adapters/report-path.js';
 import { systemClock, systemRandom, systemTimer } from '../adapters/system.js';
 import { loadConfig } from '../config/load.js';
 import { skipMessage } from '../core/decide/skip.js';
 import type { Outcome } from '../core/input/outcome.js';
-import type { LogRecord } from '../core/ports.js';
+import type { LogRecord, SourcePosition } from '../core/ports.js';
 import type { Mail } from '../core/render/mail.js';
 import { formatCount } from '../core/text.js';
 import { createReporter } from '../pipeline/reporter.js';
@@ -11,7 +14,7 @@ import { composeMime } from '../transports/compose.js';
 import { type CliIo, EXIT, UsageError } from './io.js';
 import { parse } from './parse.js';
 
-export const PREVIEW_HELP = `Usage: lambda-error-mail preview <event.json> [--throw "Type: message" | --status N] [--out FILE]
+export const PREVIEW_HELP = `Usage: lambda-error-mail preview <event.json> [[--throw "Type: message"] [--at FILE:LINE[:COLUMN]] | --status N] [--out FILE]
 
 Renders the mail that the current settings would send for that event (a file,
 or - for standard input) without sending it. The handler is taken to throw
@@ -19,6 +22,11 @@ or - for standard input) without sending it. The handler is taken to throw
 
 Options:
   --throw "TypeError: message"   the handler throws this error
+  --at FILE:LINE[:COLUMN]        the error is thrown at this position of FILE (column 1 unless
+                                 given), a bundle as deployed: its frame is mapped through the
+                                 bundle's source map and shown with its source, as in a real
+                                 mail. FILE must be under the task root (the working directory,
+                                 or LAMBDA_TASK_ROOT when that is a folder)
   --status N                     the handler returns this HTTP status (404: broken-link mail)
   --out FILE                     write the mail to FILE: .eml for the whole MIME message,
                                  .html for the HTML part; without it, the headers and the
@@ -31,8 +39,9 @@ Exit codes: 0 a mail was rendered; 1 the settings would send no mail for this
 event (the reason is printed); 2 bad usage, an unreadable event or invalid
 settings.
 
-Example:
-  ADMINS=ops@example.com npx lambda-error-mail preview events/http-api-500.json --out mail.html`;
+Examples:
+  ADMINS=ops@example.com npx lambda-error-mail preview events/http-api-500.json --out mail.html
+  npx lambda-error-mail preview events/http-api-500.json --at .esbuild/.build/src/handler.js:120:11`;
 
 const BUILT_IN_ERRORS: Readonly<Record<string, ErrorConstructor>> = {
   Error,
@@ -44,8 +53,14 @@ const BUILT_IN_ERRORS: Readonly<Record<string, ErrorConstructor>> = {
   URIError,
 };
 
-/** The error `--throw` describes: `TypeError: message`, a bare message, or a custom `NameError: message`. */
-export function previewError(spec: string): Error {
+/**
+ * The error `--throw` describes: `TypeError: message`, a bare message, or a custom `NameError: message`;
+ * thrown `at` a position of a file when given (`--at`).
+ *
+ * @example
+ * previewError('TypeError: x', { file: '/app/dist/index.js', line: 9, column: 5 }).stack; // 'TypeError: x\n    at <preview> (/app/dist/index.js:9:5)'
+ */
+export function previewError(spec: string, at?: SourcePosition): Error {
   const match = /^([A-Za-z_$][\w$]*):\s?([\s\S]*)$/.exec(spec);
   const type = match?.[1] ?? 'Error';
   const message = match?.[2] ?? spec;
@@ -54,8 +69,62 @@ export function previewError(spec: string): Error {
     Object.defineProperty(error, 'name', { value: type, writable: true, configurable: true });
   }
   // A stack of the command itself would only show its own frames: say where the error came from instead.
-  error.stack = `${type}: ${message}\n    at <preview> (thrown by lambda-error-mail preview)`;
+  const where =
+    at === undefined ? 'thrown by lambda-error-mail preview' : `${at.file}:${at.line}:${at.column}`;
+  error.stack = `${type}: ${message}\n    at <preview> (${where})`;
   return error;
+}
+
+/**
+ * The position `--at FILE:LINE[:COLUMN]` names, FILE made absolute against the working directory.
+ * Throws a {@link UsageError} when the position is not one, or FILE is not a file under the task root
+ * (where no report reads a map).
+ *
+ * @example
+ * await previewPosition('dist/index.js:120', undefined); // { file: '/app/dist/index.js', line: 120, column: 1 }
+ */
+async function previewPosition(spec: string, namedTaskRoot: string | undefined): Promise<SourcePosition> {
+  const parts = spec.split(':');
+  // FILE may hold a colon (C:\...): a position is the last one or two parts, all digits but the last.
+  const withColumn = parts.length >= 3 && /^\d+$/.test(parts[parts.length - 2] ?? '');
+  const file = parts.slice(0, parts.length - (withColumn ? 2 : 1)).join(':');
+  if (parts.length < 2 || file === '') {
+    throw new UsageError(`\`--at\` must be FILE:LINE or FILE:LINE:COLUMN; got ${JSON.stringify(spec)}`);
+  }
+  const line = positiveInteger('LINE', withColumn ? parts[parts.length - 2] : parts[parts.length - 1], spec);
+  const column = withColumn ? positiveInteger('COLUMN', parts[parts.length - 1], spec) : 1;
+  const absolute = resolve(file);
+  let isFile: boolean;
+  try {
+    isFile = (await stat(absolute)).isFile();
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    throw new UsageError(
+      code === 'ENOENT'
+        ? `\`--at\` names ${file}, which does not exist (${absolute})`
+        : `\`--at\` names ${file}, which cannot be read: ${(error as Error).message}`,
+    );
+  }
+  if (!isFile) throw new UsageError(`\`--at\` names ${file}, which is not a file (${absolute})`);
+  const root = await realpath(taskRootOf(namedTaskRoot));
+  const rel = relative(root, await realpath(absolute));
+  if (rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel)) {
+    throw new UsageError(
+      `\`--at\` names ${file}, outside the task root ${root}, where no report reads source maps; run the command in the project, or set LAMBDA_TASK_ROOT`,
+    );
+  }
+  return { file: absolute, line, column };
+}
+
+/** `text` as a whole number from 1, else a {@link UsageError} quoting it and the `--at` it is in. */
+function positiveInteger(what: string, text: string | undefined, spec: string): number {
+  const value = Number(text);
+  if (text === undefined || !/^\d+$/.test(text) || !Number.isSafeInteger(value) || value < 1) {
+    throw new UsageError(
+      `\`--at\` ${what} must be a positive integer; got ${JSON.stringify(text ?? '')} in ${JSON.stringify(spec)}`,
+    );
+  }
+  return value;
 }
 
 /** `lambda-error-mail preview`: renders the mail for an event, sends nothing. */
@@ -63,6 +132,7 @@ export async function preview(args: readonly string[], io: CliIo): Promise<numbe
   const { values, positionals } = parse(args, {
     throw: { type: 'string' },
     status: { type: 'string' },
+    at: { type: 'string' },
     out: { type: 'string' },
   });
   if (values.help) {
@@ -75,28 +145,35 @@ export async function preview(args: readonly string[], io: CliIo): Promise<numbe
   if (values.throw !== undefined && values.status !== undefined) {
     throw new UsageError('`--throw` and `--status` describe two different outcomes; give one');
   }
+  if (values.at !== undefined && values.status !== undefined) {
+    throw new UsageError(
+      '`--at` places a thrown error, and `--status` describes a returned result; give one',
+    );
+  }
   const out = values.out;
   if (out !== undefined && !/\.(eml|html?)$/i.test(out)) {
     throw new UsageError(`\`--out\` must name a .eml or .html file; got ${JSON.stringify(out)}`);
   }
-  let outcome: Outcome;
+  let status: number | undefined;
   if (values.status !== undefined) {
-    const status = Number(values.status);
+    status = Number(values.status);
     if (!Number.isInteger(status) || status < 100 || status > 599) {
       throw new UsageError(
         `\`--status\` must be an HTTP status from 100 to 599; got ${JSON.stringify(values.status)}`,
       );
     }
-    outcome = { kind: 'returned', result: { statusCode: status, body: '' } };
-  } else {
-    outcome = {
-      kind: 'threw',
-      error: previewError(values.throw ?? 'Error: Test error from lambda-error-mail preview'),
-    };
   }
   const event = await readEvent(file, io);
 
   const config = loadConfig(io.env, { debug: false });
+  const at = values.at === undefined ? undefined : await previewPosition(values.at, config.taskRoot);
+  const outcome: Outcome =
+    status === undefined
+      ? {
+          kind: 'threw',
+          error: previewError(values.throw ?? 'Error: Test error from lambda-error-mail preview', at),
+        }
+      : { kind: 'returned', result: { statusCode: status, body: '' } };
   let captured: Mail | undefined;
   const logs: LogRecord[] = [];
   const reporter = createReporter({
@@ -112,6 +189,8 @@ export async function preview(args: readonly string[], io: CliIo): Promise<numbe
     random: systemRandom,
     nodeVersion: process.version,
     reportedInvocations: new WeakSet(),
+    // The lookup a real report makes: an `--at` frame shows as a mail from the bundle would show it.
+    sources: (time) => sourcesFor(config.taskRoot, time),
   });
   const startedAt = Date.now();
   const delivery = await reporter.report(outcome, {

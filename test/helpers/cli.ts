@@ -12,12 +12,12 @@ export interface CliResult {
 
 /**
  * Runs `lambda-error-mail` in a child process with exactly `env` (plus PATH),
- * feeding `stdin` if given; kills it after `timeoutMs`.
+ * in `cwd` if given, feeding `stdin` if given; kills it after `timeoutMs`.
  */
 export function runCli(
   args: readonly string[],
   env: Record<string, string>,
-  options: { stdin?: string; timeoutMs?: number } = {},
+  options: { stdin?: string; timeoutMs?: number; cwd?: string } = {},
 ): Promise<CliResult> {
   return runNode(CLI, args, env, options);
 }
@@ -27,10 +27,11 @@ export function runNode(
   script: string,
   args: readonly string[],
   env: Record<string, string>,
-  options: { stdin?: string; timeoutMs?: number } = {},
+  options: { stdin?: string; timeoutMs?: number; cwd?: string } = {},
 ): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [script, ...args], {
+      ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
       env: { PATH: process.env.PATH ?? '', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...env },
       stdio: ['pipe', 'pipe', 'pipe'],
     });
