@@ -8,7 +8,7 @@ export const SHARED = {
   platform: 'node',
   target: 'node20',
   sourcemap: true,
-  external: ['@aws-sdk/*', 'nodemailer', 'nodemailer/*', '@jridgewell/trace-mapping'],
+  external: ['@aws-sdk/*', 'nodemailer', 'nodemailer/*'],
   logLevel: 'warning',
 };
 

@@ -22,8 +22,7 @@ export async function resolve(specifier, context, next) {
 register(`data:text/javascript,${encodeURIComponent(hooks)}`);
 
 const dist = new URL('../dist/', import.meta.url).href;
-const watched = (url) =>
-  url.startsWith(dist) || /@aws-sdk\/client-ses|nodemailer|@jridgewell\/trace-mapping/.test(url);
+const watched = (url) => url.startsWith(dist) || /@aws-sdk\/client-ses|nodemailer/.test(url);
 const requireCache = createRequire(import.meta.url).cache;
 const loaded = () => [
   ...new Set(

@@ -5,9 +5,8 @@ import type { Log, SendTime, SourceLookup, Transport } from '../core/ports.js';
 import type { BeforeSend } from '../pipeline/before-send.js';
 import { createReporter, type Reporter } from '../pipeline/reporter.js';
 import { createDynamoDbDeduper } from '../transports/dynamodb-deduper.js';
-import { FIRST_USE_CPU_MS, firstUse } from '../transports/load-dependency.js';
 import { createTransport } from '../transports/select.js';
-import { loadSourceMaps, type SourceMaps } from './source-maps.js';
+import { createSourceMaps, type SourceMaps } from './source-maps.js';
 import { systemClock, systemRandom, systemTimer } from './system.js';
 
 // Invocations that already produced a report, for every wrapper in the container (see
@@ -17,9 +16,8 @@ const reportedInvocations = new WeakSet<object>();
 let sourceMaps: SourceMaps | undefined;
 
 /**
- * The source lookup of one report: loads the map reader with the first thrown error, when that fits
- * in `time` (else this report's stacks show as thrown). Sources are read under the task root (see
- * {@link taskRootOf}); a process that maps stacks itself (`--enable-source-maps`) is not mapped again.
+ * The source lookup of one report. Sources are read under the task root (see {@link taskRootOf}); a
+ * process that maps stacks itself (`--enable-source-maps`) is not mapped again.
  *
  * @example
  * createReporter({ ...deps, sources: (time) => sourcesFor(config.taskRoot, time) });
@@ -30,20 +28,7 @@ export async function sourcesFor(
 ): Promise<SourceLookup | undefined> {
   const root = taskRootOf(taskRoot);
   if (!usableTaskRoot(root)) return undefined;
-  try {
-    sourceMaps ??= await firstUse(
-      time,
-      FIRST_USE_CPU_MS.sourceMapReader,
-      'loading the source-map reader',
-      () =>
-        loadSourceMaps({
-          taskRoot: root,
-          alreadyMapped: process.sourceMapsEnabled === true,
-        }),
-    );
-  } catch {
-    return undefined;
-  }
+  sourceMaps ??= createSourceMaps({ taskRoot: root, alreadyMapped: process.sourceMapsEnabled === true });
   return sourceMaps.lookupFor(time);
 }
 

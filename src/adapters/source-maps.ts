@@ -1,11 +1,8 @@
 import { closeSync, constants, fstatSync, openSync, readSync, realpathSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, normalize, relative, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import type { SectionedSourceMapInput, TraceMap } from '@jridgewell/trace-mapping';
 import type { SendTime, SourceExcerpt, SourceLookup, SourcePosition } from '../core/ports.js';
-import { loadDependency } from '../transports/load-dependency.js';
-
-type TraceMapping = typeof import('@jridgewell/trace-mapping');
+import { parseSourceMap, type ReadSourceMap, SourceMapFormatError } from './source-map-reader.js';
 
 const MIB = 1024 * 1024;
 // The files a frame of code can be in: what a source is read from disk for.
@@ -14,40 +11,45 @@ const CODE_FILE = /\.(?:[cm]?[jt]s|[jt]sx)$/;
 const DEADLINE_SAFETY = 1.5;
 
 /**
- * What reading and parsing a source map's JSON costs, in milliseconds of CPU at one full vCPU per MiB
- * of map (Node 20: 4 ms to read and 7 ms to parse a 1.15 MiB map; rounded up). Checked before the map
- * is read.
+ * What a step of reading a map costs, in milliseconds of CPU at one full vCPU: a part every map
+ * pays (the step's code runs for the first time in the container, mostly interpreted) and a part per
+ * MiB it reads.
  */
-export const MAP_PARSE_CPU_MS_PER_MIB = 15;
+export interface ReadCost {
+  readonly fixedMs: number;
+  readonly msPerMib: number;
+}
 
 /**
- * What decoding a map's `mappings` costs, in milliseconds of CPU at one full vCPU per MiB of its
- * `mappings` text, one step that cannot be interrupted: checked once the JSON is parsed, so that a
- * map's `sourcesContent` (most of a map that has it, and cheap to parse) does not count. Measured on
- * Node 20 as the first `position()` of a fresh process, in process CPU time (V8's helper threads
- * counted: a CPU quota counts them too), on an esbuild bundle of the AWS SDK's SES and DynamoDB
- * clients, nodemailer, fast-check and mailparser whose 1.8 MiB map holds mappings only: 200 to
- * 220 ms/MiB (the medians of 5 and 11 processes; 250 the highest, taken).
+ * Reading a map's file and walking its JSON (not decoding its `sourcesContent`), per MiB of map;
+ * checked before the map is read. Measured in fresh processes on Node 20, 22 and 24 (3 each), in
+ * process CPU time: 27 to 37 ms for a 5.4 MiB map, 5 to 7 ms for 1.1 MiB, 2 to 4 ms for 0.34 MiB;
+ * the highest of each covered.
+ */
+export const MAP_PARSE_COST: ReadCost = { fixedMs: 4, msPerMib: 7 };
+
+/**
+ * Indexing a map's `mappings` (one pass over them that cannot be interrupted), per MiB of their
+ * text; checked once the JSON is walked, so that a map's `sourcesContent` does not count. Measured
+ * as {@link MAP_PARSE_COST}, up to the first position: 37 to 65 ms for 1.6 MiB of mappings, 16 to
+ * 27 ms for 0.32 MiB, 9 to 21 ms for 0.09 MiB; the highest of each covered.
  *
  * @example
- * // 2 MiB of mappings at 7.2% of a vCPU are estimated at 2 * MAPPINGS_CPU_MS_PER_MIB / 0.072, about 6.9 s.
+ * // 2 MiB of mappings at 7.2% of a vCPU are estimated at (20 + 2 * 30) / 0.072 ms, about 1.1 s.
  */
-export const MAPPINGS_CPU_MS_PER_MIB = 250;
+export const MAPPINGS_COST: ReadCost = { fixedMs: 20, msPerMib: 30 };
 
 /**
- * The largest map read by default: the 5.6 MiB map of a bundle of the AWS SDK's SES and DynamoDB
- * clients and three libraries fits with room. Larger maps are refused at any CPU share: one of 10 MiB
- * may hold up to 240 MB once read.
+ * The largest map read by default: the 5.4 MiB map of a bundle of the AWS SDK's SES and DynamoDB
+ * clients and three libraries fits with room. Larger maps are refused at any CPU share.
  */
 const DEFAULT_MAX_MAP_BYTES = 10 * MIB;
 /**
- * What the cache holds at most by default: an eighth of the smallest function's 128 MB. A map holds 8
- * to 24 times its size once read, so a map of up to about 1.5 MiB stays read for the container's
- * later reports; a larger one is read again for each report (when the time allows).
+ * What the cache holds at most by default: an eighth of the smallest function's 128 MB. A map holds
+ * about 1.3 times its size once read (its bytes and a line index of 20 bytes a generated line), so
+ * one map of up to about 12 MiB stays read for the container's later reports.
  */
 const DEFAULT_MAX_CACHE_BYTES = 16 * MIB;
-/** The heap a decoded mapping segment holds (trace-mapping's arrays: 43 MB for 334,525, measured). */
-const SEGMENT_HELD_BYTES = 130;
 /** What the cache counts for an entry that holds no text (where a file's map is, a failure). */
 const SMALL_ENTRY_BYTES = 256;
 /** The largest source file read from disk for an excerpt. */
@@ -70,7 +72,7 @@ export interface SourceMapOptions {
   readonly taskRoot: string;
   /**
    * The largest map read, in bytes (an inline map: decoded); checked before reading. A map holds
-   * about 8 (with `sourcesContent`) to 24 (without) times its size in heap once read.
+   * about 1.3 times its size once read.
    * @default 10 MiB
    */
   readonly maxMapBytes?: number;
@@ -98,8 +100,8 @@ export interface SourceMapOptions {
  */
 export interface SourceMaps {
   /**
-   * A lookup for one report: it reads no map whose estimated read time ({@link MAP_PARSE_CPU_MS_PER_MIB}
-   * and {@link MAPPINGS_CPU_MS_PER_MIB} at `time.cpuShare`) exceeds `time.leftMs()`; without `time`, it
+   * A lookup for one report: it reads no map whose estimated read time ({@link MAP_PARSE_COST} and
+   * {@link MAPPINGS_COST} at `time.cpuShare`) exceeds `time.leftMs()`; without `time`, it
    * reads any. A map the cache holds takes no time. Its `notes()` are this report's.
    */
   lookupFor(
@@ -109,23 +111,26 @@ export interface SourceMaps {
   heldBytes(): number;
 }
 
-// Loaded with the first report that maps a stack, once per container.
-let traceMapping: TraceMapping | undefined;
-
 /**
- * Loads @jridgewell/trace-mapping (once per container) and makes the container's cache of maps and
- * sources. Throws a `TypeError` when an option is not usable.
+ * Makes the container's cache of maps and sources; nothing is read until a lookup asks. Throws a
+ * `TypeError` when an option is not usable.
  *
  * @example
- * const sourceMaps = await loadSourceMaps({ taskRoot: process.env.LAMBDA_TASK_ROOT ?? process.cwd() });
+ * const sourceMaps = createSourceMaps({ taskRoot: process.env.LAMBDA_TASK_ROOT ?? process.cwd() });
  */
-export async function loadSourceMaps(options: SourceMapOptions): Promise<SourceMaps> {
+export function createSourceMaps(options: SourceMapOptions): SourceMaps {
   checkOptions(options);
-  traceMapping ??= await loadDependency(
-    '@jridgewell/trace-mapping',
-    () => import('@jridgewell/trace-mapping'),
-  );
-  return createSourceMaps(traceMapping, options);
+  const given = normalize(options.taskRoot);
+  const container: Container = {
+    roots: { given, real: realPathOr(given) },
+    maxMapBytes: options.maxMapBytes ?? DEFAULT_MAX_MAP_BYTES,
+    alreadyMapped: options.alreadyMapped ?? false,
+    cache: createHeldCache(options.maxCacheBytes ?? DEFAULT_MAX_CACHE_BYTES),
+  };
+  return {
+    lookupFor: (time) => createLookup(container, time),
+    heldBytes: () => container.cache.heldBytes(),
+  };
 }
 
 /** Throws one `TypeError` listing every option that is not usable. */
@@ -166,13 +171,13 @@ type MapRef =
 
 type ReadableRef = Exclude<MapRef, { kind: 'unusable' }>;
 
-/** A map as read: trace-mapping's, and its sources as positions name them. */
+/** A map as read, and its sources as positions name them. */
 interface ReadMap {
-  readonly trace: TraceMap;
+  readonly read: ReadSourceMap;
   /** Each source as a position names it (relative to the task root, else the map's own name), by index. */
   readonly shown: readonly (string | undefined)[];
-  /** The index of each source, by the resolved name `originalPositionFor` answers with. */
-  readonly indexByResolved: ReadonlyMap<string, number>;
+  /** The file each source is, when it names one, by index. */
+  readonly paths: readonly (string | undefined)[];
   /** The index of each source, by its shown name. */
   readonly indexByShown: ReadonlyMap<string, number>;
 }
@@ -196,26 +201,10 @@ interface HeldCache {
 
 /** The container's state: what every lookup shares. */
 interface Container {
-  readonly lib: TraceMapping;
   readonly roots: Roots;
   readonly maxMapBytes: number;
   readonly alreadyMapped: boolean;
   readonly cache: HeldCache;
-}
-
-function createSourceMaps(lib: TraceMapping, options: SourceMapOptions): SourceMaps {
-  const given = normalize(options.taskRoot);
-  const container: Container = {
-    lib,
-    roots: { given, real: realPathOr(given) },
-    maxMapBytes: options.maxMapBytes ?? DEFAULT_MAX_MAP_BYTES,
-    alreadyMapped: options.alreadyMapped ?? false,
-    cache: createHeldCache(options.maxCacheBytes ?? DEFAULT_MAX_CACHE_BYTES),
-  };
-  return {
-    lookupFor: (time) => createLookup(container, time),
-    heldBytes: () => container.cache.heldBytes(),
-  };
 }
 
 function createHeldCache(capBytes: number): HeldCache {
@@ -245,7 +234,7 @@ function createLookup(
   container: Container,
   time: (Pick<SendTime, 'leftMs' | 'cpuShare'> & Partial<Pick<SendTime, 'untilDeadlineMs'>>) | undefined,
 ): SourceLookup {
-  const { lib, roots, cache } = container;
+  const { roots, cache } = container;
   const notes = new Set<string>();
   // What this report used: a map is read once per report even when the cache does not keep it.
   const used = new Map<string, Held>();
@@ -294,10 +283,10 @@ function createLookup(
       notes.add(`source map of ${shownPath(roots, ref.generated)} not read: ${short}`);
       return undefined;
     };
-    const parseShort = time === undefined ? undefined : shortOfTime(size, MAP_PARSE_CPU_MS_PER_MIB, time);
+    const parseShort = time === undefined ? undefined : shortOfTime(cpuMsOf(size, MAP_PARSE_COST), time);
     if (parseShort !== undefined) return refuse(parseShort);
-    const read = readMap(lib, ref, real, roots, container.maxMapBytes, (mappingsChars) =>
-      time === undefined ? undefined : shortOfTime(mappingsChars, MAPPINGS_CPU_MS_PER_MIB, time),
+    const read = readMap(ref, real, roots, container.maxMapBytes, (mappingsBytes) =>
+      time === undefined ? undefined : shortOfTime(cpuMsOf(mappingsBytes, MAPPINGS_COST), time),
     );
     return read.kind === 'late' ? refuse(read.short) : read;
   };
@@ -329,14 +318,17 @@ function createLookup(
     return undefined;
   };
 
+  // Sources decoded from a map's `sourcesContent`, for this report: each once however many frames show it.
+  const contents = new Map<string, string | undefined>();
   const mappedSource = (file: string): string | undefined => {
     for (const held of used.values()) {
       if (held.kind !== 'map') continue;
       const index = held.map.indexByShown.get(file);
       if (index === undefined) continue;
-      const content = held.map.trace.sourcesContent?.[index];
-      if (typeof content === 'string') return content;
-      const path = sourcePath(held.map.trace.resolvedSources[index]);
+      if (!contents.has(file)) contents.set(file, held.map.read.content(index));
+      const content = contents.get(file);
+      if (content !== undefined) return content;
+      const path = held.map.paths[index];
       return path === undefined ? undefined : diskSource(path);
     }
     return diskSource(framePath(file) ?? resolve(roots.given, file));
@@ -348,7 +340,7 @@ function createLookup(
         if (container.alreadyMapped) return undefined;
         const generated = framePath(file);
         const map = generated === undefined ? undefined : mapOf(generated);
-        return map === undefined ? undefined : originalPosition(lib, map, line, column);
+        return map === undefined ? undefined : originalPosition(map, line, column);
       }),
     excerpt: (file, line, around) =>
       guarded(() => {
@@ -359,13 +351,17 @@ function createLookup(
   };
 }
 
-/** Why `size` bytes at `msPerMib` are not read in `time`, or undefined when they fit. */
+/** The CPU a step costs for `bytes`, in milliseconds at one full vCPU. */
+function cpuMsOf(bytes: number, cost: ReadCost): number {
+  return cost.fixedMs + (bytes / MIB) * cost.msPerMib;
+}
+
+/** Why a step of `cpuMs` (at one full vCPU) is not taken in `time`, or undefined when it fits. */
 function shortOfTime(
-  size: number,
-  msPerMib: number,
+  cpuMs: number,
   time: Pick<SendTime, 'leftMs' | 'cpuShare'> & Partial<Pick<SendTime, 'untilDeadlineMs'>>,
 ): string | undefined {
-  const needMs = Math.ceil(((size / MIB) * msPerMib) / time.cpuShare);
+  const needMs = Math.ceil(cpuMs / time.cpuShare);
   const leftMs = Math.max(0, Math.floor(time.leftMs()));
   const untilDeadline = time.untilDeadlineMs?.();
   const share = `${(time.cpuShare * 100).toFixed(1)}% of a vCPU`;
@@ -377,21 +373,14 @@ function shortOfTime(
 }
 
 /** The map's position for a V8 position (1-based line and column), 1-based too. */
-function originalPosition(
-  lib: TraceMapping,
-  map: ReadMap,
-  line: number,
-  column: number,
-): SourcePosition | undefined {
+function originalPosition(map: ReadMap, line: number, column: number): SourcePosition | undefined {
   if (!(Number.isInteger(line) && Number.isInteger(column) && line >= 1 && column >= 1)) return undefined;
-  // trace-mapping takes and gives 1-based lines and 0-based columns.
-  const found = lib.originalPositionFor(map.trace, { line, column: column - 1 });
-  if (found.source === null) return undefined;
-  const index = map.indexByResolved.get(found.source);
-  const file = index === undefined ? undefined : map.shown[index];
-  if (file === undefined) return undefined;
+  // Maps count columns from 0.
+  const found = map.read.position(line, column - 1);
+  const file = found === undefined ? undefined : map.shown[found.source];
+  if (found === undefined || file === undefined) return undefined;
   const position = { file, line: found.line, column: found.column + 1 };
-  return found.name === null ? position : { ...position, name: found.name };
+  return found.name === undefined ? position : { ...position, name: found.name };
 }
 
 /** Where `generated` says its map is, reading the end of `real` (its real path). */
@@ -483,99 +472,70 @@ function sizedMap(ref: ReadableRef, roots: Roots): { readonly real: string; read
   }
 }
 
-/** Reads and parses the map `ref` names, at `real`, or says why it cannot be used. */
 /** A map read, or not decoded for want of time (`short` says why): then nothing is cached. */
 type ReadResult = Held | { readonly kind: 'late'; readonly short: string };
 
 /** Reads and parses the map `ref` names; `decodeShort` says whether its mappings can be decoded in time. */
 function readMap(
-  lib: TraceMapping,
   ref: ReadableRef,
   real: string,
   roots: Roots,
   maxMapBytes: number,
-  decodeShort: (mappingsChars: number) => string | undefined,
+  decodeShort: (mappingsBytes: number) => string | undefined,
 ): ReadResult {
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = ref.kind === 'file' ? readBounded(real, maxMapBytes).toString('utf8') : inlineMapText(ref);
+    bytes = ref.kind === 'file' ? readBounded(real, maxMapBytes) : inlineMapBytes(ref);
   } catch (error) {
     return readFailure(error, shownPath(roots, ref.kind === 'file' ? ref.path : ref.generated));
   }
   // An inline map's sources resolve against the generated file, as if the map were beside it.
-  return parseMap(lib, text, ref.kind === 'file' ? ref.path : ref.generated, roots, decodeShort);
+  return parseMap(bytes, ref.kind === 'file' ? ref.path : ref.generated, roots, decodeShort);
 }
 
-/** The length of a map's `mappings` text, its sections' together. */
-function mappingsLength(json: SectionedSourceMapInput): number {
-  const map = json as { mappings?: unknown; sections?: unknown };
-  if (typeof map.mappings === 'string') return map.mappings.length;
-  if (!Array.isArray(map.sections)) return 0;
-  return map.sections.reduce(
-    (sum: number, section: { map?: unknown }) =>
-      sum +
-      (typeof section?.map === 'object' && section.map !== null
-        ? mappingsLength(section.map as SectionedSourceMapInput)
-        : 0),
-    0,
-  );
-}
-
-/** The JSON text of an inline map: its base64 range of the generated file, decoded. */
-function inlineMapText(ref: Extract<MapRef, { kind: 'inline' }>): string {
+/** The bytes of an inline map: its base64 range of the generated file, decoded. */
+function inlineMapBytes(ref: Extract<MapRef, { kind: 'inline' }>): Buffer {
   const fd = openFile(ref.real);
   try {
-    const base64 = readAt(fd, ref.start, ref.end - ref.start).toString('latin1');
-    return Buffer.from(base64, 'base64').toString('utf8');
+    return Buffer.from(readAt(fd, ref.start, ref.end - ref.start).toString('latin1'), 'base64');
   } finally {
     closeSync(fd);
   }
 }
 
-/** A map from its JSON text; sources resolve against `mapUrl`. */
+/** A map from its JSON bytes; its sources resolve against `mapPath`, where the map is (or would be). */
 function parseMap(
-  lib: TraceMapping,
-  text: string,
-  mapUrl: string,
+  bytes: Buffer,
+  mapPath: string,
   roots: Roots,
-  decodeShort: (mappingsChars: number) => string | undefined,
+  decodeShort: (mappingsBytes: number) => string | undefined,
 ): ReadResult {
-  let json: unknown;
+  let read: ReadSourceMap;
   try {
-    json = JSON.parse(text);
-  } catch {
-    return failed('not valid JSON');
-  }
-  if (!isSourceMap(json)) return failed('not a source map (no `version` 3 with `mappings` or `sections`)');
-  const short = decodeShort(mappingsLength(json));
-  if (short !== undefined) return { kind: 'late', short };
-  let trace: TraceMap;
-  let segments = 0;
-  try {
-    trace = new lib.FlattenMap(json, mapUrl);
-    // Decoded now, while the time for it is counted, rather than at the first position.
-    for (const line of lib.decodedMappings(trace)) segments += line.length;
+    const parsed = parseSourceMap(bytes);
+    const short = decodeShort(parsed.mappingsBytes);
+    if (short !== undefined) return { kind: 'late', short };
+    read = parsed.index();
   } catch (error) {
-    return failed(`its mappings could not be read (${messageOf(error)})`);
+    if (error instanceof SourceMapFormatError) return failed(error.message);
+    if (error instanceof SyntaxError) return failed('not valid JSON');
+    throw error;
   }
-  const shown = trace.sources.map((source, index) =>
-    shownSource(source, trace.resolvedSources[index], roots),
-  );
-  const map: ReadMap = {
-    trace,
-    shown,
-    indexByResolved: firstIndexes(trace.resolvedSources),
-    indexByShown: firstIndexes(shown),
-  };
-  // The JSON's strings at up to two bytes a character, and the decoded segments.
-  return { kind: 'map', map, bytes: text.length * 2 + segments * SEGMENT_HELD_BYTES };
+  const paths = read.sources.map((source) => sourceFile(source, mapPath));
+  const shown = read.sources.map((source, index) => shownSource(source, paths[index], roots));
+  const map: ReadMap = { read, shown, paths, indexByShown: firstIndexes(shown) };
+  return { kind: 'map', map, bytes: read.heldBytes() };
 }
 
-function isSourceMap(json: unknown): json is SectionedSourceMapInput {
-  if (typeof json !== 'object' || json === null) return false;
-  const map = json as { version?: unknown; mappings?: unknown; sources?: unknown; sections?: unknown };
-  if (map.version !== 3) return false;
-  return (typeof map.mappings === 'string' && Array.isArray(map.sources)) || Array.isArray(map.sections);
+/**
+ * The file a source names, resolved as a URL against the map's own place: a relative name against the
+ * map's folder, a `file:` URL as the file it is; undefined for any other URL (`webpack://...`).
+ */
+function sourceFile(source: string | null, mapPath: string): string | undefined {
+  if (source === null) return undefined;
+  if (source.startsWith('file:')) return framePath(source);
+  if (/^[A-Za-z][A-Za-z0-9+.-]*:/.test(source) || source.startsWith('//')) return undefined;
+  return resolve(dirname(mapPath), source);
 }
 
 /** The index of each value's first occurrence. */
@@ -588,9 +548,8 @@ function firstIndexes(values: readonly (string | null | undefined)[]): ReadonlyM
 }
 
 /** A source as positions name it: relative to the task root when it is a file inside it, else the map's name. */
-function shownSource(source: string | null, resolved: string | undefined, roots: Roots): string | undefined {
+function shownSource(source: string | null, path: string | undefined, roots: Roots): string | undefined {
   if (source === null) return undefined;
-  const path = sourcePath(resolved);
   if (path === undefined) return source;
   const shown = relativeToRoot(roots, path);
   if (shown === undefined) return source;
@@ -635,16 +594,6 @@ function packageName(file: string): string | undefined {
   }
   packageNames.set(file, name);
   return name;
-}
-
-/** The file a resolved source name is, when it is one (an absolute path or a file URL). */
-function sourcePath(resolved: string | undefined): string | undefined {
-  if (resolved === undefined) return undefined;
-  return resolved.startsWith('file:')
-    ? framePath(resolved)
-    : isAbsolute(resolved)
-      ? normalize(resolved)
-      : undefined;
 }
 
 /** The path of a frame's file as V8 prints it (an absolute path or a file URL), else undefined. */

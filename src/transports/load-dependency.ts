@@ -10,7 +10,7 @@ import type { SendTime } from '../core/ports.js';
  * runs, and compiles, for the first time (later ones take a few milliseconds). The highest of the
  * medians on Node 20, 22 and 24 of each step as the report path runs it (5 fresh processes each),
  * rounded up; the DynamoDB client's taken as the SES client's (both are mostly the SDK's shared core),
- * the SMTP connection's and the source-map reader's measured on their own (2 to 7 ms, 8 to 10 ms). `npm run bench:lowmem` measures the SES
+ * the SMTP connection's measured on its own (2 to 7 ms). `npm run bench:lowmem` measures the SES
  * path's steps at each memory size, where a step takes its figure divided by the CPU share.
  */
 export const FIRST_USE_CPU_MS = {
@@ -21,7 +21,6 @@ export const FIRST_USE_CPU_MS = {
   firstCompose: 40,
   firstSesRequest: 50,
   firstDynamoDbRequest: 50,
-  sourceMapReader: 10,
 } as const;
 
 /**

@@ -17,9 +17,10 @@ import { pathToFileURL } from 'node:url';
 import { type BuildOptions, build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  loadSourceMaps,
-  MAP_PARSE_CPU_MS_PER_MIB,
-  MAPPINGS_CPU_MS_PER_MIB,
+  createSourceMaps,
+  MAP_PARSE_COST,
+  MAPPINGS_COST,
+  type ReadCost,
 } from '../../../src/adapters/source-maps.js';
 
 // A small TypeScript project with nested modules, bundled by esbuild in each form a Lambda bundle
@@ -261,7 +262,7 @@ afterAll(() => {
 
 describe('source map lookups', () => {
   it('maps each frame of a CommonJS bundle to its TypeScript file, line and column', async () => {
-    const lookup = (await loadSourceMaps({ taskRoot: root })).lookupFor(undefined);
+    const lookup = createSourceMaps({ taskRoot: root }).lookupFor(undefined);
     const [thrown, caller, entry] = bundleFrames('cjs', 'run');
 
     const positions = [thrown, caller, entry].map(
@@ -277,7 +278,7 @@ describe('source map lookups', () => {
   });
 
   it('maps the frames of an ES module bundle, which V8 prints as file URLs', async () => {
-    const lookup = (await loadSourceMaps({ taskRoot: root })).lookupFor(undefined);
+    const lookup = createSourceMaps({ taskRoot: root }).lookupFor(undefined);
     const [thrown] = bundleFrames('esm', 'run');
 
     expect(thrown?.file.startsWith('file://')).toBe(true);
@@ -288,7 +289,7 @@ describe('source map lookups', () => {
   });
 
   it('gives the original name of a function the bundle renamed, and no name where the map has none', async () => {
-    const lookup = (await loadSourceMaps({ taskRoot: root })).lookupFor(undefined);
+    const lookup = createSourceMaps({ taskRoot: root }).lookupFor(undefined);
     const [thrown, caller] = bundleFrames('cjs', 'runTax');
 
     const position = caller && lookup.position(caller.file, caller.line, caller.column);
@@ -299,7 +300,7 @@ describe('source map lookups', () => {
   });
 
   it('reads an inline map, with or without a charset, from a bundle whose end is all map', async () => {
-    const lookup = (await loadSourceMaps({ taskRoot: root })).lookupFor(undefined);
+    const lookup = createSourceMaps({ taskRoot: root }).lookupFor(undefined);
     const expected = { file: 'src/lib/check.ts', ...at(CHECK_TS, 'new Error') };
 
     const positions = (['inline', 'charset'] as const).map((name) => {
@@ -316,7 +317,7 @@ describe('source map lookups', () => {
   });
 
   it("takes V8's 1-based columns and answers 1-based ones, from the file's last map comment", async () => {
-    const lookup = (await loadSourceMaps({ taskRoot: root })).lookupFor(undefined);
+    const lookup = createSourceMaps({ taskRoot: root }).lookupFor(undefined);
     const file = join(root, 'dist/hand/app.js');
 
     expect(lookup.position(file, 1, 1)).toEqual({ file: 'src/hand.ts', line: 1, column: 1 });
@@ -326,7 +327,7 @@ describe('source map lookups', () => {
   });
 
   it('notes a map comment that names no map it may read: another scheme, a data URL of text, outside, a folder', async () => {
-    const lookup = (await loadSourceMaps({ taskRoot: root })).lookupFor(undefined);
+    const lookup = createSourceMaps({ taskRoot: root }).lookupFor(undefined);
 
     const positions = ['remote', 'text-url', 'escaping', 'folder'].map((name) =>
       lookup.position(join(root, `dist/${name}/app.js`), 1, 1),
@@ -342,7 +343,7 @@ describe('source map lookups', () => {
   });
 
   it('answers no position and makes no note for a bundle without a map comment', async () => {
-    const lookup = (await loadSourceMaps({ taskRoot: root })).lookupFor(undefined);
+    const lookup = createSourceMaps({ taskRoot: root }).lookupFor(undefined);
     const [thrown] = bundleFrames('plain', 'run');
 
     expect(thrown && lookup.position(thrown.file, thrown.line, thrown.column)).toBeUndefined();
@@ -351,7 +352,7 @@ describe('source map lookups', () => {
 
   it('answers no position for a file outside the task root, or one that is not a path', async () => {
     const [thrown] = bundleFrames('cjs', 'run');
-    const lookup = (await loadSourceMaps({ taskRoot: join(root, 'src') })).lookupFor(undefined);
+    const lookup = createSourceMaps({ taskRoot: join(root, 'src') }).lookupFor(undefined);
 
     expect(thrown && lookup.position(thrown.file, thrown.line, thrown.column)).toBeUndefined();
     expect(lookup.position('node:internal/modules/cjs/loader', 1, 1)).toBeUndefined();
@@ -360,7 +361,7 @@ describe('source map lookups', () => {
   });
 
   it("excerpts a mapped source from the map's sourcesContent, lines clipped to the file", async () => {
-    const lookup = (await loadSourceMaps({ taskRoot: root })).lookupFor(undefined);
+    const lookup = createSourceMaps({ taskRoot: root }).lookupFor(undefined);
     const [thrown] = bundleFrames('cjs', 'run');
     const position = thrown && lookup.position(thrown.file, thrown.line, thrown.column);
 
@@ -375,7 +376,7 @@ describe('source map lookups', () => {
   });
 
   it('excerpts from the TypeScript file on disk when the map has no sourcesContent, CRLF and all', async () => {
-    const lookup = (await loadSourceMaps({ taskRoot: root })).lookupFor(undefined);
+    const lookup = createSourceMaps({ taskRoot: root }).lookupFor(undefined);
     const [thrown] = bundleFrames('noContent', 'run');
     const position = thrown && lookup.position(thrown.file, thrown.line, thrown.column);
 
@@ -388,7 +389,7 @@ describe('source map lookups', () => {
   it("keeps the map's name for a source outside the task root, and excerpts it only from the map", async () => {
     const sharedName = relative(join(root, 'dist/cjs'), join(outside, 'shared.ts')).split('\\').join('/');
     const sharedIn = async (name: Bundle) => {
-      const lookup = (await loadSourceMaps({ taskRoot: root })).lookupFor(undefined);
+      const lookup = createSourceMaps({ taskRoot: root }).lookupFor(undefined);
       const positions = bundleFrames(name, 'runShared').map((frame) =>
         lookup.position(frame.file, frame.line, frame.column),
       );
@@ -406,7 +407,7 @@ describe('source map lookups', () => {
   });
 
   it('reads no file outside the task root, through a path, a file URL or a symlink inside it', async () => {
-    const lookup = (await loadSourceMaps({ taskRoot: root })).lookupFor(undefined);
+    const lookup = createSourceMaps({ taskRoot: root }).lookupFor(undefined);
 
     const inside = lookup.excerpt(join(root, 'src/orders/tax.ts'), 1, 0);
 
@@ -422,7 +423,7 @@ describe('source map lookups', () => {
   it('keeps a source read from disk for the later reports of the container', async () => {
     const file = join(root, 'src/kept.ts');
     write(file, 'export const kept = 1;\n');
-    const maps = await loadSourceMaps({ taskRoot: root });
+    const maps = createSourceMaps({ taskRoot: root });
     const first = maps.lookupFor(undefined).excerpt(file, 1, 0);
 
     unlinkSync(file);
@@ -436,7 +437,7 @@ describe('source map lookups', () => {
   it('takes a task root reached through a symlink, whose files stacks print by their real paths', async () => {
     const linkedRoot = join(outside, 'task-root');
     symlinkSync(root, linkedRoot);
-    const lookup = (await loadSourceMaps({ taskRoot: linkedRoot })).lookupFor(undefined);
+    const lookup = createSourceMaps({ taskRoot: linkedRoot }).lookupFor(undefined);
     const [thrown] = bundleFrames('cjs', 'run');
 
     expect(thrown?.file.startsWith(root)).toBe(true);
@@ -447,7 +448,7 @@ describe('source map lookups', () => {
   });
 
   it('answers no position when the process maps stacks itself, and still excerpts', async () => {
-    const lookup = (await loadSourceMaps({ taskRoot: root, alreadyMapped: true })).lookupFor(undefined);
+    const lookup = createSourceMaps({ taskRoot: root, alreadyMapped: true }).lookupFor(undefined);
     const [thrown] = bundleFrames('cjs', 'run');
 
     expect(thrown && lookup.position(thrown.file, thrown.line, thrown.column)).toBeUndefined();
@@ -457,14 +458,14 @@ describe('source map lookups', () => {
   });
 
   it('parses a map once per container: a later report still maps after the map file is gone', async () => {
-    const maps = await loadSourceMaps({ taskRoot: root });
+    const maps = createSourceMaps({ taskRoot: root });
     const [thrown] = bundleFrames('gone', 'run');
     if (thrown === undefined) throw new Error('no frame');
     const first = maps.lookupFor(undefined).position(thrown.file, thrown.line, thrown.column);
 
     unlinkSync(join(root, `${BUNDLES.gone}.map`));
     const later = maps.lookupFor(undefined);
-    const elsewhere = (await loadSourceMaps({ taskRoot: root })).lookupFor(undefined);
+    const elsewhere = createSourceMaps({ taskRoot: root }).lookupFor(undefined);
 
     expect(first).toEqual({ file: 'src/lib/check.ts', ...at(CHECK_TS, 'new Error') });
     expect(later.position(thrown.file, thrown.line, thrown.column)).toEqual(first);
@@ -476,10 +477,10 @@ describe('source map lookups', () => {
   });
 
   it('notes a broken map once per report, and does not read it again in the container', async () => {
-    const maps = await loadSourceMaps({ taskRoot: root });
+    const maps = createSourceMaps({ taskRoot: root });
     const frames = bundleFrames('broken', 'run');
     const first = maps.lookupFor(undefined);
-    const note = `source map of ${BUNDLES.broken} not read: not valid JSON`;
+    const note = `source map of ${BUNDLES.broken} not read: not valid JSON (at byte 200)`;
 
     const positions = frames.map((frame) => first.position(frame.file, frame.line, frame.column));
     copyFileSync(join(root, `${BUNDLES.cjs}.map`), join(root, `${BUNDLES.broken}.map`));
@@ -494,7 +495,7 @@ describe('source map lookups', () => {
   });
 
   it('notes a map file that is JSON but not a source map', async () => {
-    const lookup = (await loadSourceMaps({ taskRoot: root })).lookupFor(undefined);
+    const lookup = createSourceMaps({ taskRoot: root }).lookupFor(undefined);
     const [thrown] = bundleFrames('notAMap', 'run');
 
     expect(thrown && lookup.position(thrown.file, thrown.line, thrown.column)).toBeUndefined();
@@ -504,7 +505,7 @@ describe('source map lookups', () => {
   });
 
   it('reads no map over maxMapBytes, and says how large it is', async () => {
-    const lookup = (await loadSourceMaps({ taskRoot: root, maxMapBytes: 1000 })).lookupFor(undefined);
+    const lookup = createSourceMaps({ taskRoot: root, maxMapBytes: 1000 }).lookupFor(undefined);
     const [thrown] = bundleFrames('cjs', 'run');
     const [inlineThrown] = bundleFrames('inline', 'run');
     const size = statSync(join(root, `${BUNDLES.cjs}.map`)).size;
@@ -524,7 +525,7 @@ describe('source map lookups', () => {
     const base64 = text.slice(text.lastIndexOf('base64,') + 'base64,'.length).trim();
     const decoded = Buffer.from(base64, 'base64').length;
     const maxMapBytes = decoded - 4096;
-    const lookup = (await loadSourceMaps({ taskRoot: root, maxMapBytes })).lookupFor({
+    const lookup = createSourceMaps({ taskRoot: root, maxMapBytes }).lookupFor({
       leftMs: () => 0,
       cpuShare: 0.072,
     });
@@ -537,14 +538,15 @@ describe('source map lookups', () => {
   });
 
   it('starts no map it has no time for, with one note, and reads it when there is time', async () => {
-    const maps = await loadSourceMaps({ taskRoot: root });
+    const maps = createSourceMaps({ taskRoot: root });
     const frames = bundleFrames('cjs', 'run');
     const mapFile = join(root, `${BUNDLES.cjs}.map`);
     const size = statSync(mapFile).size;
     const mappings = (JSON.parse(readFileSync(mapFile, 'utf8')) as { mappings: string }).mappings.length;
-    const perMib = (bytes: number, ms: number) => Math.ceil(((bytes / 1024 / 1024) * ms) / 0.072);
-    const parseMs = perMib(size, MAP_PARSE_CPU_MS_PER_MIB);
-    const decodeMs = perMib(mappings, MAPPINGS_CPU_MS_PER_MIB);
+    const atSmallest = (bytes: number, cost: ReadCost) =>
+      Math.ceil((cost.fixedMs + (bytes / 1024 / 1024) * cost.msPerMib) / 0.072);
+    const parseMs = atSmallest(size, MAP_PARSE_COST);
+    const decodeMs = atSmallest(mappings, MAPPINGS_COST);
     // Less left at each frame: the map is weighed once per report.
     let leftMs = 2;
     const hurried = maps.lookupFor({ leftMs: () => leftMs--, cpuShare: 0.072 });
@@ -577,10 +579,10 @@ describe('source map lookups', () => {
     const [a] = bundleFrames('evictA', 'run');
     const [b] = bundleFrames('evictB', 'run');
     if (a === undefined || b === undefined) throw new Error('no frame');
-    const measured = await loadSourceMaps({ taskRoot: root });
+    const measured = createSourceMaps({ taskRoot: root });
     measured.lookupFor(undefined).position(a.file, a.line, a.column);
     const oneMap = measured.heldBytes();
-    const maps = await loadSourceMaps({ taskRoot: root, maxCacheBytes: oneMap + 1000 });
+    const maps = createSourceMaps({ taskRoot: root, maxCacheBytes: oneMap + 1000 });
 
     maps.lookupFor(undefined).position(a.file, a.line, a.column);
     maps.lookupFor(undefined).position(b.file, b.line, b.column);
@@ -596,7 +598,7 @@ describe('source map lookups', () => {
   });
 
   it('reads a map once per report even when the cache keeps nothing', async () => {
-    const maps = await loadSourceMaps({ taskRoot: root, maxCacheBytes: 0 });
+    const maps = createSourceMaps({ taskRoot: root, maxCacheBytes: 0 });
     const [thrown, caller] = bundleFrames('unkept', 'run');
     if (thrown === undefined || caller === undefined) throw new Error('no frame');
     const lookup = maps.lookupFor(undefined);
@@ -614,7 +616,7 @@ describe('source map lookups', () => {
   it('reads no source file over 2 MiB, and says so once', async () => {
     const big = join(root, 'dist/big.js');
     write(big, `${'// filler\n'.repeat(300_000)}`);
-    const lookup = (await loadSourceMaps({ taskRoot: root })).lookupFor(undefined);
+    const lookup = createSourceMaps({ taskRoot: root }).lookupFor(undefined);
 
     expect(lookup.excerpt(big, 1, 0)).toBeUndefined();
     expect(lookup.excerpt(big, 2, 0)).toBeUndefined();
@@ -624,7 +626,7 @@ describe('source map lookups', () => {
   it('never throws: a time that cannot be read, or positions that are not positions, answer undefined', async () => {
     const [thrown] = bundleFrames('cjs', 'run');
     if (thrown === undefined) throw new Error('no frame');
-    const lookup = (await loadSourceMaps({ taskRoot: root })).lookupFor({
+    const lookup = createSourceMaps({ taskRoot: root }).lookupFor({
       leftMs: () => {
         throw new Error('no clock');
       },
@@ -642,7 +644,7 @@ describe('source map lookups', () => {
     const pipe = join(root, 'dist/pipe.js.map');
     execFileSync('mkfifo', [pipe]);
     write(join(root, 'dist/piped.js'), 'throw new Error("x");\n//# sourceMappingURL=pipe.js.map\n');
-    const lookup = (await loadSourceMaps({ taskRoot: root })).lookupFor(undefined);
+    const lookup = createSourceMaps({ taskRoot: root }).lookupFor(undefined);
 
     // Each would block the process for good if the pipe were opened without O_NONBLOCK.
     expect(lookup.position(join(root, 'dist/piped.js'), 1, 1)).toBeUndefined();
@@ -654,8 +656,8 @@ describe('source map lookups', () => {
     unlinkSync(codePipe);
   });
 
-  it('refuses options it cannot use, naming each', async () => {
-    await expect(loadSourceMaps({ taskRoot: 'var/task', maxMapBytes: -1 })).rejects.toThrow(
+  it('refuses options it cannot use, naming each', () => {
+    expect(() => createSourceMaps({ taskRoot: 'var/task', maxMapBytes: -1 })).toThrow(
       new TypeError(
         '`taskRoot` must be an absolute path; got "var/task"\n`maxMapBytes` must be a whole number of bytes; got -1',
       ),
