@@ -123,8 +123,8 @@ export interface SourcePosition {
   /** 1-based, as V8 prints columns. */
   readonly column: number;
   /**
-   * The name the map gives the position, when it has one: the name of what is called there, not of
-   * the function the frame is in, so reports keep V8's function names.
+   * The name the map gives the position, when it has one: the original name of what is called or
+   * declared there (a caller's position names the function it calls).
    */
   readonly name?: string | undefined;
 }

@@ -50,6 +50,8 @@ const BUILDS: Record<string, BuildOptions> = {
   none: { sourcemap: false },
   // The same code two lines lower: a redeploy that shifts every bundle position.
   shifted: { sourcemap: true, banner: { js: '// build 2\n// of the same source' } },
+  // As SAM builds by default: every name shortened, the code on a few long lines.
+  minified: { sourcemap: true, minify: true },
 };
 
 let root: string;
@@ -166,6 +168,20 @@ describe('a bundled function with a source map', () => {
       expect(`${body}${html}`).not.toContain('AKIAIOSFODNN7EXAMPLE');
     },
   );
+
+  it('names the frames of a minified bundle as the source does where the map names their call', async () => {
+    const { mail } = await invoke('minified');
+
+    const body = text(mail);
+    // createOrder is called by name from the handler: the map names that call.
+    expect(body).toMatch(
+      /\n {4}at createOrder \(src\/orders\/create\.ts:4:\d+\)\n {8}return body\.lines\.map\(priceLine\)/,
+    );
+    // priceLine is called by Array.map, which no map covers: its frame keeps the minified name, at
+    // the right source line.
+    expect(body).toMatch(/\n {4}at \w+ \(src\/orders\/price\.ts:6:\d+\)\n {8}return unit\.amount \* line\.qty;\n/);
+    expect(body).not.toMatch(/handler\.js:\d+:\d+/);
+  });
 
   it('gives two bundles of the same source, at other positions, the same fingerprint', async () => {
     const first = await invoke('external');

@@ -1,4 +1,4 @@
-import type { SourceLookup } from '../ports.js';
+import type { SourceLookup, SourcePosition } from '../ports.js';
 import { scrubText } from '../scrub/shapes.js';
 import { frameKind } from './frames.js';
 
@@ -83,11 +83,13 @@ const MAPPED_FRAMES = 100;
 const MAX_SOURCE_LINE_CHARS = 64 * 1024;
 
 /**
- * `stack` with each frame that `lookup` can map shown at its source (`src/orders/price.ts:18:32`,
- * under V8's function name), and the source lines of the first user frames
- * (judged on the mapped line: not Node's, not under node_modules, not this library). The first
- * `headerLines` (the error's name and message) are not read as frames; at most 100 frames are looked
- * up. Without a lookup, the stack as it is.
+ * `stack` with each frame that `lookup` can map shown at its source (`src/orders/price.ts:18:32`),
+ * and the source lines of the first user frames (judged on the mapped line: not Node's, not under
+ * node_modules, not this library). A frame keeps V8's function name, unless the map renamed it: when
+ * the frame below it (its caller) is in the same generated file and the map names what is called
+ * there (a minified `x(n)` called `lineTotal`), the frame is shown under that name, as Node.js's
+ * `--enable-source-maps` names it. The first `headerLines` (the error's name and message) are not
+ * read as frames; at most 100 frames are looked up. Without a lookup, the stack as it is.
  * @example
  * mapStack('Error: x\n    at f (/var/task/index.js:9:5)', lookup).stack; // 'Error: x\n    at f (src/price.ts:3:11)'
  */
@@ -99,20 +101,24 @@ export function mapStack(
 ): MappedStack {
   const sources = new Map<number, FrameSource>();
   if (lookup === undefined) return { stack, sources };
-  let frames = 0;
-  const lines = stack.split('\n').map((text, index) => {
-    // The header (the error's name and message, which may hold anything) is never read as frames.
-    if (index < headerLines || frames >= MAPPED_FRAMES) return text;
+  const texts = stack.split('\n');
+  let looked = 0;
+  // The header (the error's name and message, which may hold anything) is never read as frames.
+  const frames = texts.map((text, index) => {
+    if (index < headerLines || looked >= MAPPED_FRAMES) return undefined;
     const frame = parseFrame(text);
-    if (frame === undefined) return text;
-    frames += 1;
-    const mapped = lookup.position(frame.file, frame.line, frame.column);
+    if (frame === undefined) return undefined;
+    looked += 1;
+    return { frame, mapped: lookup.position(frame.file, frame.line, frame.column) };
+  });
+  const lines = texts.map((text, index) => {
+    const found = frames[index];
+    if (found === undefined) return text;
+    const { frame, mapped } = found;
     const at = mapped ?? frame;
-    // V8's name: a map's name at a frame's position names what is called there, not the function
-    // the frame is in.
     const location = `${at.file}:${at.line}:${at.column}`;
-    const shown =
-      frame.fn === undefined ? `${frame.lead}${location}` : `${frame.lead}${frame.fn} (${location})`;
+    const fn = mapped === undefined ? frame.fn : (originalName(frame, frames[index + 1]) ?? frame.fn);
+    const shown = fn === undefined ? `${frame.lead}${location}` : `${frame.lead}${fn} (${location})`;
     if (sources.size < bounds.frames && frameKind(shown) === 'app') {
       const excerpt = lookup.excerpt(at.file, at.line, bounds.around);
       if (excerpt !== undefined && excerpt.lines.length > 0) {
@@ -134,6 +140,35 @@ export function mapStack(
     return shown;
   });
   return { stack: lines.join('\n'), sources };
+}
+
+// What a map may name a function: an identifier, not text that could pass for a frame's location.
+const IDENTIFIER = /^[\p{ID_Start}$_][\p{ID_Continue}$\u200c\u200d]{0,199}$/u;
+
+/**
+ * The name the map gives the call in `caller` (the next line of the stack) when that call is in the
+ * same generated file and the name is not already V8's: the original name of the function the frame
+ * is in, renamed by a minifier.
+ */
+function originalName(
+  frame: ParsedFrame,
+  caller: { readonly frame: ParsedFrame; readonly mapped: SourcePosition | undefined } | undefined,
+): string | undefined {
+  const name = caller?.mapped?.name;
+  if (
+    caller === undefined ||
+    name === undefined ||
+    caller.frame.file !== frame.file ||
+    !IDENTIFIER.test(name)
+  ) {
+    return undefined;
+  }
+  // `Object.handler [as run]` is V8's `handler`: a name V8 already shows is kept as V8 shows it.
+  const v8Name = frame.fn
+    ?.replace(/ \[as [^\]]*\]$/, '')
+    .split('.')
+    .at(-1);
+  return v8Name === name ? undefined : name;
 }
 
 /**

@@ -151,6 +151,53 @@ describe('mapStack', () => {
     });
   });
 
+  it('names a frame of a minified bundle as the map names the call in the frame below it, in the same file', () => {
+    const positions: Record<number, SourcePosition> = {
+      523: { file: 'src/orders/price.ts', line: 5, column: 11 },
+      586: { file: 'src/orders/total.ts', line: 4, column: 54, name: 'lineTotal' },
+      570: { file: 'src/orders/total.ts', line: 4, column: 16, name: 'reduce' },
+      609: { file: 'src/handler.ts', line: 9, column: 20, name: 'orderTotal' },
+      700: { file: 'src/handler.ts', line: 12, column: 3, name: 'x (src/fake.ts:1:1)' },
+      800: { file: 'src/handler.ts', line: 14, column: 3, name: 'f' },
+    };
+    const lookup: SourceLookup = {
+      position: (file, _line, column) => (file === '/var/task/index.js' ? positions[column] : undefined),
+      excerpt: () => undefined,
+      notes: () => [],
+    };
+    const minified = [
+      'Error: x',
+      '    at x (/var/task/index.js:1:523)',
+      '    at /var/task/index.js:1:586',
+      '    at Array.reduce (<anonymous>)',
+      '    at c (/var/task/index.js:1:570)',
+      '    at Object.f (/var/task/index.js:1:609)',
+      '    at wrapped (/opt/runtime.js:5:5)',
+      '    at q (/var/task/index.js:1:609)',
+      '    at Object.f [as run] (/var/task/index.js:1:700)',
+      '    at Object.f [as run] (/var/task/index.js:1:800)',
+      '    at w (/var/task/index.js:1:900)',
+    ].join('\n');
+
+    expect(mapStack(minified, lookup).stack.split('\n')).toEqual([
+      'Error: x',
+      // The call below, `x(n)`, is `lineTotal(line)` in the source.
+      '    at lineTotal (src/orders/price.ts:5:11)',
+      // The frame below is not a frame of a file: no name to take.
+      '    at src/orders/total.ts:4:54',
+      '    at Array.reduce (<anonymous>)',
+      '    at orderTotal (src/orders/total.ts:4:16)',
+      // Its caller is in another file.
+      '    at Object.f (src/handler.ts:9:20)',
+      '    at wrapped (/opt/runtime.js:5:5)',
+      // A name that is not an identifier is never shown; one V8 already shows stays as V8 shows it.
+      '    at q (src/handler.ts:9:20)',
+      '    at Object.f [as run] (src/handler.ts:12:3)',
+      '    at Object.f [as run] (src/handler.ts:14:3)',
+      '    at w (/var/task/index.js:1:900)',
+    ]);
+  });
+
   it('shows the source of at most the first frames the bounds allow, and the stack as thrown without a lookup', () => {
     const deep = [
       'Error: deep',
