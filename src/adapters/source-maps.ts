@@ -319,19 +319,34 @@ function createLookup(
   };
 
   // Sources decoded from a map's `sourcesContent`, for this report: each once however many frames show it.
-  const contents = new Map<string, string | undefined>();
-  const mappedSource = (file: string): string | undefined => {
-    for (const held of used.values()) {
-      if (held.kind !== 'map') continue;
-      const index = held.map.indexByShown.get(file);
+  const contents = new Map<ReadMap, Map<number, string | undefined>>();
+  const contentOf = (map: ReadMap, index: number): string | undefined => {
+    const decoded = contents.get(map) ?? new Map<number, string | undefined>();
+    contents.set(map, decoded);
+    if (!decoded.has(index)) decoded.set(index, map.read.content(index));
+    return decoded.get(index);
+  };
+  const mappedSource = (file: string, generated: string | undefined): string | undefined => {
+    const maps = [...used.values()].flatMap((held) => (held.kind === 'map' ? [held.map] : []));
+    // Two bundles may each hold a src/x.ts of their own: the frame's own map first.
+    const own = generated === undefined ? undefined : ownMap(generated);
+    for (const map of own === undefined ? maps : [own, ...maps]) {
+      const index = map.indexByShown.get(file);
       if (index === undefined) continue;
-      if (!contents.has(file)) contents.set(file, held.map.read.content(index));
-      const content = contents.get(file);
+      const content = contentOf(map, index);
       if (content !== undefined) return content;
-      const path = held.map.paths[index];
+      const path = map.paths[index];
       return path === undefined ? undefined : diskSource(path);
     }
     return diskSource(framePath(file) ?? resolve(roots.given, file));
+  };
+  // The map of a generated file this report already read, without reading any.
+  const ownMap = (generated: string): ReadMap | undefined => {
+    const path = framePath(generated);
+    const located = path === undefined ? undefined : used.get(`located:${path}`);
+    const ref = located?.kind === 'located' ? located.ref : undefined;
+    const held = ref === undefined ? undefined : used.get(ref.key);
+    return held?.kind === 'map' ? held.map : undefined;
   };
 
   return {
@@ -342,9 +357,9 @@ function createLookup(
         const map = generated === undefined ? undefined : mapOf(generated);
         return map === undefined ? undefined : originalPosition(map, line, column);
       }),
-    excerpt: (file, line, around) =>
+    excerpt: (file, line, around, generated) =>
       guarded(() => {
-        const text = mappedSource(file);
+        const text = mappedSource(file, generated);
         return text === undefined ? undefined : linesAround(text, line, around);
       }),
     notes: () => [...notes],

@@ -153,9 +153,11 @@ export interface SourceLookup {
   position(file: string, line: number, column: number): SourcePosition | undefined;
   /**
    * Up to `around` lines either side of `line` of `file`: a source a map named (its
-   * `sourcesContent`, else the file itself), or a plain file, only under the task root.
+   * `sourcesContent`, else the file itself), or a plain file, only under the task root. `generated`,
+   * the frame's file as the stack prints it, says whose map's source it is first (two bundles may
+   * each hold a `src/x.ts` of their own).
    */
-  excerpt(file: string, line: number, around: number): SourceExcerpt | undefined;
+  excerpt(file: string, line: number, around: number, generated?: string): SourceExcerpt | undefined;
   /** Why a map or a source could not be used (`source map of dist/app.js not read: 6.1 MB, over the 5 MB bound`). */
   notes(): readonly string[];
 }

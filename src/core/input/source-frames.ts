@@ -120,7 +120,7 @@ export function mapStack(
     const fn = mapped === undefined ? frame.fn : (originalName(frame, frames[index + 1]) ?? frame.fn);
     const shown = fn === undefined ? `${frame.lead}${location}` : `${frame.lead}${fn} (${location})`;
     if (sources.size < bounds.frames && frameKind(shown) === 'app') {
-      const excerpt = lookup.excerpt(at.file, at.line, bounds.around);
+      const excerpt = lookup.excerpt(at.file, at.line, bounds.around, frame.file);
       if (excerpt !== undefined && excerpt.lines.length > 0) {
         sources.set(index, {
           line: at.line,

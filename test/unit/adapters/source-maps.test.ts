@@ -130,6 +130,8 @@ const BUNDLES = {
   unkept: 'dist/unkept/app.js',
   evictA: 'dist/evict-a/app.js',
   evictB: 'dist/evict-b/app.js',
+  // Another deployment of the same project whose src/lib/check.ts is another version.
+  twin: 'dist/twin/app.js',
 } as const;
 type Bundle = keyof typeof BUNDLES;
 type Entry = 'run' | 'runTax' | 'runShared';
@@ -227,7 +229,7 @@ beforeAll(async () => {
   symlinkSync(join(outside, 'secret.ts'), join(root, 'src/linked.ts'));
 
   await Promise.all([
-    ...(['cjs', 'broken', 'notAMap', 'gone', 'unkept', 'evictA', 'evictB'] as const).map((name) =>
+    ...(['cjs', 'broken', 'notAMap', 'gone', 'unkept', 'evictA', 'evictB', 'twin'] as const).map((name) =>
       bundle(BUNDLES[name], {}),
     ),
     bundle(BUNDLES.esm, { format: 'esm' }),
@@ -243,6 +245,11 @@ beforeAll(async () => {
   const brokenMap = join(root, `${BUNDLES.broken}.map`);
   writeFileSync(brokenMap, readFileSync(brokenMap, 'utf8').slice(0, 200));
   writeFileSync(join(root, `${BUNDLES.notAMap}.map`), '{"version":3,"file":"app.js"}');
+  const twinMap = join(root, `${BUNDLES.twin}.map`);
+  const twin = JSON.parse(readFileSync(twinMap, 'utf8')) as { sources: string[]; sourcesContent: string[] };
+  const checkIndex = twin.sources.findIndex((source) => source.endsWith('lib/check.ts'));
+  twin.sourcesContent[checkIndex] = CHECK_TS.replace('a quantity over one', 'the twin version');
+  writeFileSync(twinMap, JSON.stringify(twin));
 
   writeHandMadeBundles();
 
@@ -654,6 +661,24 @@ describe('source map lookups', () => {
     expect(lookup.notes().join('\n')).toContain('not a file');
     unlinkSync(pipe);
     unlinkSync(codePipe);
+  });
+
+  it("takes a frame's source from its own bundle's map when two maps hold a file of that name", () => {
+    const lookup = createSourceMaps({ taskRoot: root }).lookupFor(undefined);
+    const [own] = bundleFrames('cjs', 'run');
+    const [twin] = bundleFrames('twin', 'run');
+    if (own === undefined || twin === undefined) throw new Error('no frame');
+    const ownAt = lookup.position(own.file, own.line, own.column);
+    const twinAt = lookup.position(twin.file, twin.line, twin.column);
+
+    expect(ownAt?.file).toBe('src/lib/check.ts');
+    expect(twinAt?.file).toBe('src/lib/check.ts');
+    expect(lookup.excerpt('src/lib/check.ts', 3, 0, twin.file)?.lines).toEqual([
+      "    throw new Error('the twin version');",
+    ]);
+    expect(lookup.excerpt('src/lib/check.ts', 3, 0, own.file)?.lines).toEqual([
+      "    throw new Error('a quantity over one');",
+    ]);
   });
 
   it('refuses options it cannot use, naming each', () => {
