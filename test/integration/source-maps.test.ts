@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -52,6 +52,9 @@ const BUILDS: Record<string, BuildOptions> = {
   shifted: { sourcemap: true, banner: { js: '// build 2\n// of the same source' } },
   // As SAM builds by default: every name shortened, the code on a few long lines.
   minified: { sourcemap: true, minify: true },
+  // Maps spoiled after the build (below): one cut short, one over the 10 MiB a map may take.
+  broken: { sourcemap: true },
+  huge: { sourcemap: true },
 };
 
 let root: string;
@@ -84,6 +87,11 @@ beforeAll(async () => {
       ...options,
     });
   }
+  const brokenMap = join(root, 'broken', 'handler.js.map');
+  writeFileSync(brokenMap, readFileSync(brokenMap, 'utf8').slice(0, 100));
+  // Valid JSON still: the bound is checked on the file's size before anything is read.
+  const hugeMap = join(root, 'huge', 'handler.js.map');
+  writeFileSync(hugeMap, readFileSync(hugeMap, 'utf8') + ' '.repeat(10 * 1024 * 1024));
   writeFileSync(
     join(root, 'invoke.cjs'),
     [
@@ -179,7 +187,9 @@ describe('a bundled function with a source map', () => {
     );
     // priceLine is called by Array.map, which no map covers: its frame keeps the minified name, at
     // the right source line.
-    expect(body).toMatch(/\n {4}at \w+ \(src\/orders\/price\.ts:6:\d+\)\n {8}return unit\.amount \* line\.qty;\n/);
+    expect(body).toMatch(
+      /\n {4}at \w+ \(src\/orders\/price\.ts:6:\d+\)\n {8}return unit\.amount \* line\.qty;\n/,
+    );
     expect(body).not.toMatch(/handler\.js:\d+:\d+/);
   });
 
@@ -199,6 +209,21 @@ describe('a bundled function without a map, or whose process maps stacks itself'
     expect(text(mail)).toMatch(
       /\n {4}at priceLine \(\S+\/none\/handler\.js:\d+:\d+\)\n {8}return unit\.amount \* line\.qty;\n/,
     );
+  });
+
+  it.each([
+    ['broken', 'not valid JSON (at byte 100)'],
+    ['huge', /\d+(\.\d)? MiB, over the 10 MiB bound/],
+  ])('keeps the bundle positions when the map is %s, and the mail says why', async (name, why) => {
+    const { mail } = await invoke(name);
+
+    const body = text(mail);
+    expect(body).toMatch(new RegExp(`\\n {4}at priceLine \\(\\S+/${name}/handler\\.js:\\d+:\\d+\\)\\n`));
+    const note = body
+      .split('\n')
+      .find((line) => line.includes(`source map of ${name}/handler.js not read: `));
+    expect(note).toBeDefined();
+    expect(note).toMatch(why);
   });
 
   it('takes the frames --enable-source-maps mapped as they are, never mapping them twice', async () => {
