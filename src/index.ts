@@ -16,6 +16,7 @@ export type {
   SettingValues,
 } from './config/setting.js';
 export type { ErrorInfo } from './core/input/error-chain.js';
+export type { LogLine, LogSection } from './core/input/log-lines.js';
 export type { NameValue } from './core/input/request.js';
 export type { FrameSource } from './core/input/source-frames.js';
 export type { TriggerKind } from './core/input/trigger.js';

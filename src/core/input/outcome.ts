@@ -1,3 +1,4 @@
+import type { InvocationWrites } from './log-lines.js';
 /**
  * What one invocation produced, as an adapter hands it to the core.
  * `error` and `result` are whatever the handler threw or returned.
@@ -24,4 +25,6 @@ export interface Invocation {
   readonly startedAt: number;
   /** True for the first invocation this wrapper has seen in this container. */
   readonly coldStart: boolean;
+  /** What the invocation wrote (console, standard streams), when captured. */
+  readonly logs?: InvocationWrites | undefined;
 }

@@ -4,7 +4,7 @@ import type { NameValue } from '../input/request.js';
 import type { FrameSource } from '../input/source-frames.js';
 import type { ServerErrorReport } from '../report/types.js';
 import { formatCount } from '../text.js';
-import { bodyNote, delayedLine, repeatsLine } from './notes.js';
+import { bodyNote, delayedLine, earlierLines, repeatsLine } from './notes.js';
 
 const ESCAPES: Readonly<Record<string, string>> = {
   '&': '&amp;',
@@ -63,6 +63,11 @@ const S = {
   summary: `cursor:pointer;font-size:16px;font-weight:600;color:${INK}`,
   legend: `margin:0 0 8px;font-size:12px;color:${MUTED}`,
   footer: `margin:4px 0 0;text-align:center;font-size:12px;color:${MUTED}`,
+  logs: `background:#f6f8fa;color:${INK};border:1px solid #d8dee4;border-radius:6px;padding:6px 0;${MONO};font-size:12px;line-height:1.45;white-space:pre-wrap;word-break:break-all`,
+  logLine: `color:${INK};padding:1px 10px`,
+  logWarn: `color:#4d2d00;background:#fff8c5;padding:1px 10px;border-left:3px solid #d4a72c`,
+  logError: `color:#82071e;background:#ffebe9;padding:1px 10px;border-left:3px solid #b42318`,
+  logMeta: `color:${MUTED}`,
 } as const;
 
 function table(rows: readonly NameValue[], empty: string, style: string = S.table): string {
@@ -124,6 +129,32 @@ function sourceBlock(source: FrameSource): string {
     })
     .join('');
   return `<div data-source="${source.line}" style="${S.source}">${rows}</div>`;
+}
+
+const LOG_STYLE: Readonly<Record<string, string>> = {
+  WARN: S.logWarn,
+  ERROR: S.logError,
+  FATAL: S.logError,
+  stderr: S.logWarn,
+};
+
+/** The invocation's log lines, each with its time from the start and its level; errors and warnings marked. */
+function logsCard(report: ServerErrorReport): string {
+  const logs = report.logs;
+  if (logs === undefined) return '';
+  const title = 'Log lines (this invocation)';
+  if (logs.kind === 'unattributed')
+    return card(title, `<p style="${S.note}">Not shown: ${escapeHtml(logs.reason)}.</p>`);
+  if (logs.lines.length === 0) return card(title, `<p style="${S.note}">None.</p>`);
+  const earlier =
+    logs.earlier === 0 ? '' : `<p style="${S.legend}">${escapeHtml(earlierLines(logs.earlier))}</p>`;
+  const rows = logs.lines
+    .map(
+      (line) =>
+        `<div data-log-level="${escapeHtml(line.level)}" style="${LOG_STYLE[line.level] ?? S.logLine}"><span style="${S.logMeta}">+${escapeHtml(formatCount(line.offsetMs))} ms ${escapeHtml(line.level)}</span> ${escapeHtml(line.text)}</div>`,
+    )
+    .join('');
+  return card(title, `${earlier}<div style="${S.logs}">${rows}</div>`);
 }
 
 function members(error: ErrorInfo): string {
@@ -264,6 +295,7 @@ export function renderServerErrorHtml(report: ServerErrorReport): string {
     `<div style="${S.header(warning)}"><p style="${S.level}">${escapeHtml(level)}</p><h1 style="${S.h1}">${escapeHtml(report.title)}</h1><p style="${S.message}">${escapeHtml(report.summary)}</p></div>`,
     `<div style="${S.glance}">${table(glanceRows(report), '', S.glanceTable)}${logsButton(report)}</div>`,
     card('Traceback (most recent call last)', traceback(report)),
+    logsCard(report),
     requestCard(report),
     eventCard(report),
     card('Lambda', table(lambdaRows, '') + logsButton(report)),

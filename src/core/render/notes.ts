@@ -22,3 +22,8 @@ export function bodyNote(body: ShownBody): string | undefined {
   if (body.decodedFromBase64 && !body.binary) notes.push('decoded from base64');
   return notes.length === 0 ? undefined : notes.join('; ');
 }
+
+/** The label of the log lines left out before those shown: `3 earlier lines left out`. */
+export function earlierLines(count: number): string {
+  return `${formatCount(count)} earlier line${count === 1 ? '' : 's'} left out`;
+}

@@ -2,7 +2,31 @@ import { type ErrorInfo, stackText } from '../input/error-chain.js';
 import type { NameValue } from '../input/request.js';
 import type { BrokenLinkReport, ServerErrorReport } from '../report/types.js';
 import { formatCount, quote } from '../text.js';
-import { bodyNote, delayedLine, repeatsLine } from './notes.js';
+import { bodyNote, delayedLine, earlierLines, repeatsLine } from './notes.js';
+
+/**
+ * The invocation's log lines: each with its time from the start and its level in columns, a line's
+ * own line breaks indented under its text; nothing when logs are not captured.
+ */
+function logLines(report: ServerErrorReport): string[] {
+  const logs = report.logs;
+  if (logs === undefined) return [];
+  const title = 'Log lines (this invocation):';
+  if (logs.kind === 'unattributed') return [`${title} not shown: ${logs.reason}.`, ''];
+  if (logs.lines.length === 0) return [`${title} none`, ''];
+  const times = logs.lines.map((line) => `+${formatCount(line.offsetMs)} ms`);
+  const timeWidth = Math.max(...times.map((time) => time.length));
+  const levelWidth = Math.max(...logs.lines.map((line) => line.level.length));
+  const out = [title];
+  if (logs.earlier > 0) out.push(`(${earlierLines(logs.earlier)})`);
+  logs.lines.forEach((line, index) => {
+    const lead = `${(times[index] ?? '').padStart(timeWidth)} ${line.level.padEnd(levelWidth)} `;
+    const [first = '', ...rest] = line.text.split('\n');
+    out.push(lead + first, ...rest.map((more) => ' '.repeat(lead.length) + more));
+  });
+  out.push('');
+  return out;
+}
 
 /**
  * The plain-text part of a server-error mail, laid out like Django's
@@ -53,6 +77,7 @@ export function renderServerErrorText(report: ServerErrorReport): string {
     }
     lines.push('');
   }
+  lines.push(...logLines(report));
 
   const event = report.event;
   if (event !== undefined) {

@@ -21,6 +21,12 @@ export interface Limits {
   readonly members: number;
   /** Characters of the request URL, the Referer and the path in the log line (a subject has its own cap). */
   readonly urlChars: number;
+  /** Log lines of the invocation shown, the last ones. */
+  readonly logLines: number;
+  /** Characters of those log lines together. */
+  readonly logChars: number;
+  /** Characters of one log line. */
+  readonly logLineChars: number;
 }
 
 export const DEFAULT_LIMITS: Limits = Object.freeze({
@@ -32,6 +38,9 @@ export const DEFAULT_LIMITS: Limits = Object.freeze({
   chainDepth: 10,
   members: 10,
   urlChars: 4096,
+  logLines: 100,
+  logChars: 16 * 1024,
+  logLineChars: 1000,
 });
 
 // Never scaled below these: a report must still say what failed and where.
@@ -44,6 +53,9 @@ const FLOOR: Limits = {
   chainDepth: 2,
   members: 1,
   urlChars: 256,
+  logLines: 10,
+  logChars: 1024,
+  logLineChars: 200,
 };
 
 /** Every cap multiplied by `factor` (0 to 1), kept above a floor. */

@@ -1,5 +1,6 @@
 import { returnedStatus, type Verdict } from '../decide/classify.js';
 import { describe, describeChain } from '../input/error-chain.js';
+import { readLogSection } from '../input/log-lines.js';
 import type { Invocation, Outcome } from '../input/outcome.js';
 import { readTrigger, type TriggerInfo } from '../input/trigger.js';
 import { escapeControl, formatCount } from '../text.js';
@@ -85,6 +86,11 @@ export function buildServerErrorReport(
     returnedStatus: status,
     tracebackNote,
     sourceNotes: (inputs.lookup?.notes() ?? []).slice(0, limits.items),
+    logs: readLogSection(invocation.logs, invocation.startedAt, inputs.scrubber, {
+      lines: limits.logLines,
+      chars: limits.logChars,
+      lineChars: limits.logLineChars,
+    }),
     request: request === undefined ? undefined : showRequest(inputs, request),
     event: trigger === undefined ? undefined : showEvent(inputs, trigger, failedIds),
     lambda,

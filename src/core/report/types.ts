@@ -1,5 +1,6 @@
 import type { Config } from '../../config/load.js';
 import type { ErrorInfo } from '../input/error-chain.js';
+import type { LogSection } from '../input/log-lines.js';
 import type { NameValue, RequestInfo } from '../input/request.js';
 import type { TriggerInfo, TriggerKind } from '../input/trigger.js';
 import type { SourceLookup } from '../ports.js';
@@ -93,6 +94,8 @@ export interface ServerErrorReport {
   readonly tracebackNote: string | undefined;
   /** Why frames show bundle positions or no source (a map over its bound, broken, out of time); empty when none. */
   readonly sourceNotes: readonly string[];
+  /** What the invocation logged (console, standard streams); undefined when not captured. */
+  readonly logs: LogSection | undefined;
   readonly request: ShownRequest | undefined;
   /** The event summary of a non-HTTP invocation; undefined for an HTTP request. */
   readonly event: ShownEvent | undefined;
