@@ -41,9 +41,14 @@ export function errorMail(options: ErrorMailOptions = {}): ErrorMailMiddleware {
   return {
     before: function errorMailMiddlewareBefore(request) {
       const startedAt = Date.now();
+      const logMark =
+        runtime.logs === undefined
+          ? undefined
+          : runtime.logs.begin(request.context, startedAt, request, answered);
       const state: InvocationState = {
         startedAt,
-        watch: runtime.watch(request.event, request.context, startedAt, request),
+        logMark,
+        watch: runtime.watch(request.event, request.context, startedAt, request, logMark),
         current: request.error,
         firstError: undefined,
       };
@@ -53,6 +58,7 @@ export function errorMail(options: ErrorMailOptions = {}): ErrorMailMiddleware {
     // Not async: a middleware that returns no promise costs middy no await on the success path.
     after: function errorMailMiddlewareAfter(request) {
       const state = (request as StatefulRequest)[STATE];
+      if (state?.logMark !== undefined) runtime.logs?.end(state.logMark);
       const pending = state?.watch === undefined ? undefined : runtime.unwatch(state.watch);
       const sendingKept = startSendingKept(runtime, request);
       if (pending === undefined && sendingKept === undefined && !mayNeedReport(request.response)) {
@@ -67,10 +73,12 @@ export function errorMail(options: ErrorMailOptions = {}): ErrorMailMiddleware {
         request.context,
         state?.startedAt ?? Date.now(),
         sendingKept,
+        state?.logMark,
       );
     },
     onError: async function errorMailMiddlewareOnError(request) {
       const state = (request as StatefulRequest)[STATE];
+      if (state?.logMark !== undefined) runtime.logs?.end(state.logMark);
       const sendingKept = startSendingKept(runtime, request);
       await settleWatch(runtime, state?.watch);
       const error = state?.firstError ?? request.error;
@@ -79,6 +87,7 @@ export function errorMail(options: ErrorMailOptions = {}): ErrorMailMiddleware {
         request.event,
         request.context,
         state?.startedAt ?? Date.now(),
+        state?.logMark,
       );
       if (sendingKept !== undefined) await sendingKept;
     },
@@ -109,6 +118,8 @@ const STATE = Symbol('lambda-error-mail');
 
 interface InvocationState {
   readonly startedAt: number;
+  /** The invocation's mark in the log capture, when it captures. */
+  readonly logMark: number | undefined;
   readonly watch: TimeoutWatch | undefined;
   /** What `request.error` holds now. */
   current: unknown;

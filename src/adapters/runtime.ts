@@ -7,6 +7,7 @@ import type { Log, Transport } from '../core/ports.js';
 import type { BeforeSend } from '../pipeline/before-send.js';
 import type { Delivery } from '../pipeline/delivery.js';
 import type { Reporter } from '../pipeline/reporter.js';
+import { installLogCapture, type LogCapture } from './log-capture.js';
 import { systemClock, systemTimer, writeJsonLine } from './system.js';
 import { createTimeoutWatcher, type TimeoutWatch, type TimeoutWatcher } from './timeout-watch.js';
 
@@ -42,7 +43,19 @@ export interface ErrorMailOptions extends ConfigOverrides {
 
 /** The per-wrapper state both adapters share: the settings, the reporter, the timeout watch, the cold-start flag. */
 export interface Runtime extends TimeoutWatcher {
-  report(outcome: Outcome, event: unknown, context: unknown, startedAt: number): Promise<Delivery>;
+  /**
+   * Reports an outcome; `logMark`, the invocation's mark in the log capture, brings the lines it
+   * logged into the mail.
+   */
+  report(
+    outcome: Outcome,
+    event: unknown,
+    context: unknown,
+    startedAt: number,
+    logMark?: number,
+  ): Promise<Delivery>;
+  /** What the process logs, for the mail (`ERROR_MAIL_CAPTURE_LOGS`); undefined when off. */
+  readonly logs: LogCapture | undefined;
   /**
    * Sends the reports of earlier invocations whose send failed; never rejects. Undefined while none
    * waits: an adapter reads this one field as an invocation starts, starts it alongside the handler
@@ -85,11 +98,15 @@ export function createRuntime(options: ErrorMailOptions, ended?: (owner: object)
     runtime.sendKept = any ? sendKept : undefined;
   };
   let coldStart = true;
-  const report: Runtime['report'] = (outcome, event, context, startedAt) => {
+  const logs = config.captureLogs ? installLogCapture() : undefined;
+  const report: Runtime['report'] = (outcome, event, context, startedAt, logMark) => {
     const first = coldStart;
     coldStart = false;
+    // Taken now: lines logged while the reporter loads are not this failure's.
+    const logged =
+      logs === undefined || logMark === undefined ? undefined : logs.writesOf(logMark, requestIdOf(context));
     return loadReporter().then(
-      (loaded) => loaded.report(outcome, { event, context, startedAt, coldStart: first }),
+      (loaded) => loaded.report(outcome, { event, context, startedAt, coldStart: first, logs: logged }),
       (error: unknown) => {
         // The package's own files are missing or broken: say so, and keep the invocation's outcome.
         const reason = `the reporter could not be loaded: ${safeString(error)}`;
@@ -110,8 +127,20 @@ export function createRuntime(options: ErrorMailOptions, ended?: (owner: object)
     warn: report,
     ended,
   });
-  const runtime: Runtime = { report, watch: watcher.watch, unwatch: watcher.unwatch, sendKept: undefined };
+  const runtime: Runtime = {
+    report,
+    watch: watcher.watch,
+    unwatch: watcher.unwatch,
+    sendKept: undefined,
+    logs,
+  };
   return runtime;
+}
+
+/** The request id of a Lambda context, when it has one. */
+function requestIdOf(context: unknown): string | undefined {
+  const id = (context as { awsRequestId?: unknown } | null | undefined)?.awsRequestId;
+  return typeof id === 'string' ? id : undefined;
 }
 
 /** Ends a timeout watch and waits for a warning already being sent, so a freeze cannot cut it. */
@@ -133,9 +162,12 @@ export async function settleSuccess(
   context: unknown,
   startedAt: number,
   sendingKept?: Promise<void>,
+  logMark?: number,
 ): Promise<void> {
   if (pending !== undefined) await pending;
-  if (mayNeedReport(result)) await runtime.report({ kind: 'returned', result }, event, context, startedAt);
+  if (mayNeedReport(result)) {
+    await runtime.report({ kind: 'returned', result }, event, context, startedAt, logMark);
+  }
   if (sendingKept !== undefined) await sendingKept;
 }
 
@@ -148,9 +180,10 @@ export async function failed(
   startedAt: number,
   watch: TimeoutWatch | undefined,
   sendingKept?: Promise<void>,
+  logMark?: number,
 ): Promise<never> {
   await settleWatch(runtime, watch);
-  await runtime.report({ kind: 'threw', error }, event, context, startedAt);
+  await runtime.report({ kind: 'threw', error }, event, context, startedAt, logMark);
   if (sendingKept !== undefined) await sendingKept;
   throw error;
 }

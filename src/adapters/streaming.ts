@@ -33,7 +33,9 @@ export function wrapStreaming(handler: StreamingHandler, runtime: Runtime): (...
     context: unknown,
   ): Promise<unknown> {
     const startedAt = Date.now();
-    const watch = runtime.watch(event, context, startedAt);
+    const logs = runtime.logs;
+    const logMark = logs === undefined ? undefined : logs.begin(context, startedAt);
+    const watch = runtime.watch(event, context, startedAt, undefined, logMark);
     const sendingKept = runtime.sendKept === undefined ? undefined : runtime.sendKept(context);
     let streamError: unknown;
     // errorMonitor observes 'error' without handling it: an unhandled stream error stays unhandled.
@@ -43,14 +45,16 @@ export function wrapStreaming(handler: StreamingHandler, runtime: Runtime): (...
     responseStream?.on?.(errorMonitor, monitor);
     try {
       const result = await handler(event, responseStream, context);
+      if (logMark !== undefined) logs?.end(logMark);
       await settleWatch(runtime, watch);
       if (streamError !== undefined) {
-        await runtime.report({ kind: 'threw', error: streamError }, event, context, startedAt);
+        await runtime.report({ kind: 'threw', error: streamError }, event, context, startedAt, logMark);
       }
       if (sendingKept !== undefined) await sendingKept;
       return result;
     } catch (error) {
-      return await failed(runtime, error, event, context, startedAt, watch, sendingKept);
+      if (logMark !== undefined) logs?.end(logMark);
+      return await failed(runtime, error, event, context, startedAt, watch, sendingKept, logMark);
     } finally {
       responseStream?.off?.(errorMonitor, monitor);
     }

@@ -1,4 +1,5 @@
 import type { Clock, Log, Random, Timer, TimerHandle } from '../core/ports.js';
+import { withoutCapture } from './log-capture.js';
 
 // The real ports, for the adapters and the command. Each reads its global when called, not when this
 // module loads, so that a test's fake timers apply.
@@ -21,7 +22,11 @@ export const systemTimer: Timer = {
 /** `Math.random()`. */
 export const systemRandom: Random = () => Math.random();
 
-/** The default log: one JSON line per record on standard error, where Lambda sends it to CloudWatch. */
+/**
+ * The default log: one JSON line per record on standard error, where Lambda sends it to CloudWatch;
+ * not captured for a mail's log lines.
+ */
 export const writeJsonLine: Log = (record) => {
-  process.stderr.write(`${JSON.stringify(record)}\n`);
+  const line = `${JSON.stringify(record)}\n`;
+  withoutCapture(() => process.stderr.write(line));
 };

@@ -11,6 +11,8 @@ interface Watched {
   context: unknown;
   startedAt: number;
   owner: object | undefined;
+  /** The invocation's mark in the log capture, when it captures. */
+  logMark: number | undefined;
   /** The warning's send, once it has started; awaited before the invocation returns. */
   pending: Promise<Delivery> | undefined;
 }
@@ -39,6 +41,7 @@ export interface TimeoutWatchOptions {
     event: unknown,
     context: unknown,
     startedAt: number,
+    logMark: number | undefined,
   ) => Promise<Delivery>;
   /** True when an invocation (the owner given to `watch`) ended without its watch being ended. */
   readonly ended?: ((owner: object) => boolean) | undefined;
@@ -46,8 +49,17 @@ export interface TimeoutWatchOptions {
 
 /** Watches invocations for their deadline, to warn before a timeout. */
 export interface TimeoutWatcher {
-  /** Watches one invocation; `owner`, when given, is what `ended` is asked about before a warning. */
-  watch(event: unknown, context: unknown, startedAt: number, owner?: object): TimeoutWatch | undefined;
+  /**
+   * Watches one invocation; `owner`, when given, is what `ended` is asked about before a warning;
+   * `logMark`, the invocation's mark in the log capture, goes with its warning.
+   */
+  watch(
+    event: unknown,
+    context: unknown,
+    startedAt: number,
+    owner?: object,
+    logMark?: number,
+  ): TimeoutWatch | undefined;
   /** Ends a watch: no warning starts for it from now on. Returns the warning already being sent, if any. */
   unwatch(watch: TimeoutWatch): Promise<Delivery> | undefined;
 }
@@ -72,6 +84,7 @@ export function createTimeoutWatcher(options: TimeoutWatchOptions): TimeoutWatch
     context: undefined,
     startedAt: 0,
     owner: undefined,
+    logMark: undefined,
     pending: undefined,
   };
   let slotBusy = false;
@@ -99,7 +112,7 @@ export function createTimeoutWatcher(options: TimeoutWatchOptions): TimeoutWatch
       // Lambda timeouts are whole seconds; what was left at the start is a little under it.
       timeoutMs: Math.ceil((elapsedMs + remaining) / 1000) * 1000,
     };
-    watched.pending = warn(outcome, watched.event, watched.context, watched.startedAt);
+    watched.pending = warn(outcome, watched.event, watched.context, watched.startedAt, watched.logMark);
     return Number.POSITIVE_INFINITY;
   };
 
@@ -134,14 +147,15 @@ export function createTimeoutWatcher(options: TimeoutWatchOptions): TimeoutWatch
     context: unknown,
     startedAt: number,
     owner: object | undefined,
+    logMark: number | undefined,
   ): TimeoutWatch | undefined => {
     if (timer === undefined) {
       const remaining = remainingTimeMs(context);
       if (remaining === undefined || remaining <= warningMs) return undefined;
       arm(startedAt + remaining - warningMs, startedAt);
-      if (!slotBusy) return fillSlot(event, context, startedAt, owner);
+      if (!slotBusy) return fillSlot(event, context, startedAt, owner, logMark);
     }
-    const watched: Watched = { event, context, startedAt, owner, pending: undefined };
+    const watched: Watched = { event, context, startedAt, owner, logMark, pending: undefined };
     overlapping.add(watched);
     return watched;
   };
@@ -151,12 +165,14 @@ export function createTimeoutWatcher(options: TimeoutWatchOptions): TimeoutWatch
     context: unknown,
     startedAt: number,
     owner: object | undefined,
+    logMark: number | undefined,
   ): number => {
     slotBusy = true;
     slot.event = event;
     slot.context = context;
     slot.startedAt = startedAt;
     slot.owner = owner;
+    slot.logMark = logMark;
     // Kept a small integer; a stale generation can only be one handed out 2^30 watches ago.
     slotGeneration = (slotGeneration + 1) & 0x3fffffff;
     return slotGeneration;
@@ -176,10 +192,10 @@ export function createTimeoutWatcher(options: TimeoutWatchOptions): TimeoutWatch
   };
 
   return {
-    watch(event, context, startedAt, owner) {
+    watch(event, context, startedAt, owner, logMark) {
       if (!enabled) return undefined;
-      if (timer === undefined || slotBusy) return watchSlowly(event, context, startedAt, owner);
-      return fillSlot(event, context, startedAt, owner);
+      if (timer === undefined || slotBusy) return watchSlowly(event, context, startedAt, owner, logMark);
+      return fillSlot(event, context, startedAt, owner, logMark);
     },
     unwatch(watch) {
       if (typeof watch !== 'number') {

@@ -46,9 +46,11 @@ export function withErrorMail(
 
   // Not an async function: chaining onto the handler's promise costs about 25 ns less per invocation
   // than awaiting it, and this runs on every call.
+  const logs = runtime.logs;
   return function errorMailHandler(event: unknown, context: unknown): Promise<unknown> {
     const startedAt = Date.now();
-    const watch = runtime.watch(event, context, startedAt);
+    const logMark = logs === undefined ? undefined : logs.begin(context, startedAt);
+    const watch = runtime.watch(event, context, startedAt, undefined, logMark);
     // Reports of earlier invocations whose send failed go out alongside the handler; none waiting is
     // this one field read.
     const sendingKept = runtime.sendKept === undefined ? undefined : runtime.sendKept(context);
@@ -56,19 +58,24 @@ export function withErrorMail(
     try {
       returned = call(event, context);
     } catch (error) {
-      return failed(runtime, error, event, context, startedAt, watch, sendingKept);
+      if (logMark !== undefined) logs?.end(logMark);
+      return failed(runtime, error, event, context, startedAt, watch, sendingKept, logMark);
     }
     return Promise.resolve(returned).then(
       (result) => {
+        if (logMark !== undefined) logs?.end(logMark);
         // The tests inline, not behind a call: about 9 ns less per invocation.
         const pending = watch === undefined ? undefined : runtime.unwatch(watch);
         return pending === undefined && sendingKept === undefined && !mayNeedReport(result)
           ? result
-          : settleSuccess(runtime, result, pending, event, context, startedAt, sendingKept).then(
+          : settleSuccess(runtime, result, pending, event, context, startedAt, sendingKept, logMark).then(
               () => result,
             );
       },
-      (error: unknown) => failed(runtime, error, event, context, startedAt, watch, sendingKept),
+      (error: unknown) => {
+        if (logMark !== undefined) logs?.end(logMark);
+        return failed(runtime, error, event, context, startedAt, watch, sendingKept, logMark);
+      },
     );
   } as (...args: never[]) => unknown;
 }

@@ -110,6 +110,10 @@ export const SETTING_TEXTS = {
     meaning:
       'mail ADMINS a "possible timeout" this long before the deadline when the invocation is still running; 0 turns it off',
   },
+  captureLogs: {
+    meaning:
+      'show in a server-error mail the last log lines of the failing invocation (console, standard output and error), scrubbed and capped; false: capture nothing',
+  },
   dedupeTable: {
     absent: '(none: flood control per container)',
     meaning:

@@ -213,6 +213,15 @@ export const SETTINGS = {
     default: 500,
     range: [0, 900_000],
   },
+  /**
+   * `ERROR_MAIL_CAPTURE_LOGS`: show the failing invocation's log lines in the mail. Off by default
+   * until its cost per log line is measured within 5% of the bare call (BENCHMARKS.md).
+   */
+  captureLogs: {
+    kind: 'bool',
+    variable: 'ERROR_MAIL_CAPTURE_LOGS',
+    default: false,
+  },
   /** `ERROR_MAIL_DEDUPE_TABLE`: a DynamoDB table that decides which container mails; undefined: per container. */
   dedupeTable: {
     kind: 'optionalText',

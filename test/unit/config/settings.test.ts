@@ -67,6 +67,7 @@ describe('the settings table', () => {
       'ERROR_MAIL_MAX_PER_MINUTE',
       'ERROR_MAIL_SEND_BUDGET_MS',
       'ERROR_MAIL_TIMEOUT_WARNING_MS',
+      'ERROR_MAIL_CAPTURE_LOGS',
       'ERROR_MAIL_DEDUPE_TABLE',
     ]);
   });
@@ -159,6 +160,7 @@ describe('ConfigOverrides', () => {
     maxPerMinute: 3,
     sendBudgetMs: 900,
     timeoutWarningMs: 250,
+    captureLogs: true,
     dedupeTable: 'shop-prod-error-mail',
   };
 
@@ -200,6 +202,7 @@ describe('ConfigOverrides', () => {
       readonly maxPerMinute?: number;
       readonly sendBudgetMs?: number;
       readonly timeoutWarningMs?: number;
+      readonly captureLogs?: boolean;
       readonly dedupeTable?: string;
       readonly emailBackend?: 'ses' | 'smtp' | 'console';
     }

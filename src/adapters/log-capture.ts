@@ -1,0 +1,344 @@
+import type { CapturedLevel, CapturedWrite, InvocationWrites } from '../core/input/log-lines.js';
+
+/**
+ * What the process wrote, kept for the error mail: the last {@link CAPACITY} writes of `console` and
+ * of the standard streams, each with its time and level, in a ring that never grows. Captured where
+ * the bytes go out, so a line is recorded once and as it was written, whoever formatted it:
+ *
+ * - Node.js's own `console` and anything else that writes `process.stdout` or `process.stderr`
+ *   (Powertools' logger, pino after them): each write;
+ * - the Lambda runtime's `console` (it writes each line with `fs.writeSync` to its telemetry file
+ *   descriptor, in a frame whose 16-byte header names the level and the time, or to a socket with
+ *   Managed Instances): the line written during the `console` call;
+ * - `fs.write` and `fs.writeSync` to file descriptors 1 and 2 (pino's default destination).
+ *
+ * `console` methods are wrapped only to know the level of what they write; each wrapper calls the
+ * method it replaced with the same arguments, and every write goes on as it was, with the same
+ * arguments, result and errors. Nothing is formatted or decoded here: the report does that, for the
+ * lines it shows.
+ */
+
+/** How many writes the ring keeps (a power of two). */
+export const CAPACITY = 128;
+/** The bytes (or UTF-16 units) of one write kept; a longer one is cut, copied so that the rest is not held. */
+export const MAX_WRITE = 4096;
+
+// The levels of captured writes by index: `console` levels first, in the runtime's order.
+const LEVELS: readonly CapturedLevel[] = [
+  'TRACE',
+  'DEBUG',
+  'INFO',
+  'WARN',
+  'ERROR',
+  'FATAL',
+  'STDOUT',
+  'STDERR',
+];
+
+/** The process's capture: one per process, shared by every wrapper (and every copy of the library). */
+export interface LogCapture {
+  /**
+   * Marks an invocation's start (`context`, the one Lambda hands the handler, tells a second wrapper
+   * of the same invocation, which gets the same mark); `writesOf` and `end` take the mark back. Reads a
+   * counter and notes whether another invocation is running: a few nanoseconds. `isOver(owner)` tells
+   * whether the invocation ended without `end` (middy answered early, skipping the middleware).
+   */
+  begin(context: unknown, startedAt: number, owner?: object, isOver?: (owner: object) => boolean): number;
+  /** Marks the end (however it ended) of the invocation `begin` gave `mark`. */
+  end(mark: number): void;
+  /** The writes since `mark`, of the invocation with `requestId` when the runtime tells invocations apart. */
+  writesOf(mark: number, requestId: string | undefined): InvocationWrites;
+  /** Runs `write` without capturing what it writes: the library's own log lines. */
+  uncaptured(write: () => void): void;
+}
+
+// The longest a Lambda invocation runs: an invocation still "running" after this never ended (its
+// handler's promise was left pending), and no longer counts as overlapping the next ones.
+const LONGEST_INVOCATION_MS = 900_000;
+const NONE = -1;
+const STDOUT = LEVELS.indexOf('STDOUT');
+const STDERR = LEVELS.indexOf('STDERR');
+const GLOBAL_KEY = Symbol.for('lambda-error-mail.log-capture');
+// The runtime's telemetry frame: a 16-byte header starting 0xA5 0x5A, then the line in another write.
+const FRAME_HEADER_BYTES = 16;
+
+/**
+ * Runs `write` without capturing what it writes, when a capture is installed: the library's own log
+ * lines are not the invocation's.
+ */
+export function withoutCapture(write: () => void): void {
+  const capture = (globalThis as { [GLOBAL_KEY]?: LogCapture })[GLOBAL_KEY];
+  if (capture === undefined) write();
+  else capture.uncaptured(write);
+}
+
+/** The runtime's per-invocation store (aws-lambda-ric 4), when it runs invocations side by side. */
+interface InvokeStore {
+  getRequestId(): string;
+}
+
+/**
+ * The process's capture, installed with the first call (later calls, from any copy of the library,
+ * get the same one).
+ *
+ * @example
+ * const capture = installLogCapture();
+ * const mark = capture.begin(context, Date.now());
+ * console.log('order', 42);
+ * capture.writesOf(mark, undefined); // { kind: 'writes', writes: [{ level: 'INFO', data: 'order 42\n', ... }], earlier: 0 }
+ */
+export function installLogCapture(): LogCapture {
+  const holder = globalThis as { [GLOBAL_KEY]?: LogCapture };
+  holder[GLOBAL_KEY] ??= createLogCapture();
+  return holder[GLOBAL_KEY];
+}
+
+function createLogCapture(): LogCapture {
+  const ats = new Float64Array(CAPACITY);
+  const levels = new Uint8Array(CAPACITY);
+  const cuts = new Uint8Array(CAPACITY);
+  const datas: (string | Uint8Array | undefined)[] = new Array(CAPACITY).fill(undefined);
+  // Request ids, kept only when the runtime runs invocations side by side and can name each line's.
+  const owners: (string | undefined)[] = new Array(CAPACITY).fill(undefined);
+  const store = sideBySideStore();
+  let written = 0;
+  // The level of the console call running now (its writes are its line), else NONE.
+  let consoleLevel = NONE;
+  // A telemetry frame's header just written: the next write to its descriptor is its line.
+  let frameFd = NONE;
+  let frameLevel = NONE;
+  let frameAt = 0;
+  let quiet = false;
+  // Invocations begun and not ended, the last one begun, and the capture count from which lines may
+  // be several invocations'.
+  let running = 0;
+  let lastBegunAt = 0;
+  let lastContext: unknown;
+  let lastMark = 0;
+  let lastOwner: object | undefined;
+  let lastIsOver: ((owner: object) => boolean) | undefined;
+  let mixedFrom = -1;
+
+  const keep = (level: number, data: string | Uint8Array, at: number) => {
+    if (quiet) return;
+    const slot = written & (CAPACITY - 1);
+    const cut = data.length > MAX_WRITE;
+    ats[slot] = at;
+    levels[slot] = level;
+    cuts[slot] = cut ? 1 : 0;
+    datas[slot] = cut ? copyOfStart(data) : data;
+    if (store !== undefined) owners[slot] = requestIdOf(store);
+    written += 1;
+  };
+
+  const onFdWrite = (fd: unknown, data: string | Uint8Array) => {
+    if (typeof fd !== 'number') return;
+    if (
+      data.length === FRAME_HEADER_BYTES &&
+      data instanceof Uint8Array &&
+      data[0] === 0xa5 &&
+      data[1] === 0x5a
+    ) {
+      frameFd = fd;
+      frameLevel = frameLevelOf(data);
+      frameAt = frameTimeOf(data);
+      return;
+    }
+    if (fd === frameFd) {
+      frameFd = NONE;
+      keep(frameLevel === NONE ? consoleLevel : frameLevel, data, frameAt);
+      return;
+    }
+    // Inside a console call, what it writes is its line, wherever it goes (the runtime's socket).
+    if (consoleLevel !== NONE) keep(consoleLevel, data, Date.now());
+    else if (fd === 1) keep(STDOUT, data, Date.now());
+    else if (fd === 2) keep(STDERR, data, Date.now());
+  };
+
+  patchStream(process.stdout, (data) =>
+    keep(consoleLevel === NONE ? STDOUT : consoleLevel, data, Date.now()),
+  );
+  patchStream(process.stderr, (data) =>
+    keep(consoleLevel === NONE ? STDERR : consoleLevel, data, Date.now()),
+  );
+  patchFs(onFdWrite);
+  patchConsole(
+    (level) => {
+      const outer = consoleLevel;
+      // A console method that calls another (Node.js's trace calls error) keeps its own level.
+      if (outer === NONE) consoleLevel = level;
+      return outer;
+    },
+    (outer) => {
+      consoleLevel = outer;
+    },
+  );
+
+  return {
+    begin(context, startedAt, owner, isOver) {
+      // A second wrapper of the invocation running (middy inside withErrorMail): its mark, nested.
+      if (running > 0 && context === lastContext && context !== undefined) return ~lastMark;
+      if (running > 0 && startedAt - lastBegunAt > LONGEST_INVOCATION_MS) running = 0;
+      if (running > 0 && lastOwner !== undefined && lastIsOver?.(lastOwner) === true) running -= 1;
+      if (running > 0) mixedFrom = written;
+      running += 1;
+      lastBegunAt = startedAt;
+      lastContext = context;
+      lastMark = written;
+      lastOwner = owner;
+      lastIsOver = isOver;
+      return written;
+    },
+    end(mark) {
+      if (mark >= 0 && running > 0) running -= 1;
+    },
+    writesOf(nestedOrMark, requestId) {
+      const mark = nestedOrMark < 0 ? ~nestedOrMark : nestedOrMark;
+      const byOwner = store !== undefined && requestId !== undefined;
+      if (!byOwner && (mixedFrom >= mark || running > 1)) {
+        return {
+          kind: 'unattributed',
+          reason:
+            'other invocations ran in this process at the same time, and nothing tells their lines apart',
+        };
+      }
+      const first = Math.max(mark, written - CAPACITY);
+      const writes: CapturedWrite[] = [];
+      let earlier = first - mark;
+      for (let index = first; index < written; index += 1) {
+        const slot = index & (CAPACITY - 1);
+        const data = datas[slot];
+        if (data === undefined || (byOwner && owners[slot] !== requestId)) continue;
+        writes.push({
+          at: ats[slot] as number,
+          level: LEVELS[levels[slot] as number] ?? 'STDOUT',
+          data,
+          cut: cuts[slot] === 1,
+        });
+      }
+      // Writes of other invocations that fell out of the ring are not this one's: with owners, the
+      // count of earlier writes is unknown.
+      if (byOwner) earlier = 0;
+      return { kind: 'writes', writes, earlier };
+    },
+    uncaptured(write) {
+      const outer = quiet;
+      quiet = true;
+      try {
+        write();
+      } finally {
+        quiet = outer;
+      }
+    },
+  };
+}
+
+/** The runtime's store of the current invocation, when invocations run side by side (Managed Instances). */
+function sideBySideStore(): InvokeStore | undefined {
+  if (process.env.AWS_LAMBDA_MAX_CONCURRENCY === undefined) return undefined;
+  const store = (globalThis as { awslambda?: { InvokeStore?: Partial<InvokeStore> } }).awslambda?.InvokeStore;
+  return typeof store?.getRequestId === 'function' ? (store as InvokeStore) : undefined;
+}
+
+function requestIdOf(store: InvokeStore): string | undefined {
+  try {
+    const id = store.getRequestId();
+    return typeof id === 'string' && id !== '-' ? id : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The level a telemetry frame's type names (bits 2 to 4: 1 TRACE to 6 FATAL), else NONE. */
+function frameLevelOf(header: Uint8Array): number {
+  const level = ((header[3] as number) >> 2) & 7;
+  return level >= 1 && level <= 6 ? level - 1 : NONE;
+}
+
+/** A telemetry frame's time: microseconds since the epoch, big-endian, in bytes 8 to 15; in ms. */
+function frameTimeOf(header: Uint8Array): number {
+  let micros = 0;
+  for (let index = 8; index < 16; index += 1) micros = micros * 256 + (header[index] as number);
+  const at = micros / 1000;
+  return Number.isFinite(at) && at > 0 ? at : Date.now();
+}
+
+/** The first {@link MAX_WRITE} units of a long write, copied: a slice would hold the whole. */
+function copyOfStart(data: string | Uint8Array): string | Uint8Array {
+  if (typeof data === 'string') return Buffer.from(data.slice(0, MAX_WRITE), 'utf8').toString('utf8');
+  return Uint8Array.prototype.slice.call(data, 0, MAX_WRITE);
+}
+
+/** Wraps a stream's `write` so that `seen` hears each chunk of text or bytes first. */
+function patchStream(stream: NodeJS.WriteStream, seen: (data: string | Uint8Array) => void): void {
+  const original = stream.write as (...args: unknown[]) => boolean;
+  stream.write = function capturedWrite(this: unknown, chunk: unknown) {
+    if (typeof chunk === 'string' || chunk instanceof Uint8Array) {
+      try {
+        seen(chunk);
+      } catch {
+        // Capture never fails a write.
+      }
+    }
+    // `arguments` handed on whole: no array is made per write, and every argument goes as given.
+    // biome-ignore lint/complexity/noArguments: rest parameters would allocate on every write
+    return original.apply(this, arguments as unknown as unknown[]);
+  } as NodeJS.WriteStream['write'];
+}
+
+/**
+ * Wraps `fs.writeSync` and `fs.write`, which the runtime and pino look up on the module at call time;
+ * `seen` hears the text or the bytes written (of a buffer, the part its offset and length name).
+ */
+function patchFs(seen: (fd: unknown, data: string | Uint8Array) => void): void {
+  // The module object itself, which `require('fs')` gives too; not a copy of its bindings.
+  const fsObject = process.getBuiltinModule('node:fs') as unknown as Record<
+    'writeSync' | 'write',
+    (...args: unknown[]) => unknown
+  >;
+  for (const name of ['writeSync', 'write'] as const) {
+    const original = fsObject[name];
+    if (typeof original !== 'function') continue;
+    fsObject[name] = function capturedFsWrite(this: unknown, fd: unknown, data: unknown, ...rest: unknown[]) {
+      try {
+        const written = writtenPart(data, rest[0], rest[1]);
+        if (written !== undefined) seen(fd, written);
+      } catch {
+        // Capture never fails a write.
+      }
+      return original.call(this, fd, data, ...rest);
+    };
+  }
+}
+
+/** What a `write(fd, data, offset?, length?)` writes: a string whole, a buffer's range. */
+function writtenPart(data: unknown, offset: unknown, length: unknown): string | Uint8Array | undefined {
+  if (typeof data === 'string') return data;
+  if (!ArrayBuffer.isView(data)) return undefined;
+  const bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  if (typeof offset !== 'number') return bytes;
+  const end = typeof length === 'number' ? offset + length : bytes.length;
+  return bytes.subarray(offset, end);
+}
+
+/**
+ * Wraps each console method that logs (whatever replaced Node.js's first: the runtime's), to know the
+ * level of what it writes: `enter` before the call, `leave` after it, however it ends.
+ */
+function patchConsole(enter: (level: number) => number, leave: (outer: number) => void): void {
+  const methods = { trace: 0, debug: 1, info: 2, log: 2, warn: 3, error: 4, fatal: 5 } as const;
+  const target = console as unknown as Record<string, unknown>;
+  for (const [name, level] of Object.entries(methods)) {
+    const original = target[name];
+    if (typeof original !== 'function') continue;
+    target[name] = function capturedConsole(this: unknown) {
+      const outer = enter(level);
+      try {
+        // biome-ignore lint/complexity/noArguments: rest parameters would allocate on every call
+        return (original as (...args: unknown[]) => unknown).apply(this, arguments as unknown as unknown[]);
+      } finally {
+        leave(outer);
+      }
+    };
+  }
+}
