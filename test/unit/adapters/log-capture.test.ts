@@ -72,13 +72,15 @@ describe('the log capture', () => {
       report(text(capture.writesOf(second, undefined)));
     `);
 
+    // Node.js's console writes the streams: its lines have the stream's level (the runtime's frames
+    // carry theirs, below).
     expect(result).toEqual([
-      ['INFO', 'B 42\n', false],
-      ['INFO', 'info\n', false],
-      ['WARN', 'warn\n', false],
-      ['ERROR', 'error\n', false],
-      ['DEBUG', 'debug\n', false],
-      ['TRACE', expect.stringMatching(/^Trace: trace\n {4}at /), false],
+      ['STDOUT', 'B 42\n', false],
+      ['STDOUT', 'info\n', false],
+      ['STDERR', 'warn\n', false],
+      ['STDERR', 'error\n', false],
+      ['STDOUT', 'debug\n', false],
+      ['STDERR', expect.stringMatching(/^Trace: trace\n {4}at /), false],
       ['STDOUT', 'raw out\n', false],
       ['STDERR', 'raw err\n', false],
     ]);
@@ -179,7 +181,7 @@ describe('the log capture', () => {
     expect(result).toEqual({
       duringA: 'unattributed',
       duringB: 'unattributed',
-      after: [['INFO', 'c1\n', false]],
+      after: [['STDOUT', 'c1\n', false]],
     });
   });
 
@@ -197,7 +199,10 @@ describe('the log capture', () => {
       report({ lines, next: text(capture.writesOf(next, undefined)) });
     `);
 
-    expect(result).toEqual({ lines: [['INFO', 'inside both\n', false]], next: [['INFO', 'next\n', false]] });
+    expect(result).toEqual({
+      lines: [['STDOUT', 'inside both\n', false]],
+      next: [['STDOUT', 'next\n', false]],
+    });
   });
 
   it('counts an invocation middy answered early as ended when the next one begins', () => {
@@ -210,7 +215,7 @@ describe('the log capture', () => {
       report(text(capture.writesOf(next, undefined)));
     `);
 
-    expect(result).toEqual([['INFO', 'second\n', false]]);
+    expect(result).toEqual([['STDOUT', 'second\n', false]]);
   });
 
   it("takes each line's invocation from the runtime's store when invocations run side by side", () => {
