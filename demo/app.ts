@@ -17,6 +17,9 @@ function pathOf(event: DemoEvent): string {
 export async function demoRoutes(event: DemoEvent): Promise<DemoResult> {
   const path = pathOf(event);
   if (path.endsWith('/boom')) {
+    // What a handler logs on its way to a failure: the mail shows these lines (ERROR_MAIL_CAPTURE_LOGS).
+    console.log(JSON.stringify({ level: 'INFO', message: 'loading the order list', page: 2 }));
+    console.warn('orders-db: no answer after 1500 ms, retrying once');
     const cause = new Error('connection to orders-db timed out after 3000 ms');
     throw new Error('could not load the order list', { cause });
   }
