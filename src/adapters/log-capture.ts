@@ -184,11 +184,14 @@ function createLogCapture(): LogCapture {
 
   return {
     begin(context, startedAt, owner, isOver) {
-      // A second wrapper of the invocation running (middy inside withErrorMail): its mark, nested.
-      if (running > 0 && context === lastContext && context !== undefined) return ~lastMark;
-      if (running > 0 && startedAt - lastBegunAt > LONGEST_INVOCATION_MS) running = 0;
-      if (running > 0 && lastOwner !== undefined && lastIsOver?.(lastOwner) === true) running -= 1;
-      if (running > 0) mixedFrom = written;
+      // The usual case, one invocation at a time: nothing to weigh.
+      if (running !== 0) {
+        // A second wrapper of the invocation running (middy inside withErrorMail): its mark, nested.
+        if (context === lastContext && context !== undefined) return ~lastMark;
+        if (startedAt - lastBegunAt > LONGEST_INVOCATION_MS) running = 0;
+        else if (lastOwner !== undefined && lastIsOver?.(lastOwner) === true) running -= 1;
+        if (running !== 0) mixedFrom = written;
+      }
       running += 1;
       lastBegunAt = startedAt;
       lastContext = context;
