@@ -99,6 +99,15 @@ describe("a failing invocation's mail", () => {
     expect(logSection(mails.find((mail) => mail.subject.includes('alone')))).toMatch(/stdout alone again$/);
   });
 
+  it('shows the lines logged so far in a possible-timeout warning', async () => {
+    const { mails } = await scenario('timeout', 1);
+
+    expect(mails[0]?.subject).toContain('Possible timeout');
+    expect(logSection(mails[0])).toMatch(
+      /^Log lines \(this invocation\):\n\s*\+\d+ ms stdout C waiting for the payment service$/,
+    );
+  });
+
   it.each(['false', null])(
     'shows no log section with ERROR_MAIL_CAPTURE_LOGS=%s (off by default)',
     async (value) => {
