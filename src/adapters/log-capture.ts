@@ -327,6 +327,19 @@ function patchFs(seen: (fd: unknown, data: string | Uint8Array) => void): void {
       // biome-ignore lint/complexity/noArguments: rest parameters would allocate on every write
       return original.apply(this, arguments as unknown as unknown[]);
     };
+    keepMarks(original, fsObject[name]);
+  }
+}
+
+/**
+ * Gives `wrapper` what else `original` carries (`fs.write`'s marker that tells `util.promisify` to
+ * resolve to `{ bytesWritten, buffer }`): code that promisifies it later gets what it got before.
+ */
+function keepMarks(original: object, wrapper: object): void {
+  for (const key of Reflect.ownKeys(original)) {
+    if (key === 'length' || key === 'name' || key === 'prototype') continue;
+    const descriptor = Reflect.getOwnPropertyDescriptor(original, key);
+    if (descriptor !== undefined) Reflect.defineProperty(wrapper, key, descriptor);
   }
 }
 

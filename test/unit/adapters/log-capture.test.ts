@@ -135,11 +135,30 @@ describe('the log capture', () => {
       try { cjsFs.writeSync(987654, 'x'); } catch (error) { thrown = error.code; }
       const streamed = process.stdout.write('');
       const logged = console.log('%s-%d', 'a', 7);
-      report({ wrote, content: cjsFs.readFileSync(file, 'utf8'), thrown, streamed, logged: logged ?? null });
+      // util.promisify of the wrapped fs.write resolves as it did: to { bytesWritten, buffer }.
+      const { promisify } = await import('node:util');
+      const again = cjsFs.openSync(file, 'a');
+      const promised = await promisify(cjsFs.write)(again, Buffer.from('!'));
+      cjsFs.closeSync(again);
+      report({
+        wrote,
+        content: cjsFs.readFileSync(file, 'utf8'),
+        thrown,
+        streamed,
+        logged: logged ?? null,
+        promised: Object.keys(promised),
+      });
     `.replace('FILE', join(dir, 'written.txt')),
     );
 
-    expect(result).toEqual({ wrote: 5, content: '23456', thrown: 'EBADF', streamed: true, logged: null });
+    expect(result).toEqual({
+      wrote: 5,
+      content: '23456!',
+      thrown: 'EBADF',
+      streamed: true,
+      logged: null,
+      promised: ['bytesWritten', 'buffer'],
+    });
   });
 
   it('holds at most its capacity, each write cut and copied, whatever a process logs between failures', () => {
