@@ -22,7 +22,7 @@ import type { CapturedLevel, CapturedWrite, InvocationWrites } from '../core/inp
 
 /** How many writes the ring keeps (a power of two). */
 export const CAPACITY = 128;
-/** The bytes (or UTF-16 units) of one write kept; a longer one is cut, copied so that the rest is not held. */
+/** The bytes of one write kept (its UTF-8 for text); a longer one is cut. */
 export const MAX_WRITE = 4096;
 
 // The levels of captured writes by index: `console` levels first, in the runtime's order.
@@ -60,7 +60,8 @@ const LONGEST_INVOCATION_MS = 900_000;
 const NONE = -1;
 const STDOUT = LEVELS.indexOf('STDOUT');
 const STDERR = LEVELS.indexOf('STDERR');
-const GLOBAL_KEY = Symbol.for('lambda-error-mail.log-capture');
+// Versioned: another copy of the library whose capture has another shape installs its own.
+const GLOBAL_KEY = Symbol.for('lambda-error-mail.log-capture.v1');
 // The runtime's telemetry frame: a 16-byte header starting 0xA5 0x5A, then the line in another write.
 const FRAME_HEADER_BYTES = 16;
 
@@ -96,23 +97,29 @@ export function installLogCapture(): LogCapture {
 }
 
 function createLogCapture(): LogCapture {
+  // Each write is copied into its slot of one arena allocated here: the ring holds no reference to
+  // what the program wrote (a slice of a large body, a buffer it reuses), and never more than this.
+  const arena = new Uint8Array(CAPACITY * MAX_WRITE);
+  const lengths = new Int32Array(CAPACITY);
   const ats = new Float64Array(CAPACITY);
   const levels = new Uint8Array(CAPACITY);
   const cuts = new Uint8Array(CAPACITY);
-  const datas: (string | Uint8Array | undefined)[] = new Array(CAPACITY).fill(undefined);
   // Request ids, kept only when the runtime runs invocations side by side and can name each line's.
   const owners: (string | undefined)[] = new Array(CAPACITY).fill(undefined);
+  const encoder = new TextEncoder();
   const store = sideBySideStore();
+  // Slots used so far: writes and the marks that invocations' begins leave (length -1).
   let written = 0;
   // The level of the console call running now (its writes are its line), else NONE.
   let consoleLevel = NONE;
-  // A telemetry frame's header just written: the next write to its descriptor is its line.
+  // A telemetry frame's header just written: the next write to its descriptor, of its length, is its line.
   let frameFd = NONE;
+  let frameLength = 0;
   let frameLevel = NONE;
   let frameAt = 0;
   let quiet = false;
-  // Invocations begun and not ended, the last one begun, and the capture count from which lines may
-  // be several invocations'.
+  // Invocations begun and not ended, the last one begun, and the mark from which lines may be
+  // several invocations'.
   let running = 0;
   let lastBegunAt = 0;
   let lastContext: unknown;
@@ -124,11 +131,23 @@ function createLogCapture(): LogCapture {
   const keep = (level: number, data: string | Uint8Array, at: number) => {
     if (quiet) return;
     const slot = written & (CAPACITY - 1);
-    const cut = data.length > MAX_WRITE;
+    const start = slot * MAX_WRITE;
+    let length: number;
+    let cut: boolean;
+    if (typeof data === 'string') {
+      // Whole characters only: a cut never splits one.
+      const { read, written: bytes } = encoder.encodeInto(data, arena.subarray(start, start + MAX_WRITE));
+      length = bytes;
+      cut = read < data.length;
+    } else {
+      length = Math.min(data.length, MAX_WRITE);
+      arena.set(length === data.length ? data : data.subarray(0, length), start);
+      cut = length < data.length;
+    }
+    lengths[slot] = length;
     ats[slot] = at;
     levels[slot] = level;
     cuts[slot] = cut ? 1 : 0;
-    datas[slot] = cut ? copyOfStart(data) : data;
     if (store !== undefined) owners[slot] = requestIdOf(store);
     written += 1;
   };
@@ -142,14 +161,22 @@ function createLogCapture(): LogCapture {
       data[1] === 0x5a
     ) {
       frameFd = fd;
+      frameLength = frameLengthOf(data);
       frameLevel = frameLevelOf(data);
       frameAt = frameTimeOf(data);
       return;
     }
     if (fd === frameFd) {
       frameFd = NONE;
-      keep(frameLevel === NONE ? consoleLevel : frameLevel, data, frameAt);
-      return;
+      // The line the header announced: its length, in bytes, is the header's.
+      if (data instanceof Uint8Array && data.length === frameLength) {
+        keep(
+          frameLevel === NONE ? (consoleLevel === NONE ? STDOUT : consoleLevel) : frameLevel,
+          data,
+          frameAt,
+        );
+        return;
+      }
     }
     // Inside a console call, what it writes is its line, wherever it goes (the runtime's socket).
     if (consoleLevel !== NONE) keep(consoleLevel, data, Date.now());
@@ -190,8 +217,12 @@ function createLogCapture(): LogCapture {
         if (context === lastContext && context !== undefined) return ~lastMark;
         if (startedAt - lastBegunAt > LONGEST_INVOCATION_MS) running = 0;
         else if (lastOwner !== undefined && lastIsOver?.(lastOwner) === true) running -= 1;
-        if (running !== 0) mixedFrom = written;
       }
+      // A mark in the ring: every begin moves the count, so one that begins after an overlap ended
+      // is after its mark, written or not.
+      lengths[written & (CAPACITY - 1)] = -1;
+      written += 1;
+      if (running !== 0) mixedFrom = written;
       running += 1;
       lastBegunAt = startedAt;
       lastContext = context;
@@ -215,22 +246,22 @@ function createLogCapture(): LogCapture {
       }
       const first = Math.max(mark, written - CAPACITY);
       const writes: CapturedWrite[] = [];
-      let earlier = first - mark;
       for (let index = first; index < written; index += 1) {
         const slot = index & (CAPACITY - 1);
-        const data = datas[slot];
-        if (data === undefined || (byOwner && owners[slot] !== requestId)) continue;
+        const length = lengths[slot] as number;
+        if (length < 0 || (byOwner && owners[slot] !== requestId)) continue;
+        const start = slot * MAX_WRITE;
         writes.push({
           at: ats[slot] as number,
           level: LEVELS[levels[slot] as number] ?? 'STDOUT',
-          data,
+          data: arena.slice(start, start + length),
           cut: cuts[slot] === 1,
         });
       }
-      // Writes of other invocations that fell out of the ring are not this one's: with owners, the
-      // count of earlier writes is unknown.
-      if (byOwner) earlier = 0;
-      return { kind: 'writes', writes, earlier };
+      // Side by side, the writes that fell out of the ring were several invocations': how many were
+      // this one's is not known, only that some may have been.
+      if (byOwner) return { kind: 'writes', writes, earlier: 0, someLost: first > mark };
+      return { kind: 'writes', writes, earlier: first - mark };
     },
     uncaptured(write) {
       const outer = quiet;
@@ -260,6 +291,17 @@ function requestIdOf(store: InvokeStore): string | undefined {
   }
 }
 
+/** The length of the line a telemetry frame announces: bytes 4 to 7, big-endian. */
+function frameLengthOf(header: Uint8Array): number {
+  return (
+    (((header[4] as number) << 24) |
+      ((header[5] as number) << 16) |
+      ((header[6] as number) << 8) |
+      (header[7] as number)) >>>
+    0
+  );
+}
+
 /** The level a telemetry frame's type names (bits 2 to 4: 1 TRACE to 6 FATAL), else NONE. */
 function frameLevelOf(header: Uint8Array): number {
   const level = ((header[3] as number) >> 2) & 7;
@@ -272,12 +314,6 @@ function frameTimeOf(header: Uint8Array): number {
   for (let index = 8; index < 16; index += 1) micros = micros * 256 + (header[index] as number);
   const at = micros / 1000;
   return Number.isFinite(at) && at > 0 ? at : Date.now();
-}
-
-/** The first {@link MAX_WRITE} units of a long write, copied: a slice would hold the whole. */
-function copyOfStart(data: string | Uint8Array): string | Uint8Array {
-  if (typeof data === 'string') return Buffer.from(data.slice(0, MAX_WRITE), 'utf8').toString('utf8');
-  return Uint8Array.prototype.slice.call(data, 0, MAX_WRITE);
 }
 
 /** Wraps a stream's `write` so that `seen` hears each chunk of text or bytes first. */

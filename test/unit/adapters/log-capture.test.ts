@@ -29,7 +29,10 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
  * Runs `body` in a fresh Node process with the capture installed after `before` (what ran before the
  * handler module loaded: the runtime's own console); returns what it reports on fd 3.
  */
-function inChild(body: string, options: { before?: string; env?: Record<string, string> } = {}): unknown {
+function inChild(
+  body: string,
+  options: { before?: string; env?: Record<string, string>; flags?: string[] } = {},
+): unknown {
   const script = `
     import { createRequire } from 'node:module';
     const cjsFs = createRequire(import.meta.url)('fs');
@@ -42,7 +45,7 @@ function inChild(body: string, options: { before?: string; env?: Record<string, 
       : result;
     ${body}
   `.replace('BUNDLE', bundle);
-  const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+  const child = spawnSync(process.execPath, [...(options.flags ?? []), '--input-type=module', '-e', script], {
     env: { PATH: process.env.PATH, ...options.env },
     stdio: ['ignore', 'ignore', 'pipe', 'pipe'],
     timeout: 30_000,
@@ -180,6 +183,56 @@ describe('the log capture', () => {
       capacity: 128,
       max: 4096,
     });
+  });
+
+  it('keeps a copy of each write: a buffer reused after it, or a slice of a large text, is not held', () => {
+    const result = inChild(
+      `
+      const mark = capture.begin({}, Date.now());
+      const scratch = Buffer.alloc(18);
+      scratch.write('user=ana   req=1\\n');
+      cjsFs.writeSync(1, scratch, 0, 17);
+      scratch.write('user=bob   req=2\\n');
+      cjsFs.writeSync(1, scratch, 0, 17);
+      const before = process.memoryUsage();
+      for (let i = 0; i < 20; i += 1) {
+        const body = 'x'.repeat(4 * 1024 * 1024) + i;
+        process.stdout.write(body.slice(0, 80) + '\\n');
+      }
+      globalThis.gc?.();
+      const after = process.memoryUsage();
+      report({
+        lines: text(capture.writesOf(mark, undefined)).slice(0, 2),
+        grownMb: Math.round((after.heapUsed + after.external - before.heapUsed - before.external) / 1048576),
+      });
+    `,
+      { flags: ['--expose-gc'] },
+    );
+
+    expect(result).toEqual({
+      lines: [
+        ['STDOUT', 'user=ana   req=1\n', false],
+        ['STDOUT', 'user=bob   req=2\n', false],
+      ],
+      grownMb: expect.any(Number),
+    });
+    // 20 bodies of 4 MiB were made: held, they would be 80 MiB.
+    expect((result as { grownMb: number }).grownMb).toBeLessThan(8);
+  });
+
+  it('takes a 16-byte write that looks like a frame header for one only when the next write has its length', () => {
+    const result = inChild(`
+      const fd = cjsFs.openSync('/dev/null', 'w');
+      const mark = capture.begin({}, Date.now());
+      const header = Buffer.alloc(16);
+      header.writeUInt32BE(0xa55a0013, 0);
+      header.writeInt32BE(99, 4);
+      cjsFs.writeSync(fd, header);
+      cjsFs.writeSync(fd, Buffer.from('binary file contents'));
+      report(text(capture.writesOf(mark, undefined)));
+    `);
+
+    expect(result).toEqual([]);
   });
 
   it('says the lines cannot be told apart when invocations overlap, and tells them apart again after', () => {
