@@ -1,3 +1,4 @@
+import { CLEANSED_SUBSTITUTE } from '../scrub/names.js';
 import type { Scrubber } from '../scrub/scrubber.js';
 import { scrubText } from '../scrub/shapes.js';
 import { formatCount } from '../text.js';
@@ -21,6 +22,8 @@ export type InvocationWrites =
       readonly writes: readonly CapturedWrite[];
       /** Writes of the invocation no longer held, before the first one given. */
       readonly earlier: number;
+      /** True when some of its writes may no longer be held, how many not known (invocations side by side). */
+      readonly someLost?: boolean;
     }
   | { readonly kind: 'unattributed'; readonly reason: string };
 
@@ -42,6 +45,8 @@ export type LogSection =
       readonly lines: readonly LogLine[];
       /** Earlier lines of the invocation left out (not held, or over the section's caps). */
       readonly earlier: number;
+      /** True when more earlier lines may have been left out, how many not known. */
+      readonly someLost?: boolean;
     }
   | { readonly kind: 'unattributed'; readonly reason: string };
 
@@ -65,8 +70,14 @@ const PINO_LEVELS: Readonly<Record<number, string>> = {
   60: 'FATAL',
 };
 const NAMED_LEVELS = new Set(['TRACE', 'DEBUG', 'INFO', 'WARN', 'WARNING', 'ERROR', 'FATAL', 'CRITICAL']);
-// A `name=value` or `name: value` in free text, for scrubbing by name.
-const NAMED_VALUE = /\b([A-Za-z_][\w.-]{0,63})(\s*[=:]\s*)("[^"\n]*"|'[^'\n]*'|[^\s,;&"']+)/g;
+// A `name=value` or `name: value` in free text, the name bare or quoted (`'x-api-key': 'v'`, as
+// util.inspect writes objects), the value quoted (escapes kept inside), bracketed or bare.
+const NAMED_VALUE =
+  /(["']?)([A-Za-z_$][\w.$-]{0,199})\1(\s*[=:]\s*)('(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*"|\[[^\]\n]*\]|[^\s,;&"'\]}]+)/g;
+// A Cookie header or a cookies list: all of its value is hidden, to the end of the line.
+const COOKIES = /(["']?(?:set-)?cookies?["']?)(\s*[=:]\s*)[^\n]*/gi;
+// A JSON object or array in a line of text (`event {"password":...}`): from the first brace to the last.
+const EMBEDDED_JSON = /[{[][^\n]*[}\]]/g;
 const utf8 = new TextDecoder();
 
 /**
@@ -87,33 +98,31 @@ export function readLogSection(
 ): LogSection | undefined {
   if (writes === undefined) return undefined;
   if (writes.kind === 'unattributed') return writes;
+  const all = writes.writes.flatMap((write) => logLines(write, startedAt, scrubber, bounds.lineChars));
   const lines: LogLine[] = [];
   let chars = 0;
-  let kept = 0;
   // From the newest back: the last lines are the ones that led to the failure.
-  for (let index = writes.writes.length - 1; index >= 0 && kept < bounds.lines; index -= 1) {
-    const write = writes.writes[index] as CapturedWrite;
-    const line = logLine(write, startedAt, scrubber, bounds.lineChars);
-    if (line === undefined) continue;
+  for (let index = all.length - 1; index >= 0 && lines.length < bounds.lines; index -= 1) {
+    const line = all[index] as LogLine;
     const size = line.text.length + 24;
-    if (chars + size > bounds.chars && kept > 0) break;
+    if (chars + size > bounds.chars && lines.length > 0) break;
     lines.push(line);
     chars += size;
-    kept += 1;
   }
-  const shown = writes.writes.filter((write) => textOf(write).trim() !== '').length;
-  return { kind: 'lines', lines: lines.reverse(), earlier: writes.earlier + Math.max(0, shown - kept) };
+  const earlier = writes.earlier + all.length - lines.length;
+  const section = { kind: 'lines', lines: lines.reverse(), earlier } as const;
+  return writes.someLost === true ? { ...section, someLost: true } : section;
 }
 
-/** One write as a line; undefined for one that holds only blanks. */
-function logLine(
-  write: CapturedWrite,
-  startedAt: number,
-  scrubber: Scrubber,
-  lineChars: number,
-): LogLine | undefined {
-  let text = textOf(write).replace(/\r?\n$/, '');
-  if (text.trim() === '') return undefined;
+/**
+ * One write as log lines: each line that is a JSON object its own, the other lines of the write one
+ * line with its line breaks (a stack, a message over several lines); none for a write of blanks.
+ */
+function logLines(write: CapturedWrite, startedAt: number, scrubber: Scrubber, lineChars: number): LogLine[] {
+  // Colours first: an escape code next to a name or a value would hide it from the scrubbers.
+  let text = textOf(write)
+    .replace(COLOUR, '')
+    .replace(/\r?\n$/, '');
   let level: string =
     write.level === 'STDOUT' || write.level === 'STDERR' ? write.level.toLowerCase() : write.level;
   const runtime = RUNTIME_TEXT.exec(text);
@@ -122,31 +131,81 @@ function logLine(
     // On stdout the runtime writes a message's line breaks as \r.
     text = text.slice(runtime[0].length).replace(/\r/g, '\n');
   }
-  const json = jsonLine(text);
-  if (json !== undefined) {
-    level = json.level ?? level;
-    text = compactJson(scrubber.json(json.value));
-  } else {
-    text = text.replace(NAMED_VALUE, (whole, name: string, between: string, value: string) =>
-      scrubber.isSensitiveName(name) ? `${name}${between}${scrubber.value(name, value)}` : whole,
-    );
+  const offsetMs = Math.max(0, Math.round(write.at - startedAt));
+  const out: LogLine[] = [];
+  let pending: string[] = [];
+  const flush = () => {
+    if (pending.join('').trim() !== '') {
+      out.push({
+        offsetMs,
+        level,
+        text: shown(scrubLine(pending.join('\n'), scrubber), lineChars),
+        json: false,
+      });
+    }
+    pending = [];
+  };
+  // A write that is one JSON object (a logger's indented output) is one line; else each of its lines
+  // that is one (pino writes several in one write) is its own.
+  const whole = jsonLine(text);
+  for (const physical of whole === undefined ? text.split(/\r?\n/) : [text]) {
+    const json = jsonLine(physical);
+    if (json === undefined) {
+      pending.push(physical);
+      continue;
+    }
+    flush();
+    out.push({
+      offsetMs,
+      level: json.level ?? level,
+      text: shown(scrubText(compactJson(scrubber.json(json.value))), lineChars),
+      json: true,
+    });
   }
-  text = showable(scrubText(text));
-  if (text.length > lineChars)
-    text = `${text.slice(0, lineChars)}... ${formatCount(text.length - lineChars)} more characters not shown`;
-  else if (write.cut) text = `${text}... (cut when captured)`;
-  return { offsetMs: Math.max(0, Math.round(write.at - startedAt)), level, text, json: json !== undefined };
+  flush();
+  const last = out.at(-1);
+  if (write.cut && last !== undefined)
+    out[out.length - 1] = { ...last, text: `${last.text}... (cut when captured)` };
+  return out;
+}
+
+/** A text line scrubbed: JSON held in it, then values by name, then by shape. */
+function scrubLine(text: string, scrubber: Scrubber): string {
+  const withJson = text.replace(EMBEDDED_JSON, (whole) => {
+    try {
+      return compactJson(scrubber.json(JSON.parse(whole)));
+    } catch {
+      return whole;
+    }
+  });
+  const named = withJson
+    .replace(COOKIES, (whole, name: string, between: string) =>
+      scrubber.isSensitiveName(name) ? `${name}${between}${CLEANSED_SUBSTITUTE}` : whole,
+    )
+    .replace(NAMED_VALUE, (whole, quote: string, name: string, between: string, value: string) =>
+      scrubber.isSensitiveName(name) || scrubber.cookie(name, value) !== value
+        ? `${quote}${name}${quote}${between}${CLEANSED_SUBSTITUTE}`
+        : whole,
+    );
+  return scrubText(named);
+}
+
+/** A scrubbed line as the mail shows it: control characters escaped, cut at `lineChars`. */
+function shown(text: string, lineChars: number): string {
+  const showableText = showable(text);
+  if (showableText.length <= lineChars) return showableText;
+  return `${showableText.slice(0, lineChars)}... ${formatCount(showableText.length - lineChars)} more characters not shown`;
 }
 
 // A terminal's colour codes, which loggers add for a terminal: dropped.
 const COLOUR = /\x1b\[[0-9;]*m/g;
 // Control characters but line breaks and tabs, and the invisible ones that reorder text.
-const UNSHOWABLE = /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]/g;
+const UNSHOWABLE =
+  /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u180e\u200b-\u200f\u2028\u2029\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]/g;
 
 /** Text a mail can show: colour codes dropped, line breaks as \n, other control characters escaped. */
 function showable(text: string): string {
   return text
-    .replace(COLOUR, '')
     .replace(/\r\n?/g, '\n')
     .replace(UNSHOWABLE, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }

@@ -147,7 +147,9 @@ function logsCard(report: ServerErrorReport): string {
     return card(title, `<p style="${S.note}">Not shown: ${escapeHtml(logs.reason)}.</p>`);
   if (logs.lines.length === 0) return card(title, `<p style="${S.note}">None.</p>`);
   const earlier =
-    logs.earlier === 0 ? '' : `<p style="${S.legend}">${escapeHtml(earlierLines(logs.earlier))}</p>`;
+    logs.earlier === 0 && logs.someLost !== true
+      ? ''
+      : `<p style="${S.legend}">${escapeHtml(earlierLines(logs.earlier, logs.someLost))}</p>`;
   const rows = logs.lines
     .map(
       (line) =>

@@ -23,7 +23,14 @@ export function bodyNote(body: ShownBody): string | undefined {
   return notes.length === 0 ? undefined : notes.join('; ');
 }
 
-/** The label of the log lines left out before those shown: `3 earlier lines left out`. */
-export function earlierLines(count: number): string {
-  return `${formatCount(count)} earlier line${count === 1 ? '' : 's'} left out`;
+/**
+ * The label of the log lines left out before those shown: `3 earlier lines left out`; with
+ * `someLost`, that earlier ones may be missing too (invocations side by side share what is kept).
+ */
+export function earlierLines(count: number, someLost = false): string {
+  const counted = `${formatCount(count)} earlier line${count === 1 ? '' : 's'} left out`;
+  if (!someLost) return counted;
+  const lost =
+    'earlier lines may be missing: other invocations running beside this one logged more than is kept';
+  return count === 0 ? lost : `${counted}; ${lost}`;
 }

@@ -18,7 +18,7 @@ function logLines(report: ServerErrorReport): string[] {
   const timeWidth = Math.max(...times.map((time) => time.length));
   const levelWidth = Math.max(...logs.lines.map((line) => line.level.length));
   const out = [title];
-  if (logs.earlier > 0) out.push(`(${earlierLines(logs.earlier)})`);
+  if (logs.earlier > 0 || logs.someLost === true) out.push(`(${earlierLines(logs.earlier, logs.someLost)})`);
   logs.lines.forEach((line, index) => {
     const lead = `${(times[index] ?? '').padStart(timeWidth)} ${line.level.padEnd(levelWidth)} `;
     const [first = '', ...rest] = line.text.split('\n');

@@ -94,6 +94,75 @@ describe('readLogSection', () => {
     );
   });
 
+  it('hides secrets in the shapes common log lines have: inspected objects, JSON after a prefix, cookies, colours', () => {
+    const inspected = [
+      'EVENT {',
+      "  headers: { 'x-api-key': 'key-789', 'x-amz-security-token': 'IQoJb3Jp', host: 'api.example.com' },",
+      "  cookies: [ 'connect.sid=s%3Aabc123', 'PHPSESSID=php456' ],",
+      "  queryStringParameters: { 'access-token': 'qs-token', page: '2' }",
+      '}',
+    ].join('\n');
+    const section = readLogSection(
+      writes(
+        write(`${inspected}\n`, 'STDOUT'),
+        write('event {"password":"hunter2","x-api-key":"abc123","page":2}\n', 'STDOUT'),
+        write('Cookie: theme=dark; uid=u123; remember=r456\n', 'STDOUT'),
+        write(
+          '{"level":30,"msg":"a","password":"p-1"}\n{"level":50,"msg":"b","token":"tok-123"}\n',
+          'STDOUT',
+        ),
+        write("{ password: \x1b[32m'hunter3'\x1b[39m } \x1b[36mpassword\x1b[0m=hunter4\n", 'STDOUT'),
+        write('escaped password="a\\"b c" then\n', 'STDOUT'),
+      ),
+      STARTED,
+      scrubber,
+      BOUNDS,
+    );
+    const texts = section?.kind === 'lines' ? section.lines.map((line) => line.text) : [];
+    const all = texts.join('\n');
+
+    for (const secret of [
+      'key-789',
+      'IQoJb3Jp',
+      's%3Aabc123',
+      'php456',
+      'qs-token',
+      'hunter2',
+      'abc123',
+      'u123',
+      'r456',
+      'p-1',
+      'tok-123',
+      'hunter3',
+      'hunter4',
+      'b c',
+    ]) {
+      expect(all, secret).not.toContain(secret);
+    }
+    expect(all).toContain("host: 'api.example.com'");
+    expect(all).toContain('"page":2');
+    // pino's two lines in one write are two lines, each with its level.
+    expect(
+      section?.kind === 'lines' && section.lines.filter((line) => line.json).map((line) => line.level),
+    ).toEqual(['INFO', 'ERROR']);
+  });
+
+  it('says when earlier lines may be missing, how many not known', () => {
+    const section = readLogSection(
+      { kind: 'writes', writes: [write('last\n')], earlier: 0, someLost: true },
+      STARTED,
+      scrubber,
+      BOUNDS,
+    );
+
+    expect(section).toEqual({
+      kind: 'lines',
+      lines: [{ offsetMs: 0, level: 'INFO', text: 'last', json: false }],
+      earlier: 0,
+      someLost: true,
+    });
+  });
+
   it('keeps the last lines within the caps, says how many earlier ones were left out, and cuts a long line', () => {
     const many = Array.from({ length: 150 }, (_, index) => write(`line ${index}\n`, 'INFO', index));
     const section = readLogSection({ kind: 'writes', writes: many, earlier: 7 }, STARTED, scrubber, {
