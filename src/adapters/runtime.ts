@@ -7,7 +7,7 @@ import type { Log, Transport } from '../core/ports.js';
 import type { BeforeSend } from '../pipeline/before-send.js';
 import type { Delivery } from '../pipeline/delivery.js';
 import type { Reporter } from '../pipeline/reporter.js';
-import { installLogCapture, type LogCapture } from './log-capture.js';
+import { installLogCapture, type LogCapture, withoutCapture } from './log-capture.js';
 import { systemClock, systemTimer, writeJsonLine } from './system.js';
 import { createTimeoutWatcher, type TimeoutWatch, type TimeoutWatcher } from './timeout-watch.js';
 
@@ -79,7 +79,9 @@ const TIMEOUT_VERDICT = {
  * its watch is dropped instead of warned.
  */
 export function createRuntime(options: ErrorMailOptions, ended?: (owner: object) => boolean): Runtime {
-  const { env, transport, log = writeJsonLine, beforeSend, ...overrides } = options;
+  const { env, transport, log: given = writeJsonLine, beforeSend, ...overrides } = options;
+  // The library's own lines are never an invocation's log lines, wherever the given log writes them.
+  const log: Log = given === writeJsonLine ? given : (record) => withoutCapture(() => given(record));
   // No env: loadConfig reads process.env, the one place that does.
   const config = loadConfig(env, overrides);
   for (const note of config.notes) log({ level: 'WARN', message: `lambda-error-mail: ${note}` });

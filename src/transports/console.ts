@@ -1,3 +1,4 @@
+import { withoutCapture } from '../adapters/log-capture.js';
 import type { Transport } from '../core/ports.js';
 import type { Mail } from '../core/render/mail.js';
 
@@ -11,7 +12,7 @@ import type { Mail } from '../core/render/mail.js';
  * // EMAIL_BACKEND=console node handler.js | jq -r .text
  */
 export function createConsoleTransport(
-  write: (line: string) => void = (line) => process.stdout.write(line),
+  write: (line: string) => void = (line) => withoutCapture(() => process.stdout.write(line)),
 ): Transport {
   return {
     async send(mail: Mail): Promise<void> {

@@ -14,6 +14,7 @@ async function scenario(
   count: number,
   /** The value of ERROR_MAIL_CAPTURE_LOGS; null: not set. */
   capture: string | null = 'true',
+  env: Record<string, string> = {},
 ): Promise<{ mails: StoredMail[]; stdout: string; stderr: string }> {
   const marker = randomUUID();
   const { stdout, stderr } = await runNode(FIXTURE, [name], {
@@ -25,6 +26,7 @@ async function scenario(
     AWS_SECRET_ACCESS_KEY: 'local-test-secret',
     AWS_ENDPOINT_URL_SES: sesUrl,
     ...(capture === null ? {} : { ERROR_MAIL_CAPTURE_LOGS: capture }),
+    ...env,
   });
   return { mails: await mailsMarked(sesUrl, marker, count), stdout, stderr };
 }
@@ -106,6 +108,21 @@ describe("a failing invocation's mail", () => {
     expect(logSection(mails[0])).toMatch(
       /^Log lines \(this invocation\):\n\s*\+\d+ ms stdout C waiting for the payment service$/,
     );
+  });
+
+  it("leaves the library's own output out: the console backend's printed mail, a log option's lines", async () => {
+    const { stdout } = await scenario('own-lines', 0, 'true', { EMAIL_BACKEND: 'console' });
+
+    const printed = stdout
+      .split('\n')
+      .filter((line) => line.startsWith('{"level":"INFO","message":"error mail (EMAIL_BACKEND=console'))
+      .map((line) => JSON.parse(line) as { subject: string; text: string });
+    expect(printed.map((mail) => mail.subject.replace(/^\[[^\]]+\] /, ''))).toEqual([
+      'WARNING (EXTERNAL IP): Possible timeout: /own',
+      'ERROR (EXTERNAL IP): Internal Server Error: /own',
+    ]);
+    const section = logSection({ body: { text: printed[1]?.text ?? '' } } as StoredMail);
+    expect(section).toMatch(/^Log lines \(this invocation\):\n\s*\+\d+ ms stdout D before the wait$/);
   });
 
   it.each(['false', null])(
