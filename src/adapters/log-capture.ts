@@ -24,6 +24,8 @@ import type { CapturedLevel, CapturedWrite, InvocationWrites } from '../core/inp
 export const CAPACITY = 128;
 /** The bytes of one write kept (its UTF-8 for text); a longer one is cut. */
 export const MAX_WRITE = 4096;
+/** The bytes kept for all the writes together: the ring's slots, each write as long as it is. */
+const ARENA_BYTES = 256 * 1024;
 
 // The levels of captured writes by index: `console` levels first, in the runtime's order.
 const LEVELS: readonly CapturedLevel[] = [
@@ -99,14 +101,20 @@ export function installLogCapture(): LogCapture {
 function createLogCapture(): LogCapture {
   // Each write is copied into its slot of one arena allocated here: the ring holds no reference to
   // what the program wrote (a slice of a large body, a buffer it reuses), and never more than this.
-  const arena = new Uint8Array(CAPACITY * MAX_WRITE);
+  // Writes are laid end to end (small lines touch neighbouring memory, not a page each), and the
+  // arena wraps to its start when a write would not fit before its end. A Buffer, for its `write`,
+  // which encodes text in place and returns a count: no object per write.
+  const arena = Buffer.allocUnsafeSlow(ARENA_BYTES);
+  // Each slot's place: its start, counted from the arena's first byte ever written (so that a start
+  // less than ARENA_BYTES before the end of what was written is still there), and its length.
+  const starts = new Float64Array(CAPACITY);
   const lengths = new Int32Array(CAPACITY);
+  let end = 0;
   const ats = new Float64Array(CAPACITY);
   const levels = new Uint8Array(CAPACITY);
   const cuts = new Uint8Array(CAPACITY);
   // Request ids, kept only when the runtime runs invocations side by side and can name each line's.
   const owners: (string | undefined)[] = new Array(CAPACITY).fill(undefined);
-  const encoder = new TextEncoder();
   const store = sideBySideStore();
   // Slots used so far: writes and the marks that invocations' begins leave (length -1).
   let written = 0;
@@ -131,19 +139,22 @@ function createLogCapture(): LogCapture {
   const keep = (level: number, data: string | Uint8Array, at: number) => {
     if (quiet) return;
     const slot = written & (CAPACITY - 1);
-    const start = slot * MAX_WRITE;
+    // Room for the longest write before the arena's end, else from its start.
+    if ((end % ARENA_BYTES) + MAX_WRITE > ARENA_BYTES) end += ARENA_BYTES - (end % ARENA_BYTES);
+    const offset = end % ARENA_BYTES;
     let length: number;
     let cut: boolean;
     if (typeof data === 'string') {
       // Whole characters only: a cut never splits one.
-      const { read, written: bytes } = encoder.encodeInto(data, arena.subarray(start, start + MAX_WRITE));
-      length = bytes;
-      cut = read < data.length;
+      length = arena.write(data, offset, MAX_WRITE, 'utf8');
+      cut = length > MAX_WRITE - 4 && Buffer.byteLength(data, 'utf8') > length;
     } else {
       length = Math.min(data.length, MAX_WRITE);
-      arena.set(length === data.length ? data : data.subarray(0, length), start);
+      arena.set(length === data.length ? data : data.subarray(0, length), offset);
       cut = length < data.length;
     }
+    starts[slot] = end;
+    end += length;
     lengths[slot] = length;
     ats[slot] = at;
     levels[slot] = level;
@@ -246,22 +257,29 @@ function createLogCapture(): LogCapture {
       }
       const first = Math.max(mark, written - CAPACITY);
       const writes: CapturedWrite[] = [];
+      let overwritten = 0;
       for (let index = first; index < written; index += 1) {
         const slot = index & (CAPACITY - 1);
         const length = lengths[slot] as number;
+        const start = starts[slot] as number;
+        // A mark, another invocation's write, or one whose bytes later writes have overwritten.
         if (length < 0 || (byOwner && owners[slot] !== requestId)) continue;
-        const start = slot * MAX_WRITE;
+        if (start < end - ARENA_BYTES) {
+          overwritten += 1;
+          continue;
+        }
+        const offset = start % ARENA_BYTES;
         writes.push({
           at: ats[slot] as number,
           level: LEVELS[levels[slot] as number] ?? 'STDOUT',
-          data: arena.slice(start, start + length),
+          data: Uint8Array.prototype.slice.call(arena, offset, offset + length),
           cut: cuts[slot] === 1,
         });
       }
       // Side by side, the writes that fell out of the ring were several invocations': how many were
       // this one's is not known, only that some may have been.
-      if (byOwner) return { kind: 'writes', writes, earlier: 0, someLost: first > mark };
-      return { kind: 'writes', writes, earlier: first - mark };
+      if (byOwner) return { kind: 'writes', writes, earlier: 0, someLost: first > mark || overwritten > 0 };
+      return { kind: 'writes', writes, earlier: first - mark + overwritten };
     },
     uncaptured(write) {
       const outer = quiet;

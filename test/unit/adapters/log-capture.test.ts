@@ -220,6 +220,20 @@ describe('the log capture', () => {
     expect((result as { grownMb: number }).grownMb).toBeLessThan(8);
   });
 
+  it('keeps long writes within its bytes, and counts the ones it let go as earlier', () => {
+    const result = inChild(`
+      const mark = capture.begin({}, Date.now());
+      for (let i = 0; i < 100; i += 1) process.stdout.write(String(i).padStart(3, '0') + 'y'.repeat(3997));
+      const got = capture.writesOf(mark, undefined);
+      report({ kept: got.writes.length, earlier: got.earlier, last: Buffer.from(got.writes.at(-1).data).toString().slice(0, 3) });
+    `);
+    const { kept, earlier, last } = result as { kept: number; earlier: number; last: string };
+
+    expect(kept * 4000).toBeLessThanOrEqual(256 * 1024);
+    expect(kept + earlier).toBe(100);
+    expect(last).toBe('099');
+  });
+
   it('takes a 16-byte write that looks like a frame header for one only when the next write has its length', () => {
     const result = inChild(`
       const fd = cjsFs.openSync('/dev/null', 'w');
