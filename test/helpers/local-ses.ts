@@ -55,3 +55,20 @@ export async function mailsMarked(
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
+
+/**
+ * The settings a child process reporting to the local SES at `endpoint` needs: the recipients, a
+ * subject prefix carrying `marker` (what `mailsMarked` finds its mail by), a region and credentials
+ * the SDK can sign with (the emulator takes any).
+ */
+export function reportingEnv(endpoint: string, marker: string): Record<string, string> {
+  return {
+    ADMINS: 'ops@example.com',
+    SERVER_EMAIL: 'errors@example.com',
+    EMAIL_SUBJECT_PREFIX: `[${marker}] `,
+    AWS_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: 'local-test-key',
+    AWS_SECRET_ACCESS_KEY: 'local-test-secret',
+    AWS_ENDPOINT_URL_SES: endpoint,
+  };
+}

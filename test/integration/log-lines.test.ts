@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { describe, expect, inject, it } from 'vitest';
 import { SETTINGS } from '../../src/config/settings.js';
 import { runNode } from '../helpers/cli.js';
-import { mailsMarked, type StoredMail } from '../helpers/local-ses.js';
+import { mailsMarked, reportingEnv, type StoredMail } from '../helpers/local-ses.js';
 
 const sesUrl = inject('sesUrl');
 const FIXTURE = new URL('../fixtures/log-lines.mjs', import.meta.url).pathname;
@@ -18,13 +18,7 @@ async function scenario(
 ): Promise<{ mails: StoredMail[]; stdout: string; stderr: string }> {
   const marker = randomUUID();
   const { stdout, stderr } = await runNode(FIXTURE, [name], {
-    ADMINS: 'ops@example.com',
-    SERVER_EMAIL: 'errors@example.com',
-    EMAIL_SUBJECT_PREFIX: `[${marker}] `,
-    AWS_REGION: 'us-east-1',
-    AWS_ACCESS_KEY_ID: 'local-test-key',
-    AWS_SECRET_ACCESS_KEY: 'local-test-secret',
-    AWS_ENDPOINT_URL_SES: sesUrl,
+    ...reportingEnv(sesUrl, marker),
     ...(capture === null ? {} : { ERROR_MAIL_CAPTURE_LOGS: capture }),
     ...env,
   });

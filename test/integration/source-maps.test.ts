@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { type BuildOptions, build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { mailsMarked, type StoredMail } from '../helpers/local-ses.js';
+import { mailsMarked, reportingEnv, type StoredMail } from '../helpers/local-ses.js';
 import { startSesProxy } from '../helpers/ses-proxy.js';
 
 const run = promisify(execFile);
@@ -125,13 +125,7 @@ async function invoke(name: string, nodeOptions: string[] = []): Promise<{ mail:
     env: {
       PATH: process.env.PATH,
       LAMBDA_TASK_ROOT: root,
-      ADMINS: 'ops@example.com',
-      SERVER_EMAIL: 'errors@example.com',
-      EMAIL_SUBJECT_PREFIX: `[${marker}] `,
-      AWS_REGION: 'us-east-1',
-      AWS_ACCESS_KEY_ID: 'local-test-key',
-      AWS_SECRET_ACCESS_KEY: 'local-test-secret',
-      AWS_ENDPOINT_URL_SES: proxy.url,
+      ...reportingEnv(proxy.url, marker),
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     },
   });
