@@ -72,6 +72,7 @@ describe('the log capture', () => {
       console.trace('trace');
       process.stdout.write('raw out\\n');
       process.stderr.write(Buffer.from('raw err\\n'));
+      process.stdout.write('café ☕ 😀\\n');
       report(text(capture.writesOf(second, undefined)));
     `);
 
@@ -86,6 +87,8 @@ describe('the log capture', () => {
       ['STDERR', expect.stringMatching(/^Trace: trace\n {4}at /), false],
       ['STDOUT', 'raw out\n', false],
       ['STDERR', 'raw err\n', false],
+      // Not ASCII: encoded as UTF-8, whole.
+      ['STDOUT', 'café ☕ 😀\n', false],
     ]);
   });
 
