@@ -2,7 +2,7 @@ import type { CapturedLevel, CapturedWrite, InvocationWrites } from '../core/inp
 
 /**
  * What the process wrote, kept for the error mail: the last {@link CAPACITY} writes of `console` and
- * of the standard streams, each with its time and level, in a ring that never grows. Captured where
+ * of the standard streams, each with its time and level, copied into a ring that never grows. Captured where
  * the bytes go out, so a line is recorded once and as it was written, whoever formatted it:
  *
  * - Node.js's own `console` and anything else that writes `process.stdout` or `process.stderr`
@@ -16,8 +16,8 @@ import type { CapturedLevel, CapturedWrite, InvocationWrites } from '../core/inp
  * prefix or a JSON line's `level`; else it is the stream's (`stdout`, `stderr`). `console` methods are
  * wrapped only when invocations run side by side, to know which writes are console lines; each
  * wrapper calls the method it replaced with the same arguments. Every write goes on as it was, with
- * the same arguments, result and errors. Nothing is formatted or decoded here: the report does that,
- * for the lines it shows.
+ * the same arguments, result and errors. Nothing is decoded here: the report does that, for the
+ * lines it shows.
  */
 
 /** How many writes the ring keeps (a power of two). */
@@ -90,7 +90,7 @@ interface InvokeStore {
  * const capture = installLogCapture();
  * const mark = capture.begin(context, Date.now());
  * console.log('order', 42);
- * capture.writesOf(mark, undefined); // { kind: 'writes', writes: [{ level: 'INFO', data: 'order 42\n', ... }], earlier: 0 }
+ * capture.writesOf(mark, undefined); // { kind: 'writes', writes: [{ level: 'STDOUT', data: <the bytes of 'order 42\n'>, ... }], earlier: 0 }
  */
 export function installLogCapture(): LogCapture {
   const holder = globalThis as { [GLOBAL_KEY]?: LogCapture };

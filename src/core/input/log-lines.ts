@@ -6,11 +6,11 @@ import { formatCount } from '../text.js';
 /** Where a captured write came from: a `console` level, or the stream it went to without one. */
 export type CapturedLevel = 'TRACE' | 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'FATAL' | 'STDOUT' | 'STDERR';
 
-/** One write of the process, as captured: when (epoch ms), its level, and what was written. */
+/** One write of the process, as captured: when (epoch ms), its level, and a copy of its bytes (text as UTF-8). */
 export interface CapturedWrite {
   readonly at: number;
   readonly level: CapturedLevel;
-  readonly data: string | Uint8Array;
+  readonly data: Uint8Array;
   /** True when the write was longer than what was kept of it. */
   readonly cut: boolean;
 }
@@ -87,7 +87,7 @@ const utf8 = new TextDecoder();
  * within `chars` (each line counted with 24 more for its time and level). Undefined when nothing was
  * captured (capture off).
  * @example
- * readLogSection({ kind: 'writes', writes: [{ at: 1012, level: 'INFO', data: 'loading 42\n', cut: false }], earlier: 0 }, 1000, scrubber, bounds);
+ * readLogSection({ kind: 'writes', writes: [{ at: 1012, level: 'INFO', data: Buffer.from('loading 42\n'), cut: false }], earlier: 0 }, 1000, scrubber, bounds);
  * // { kind: 'lines', lines: [{ offsetMs: 12, level: 'INFO', text: 'loading 42', json: false }], earlier: 0 }
  */
 export function readLogSection(
@@ -120,7 +120,8 @@ export function readLogSection(
  */
 function logLines(write: CapturedWrite, startedAt: number, scrubber: Scrubber, lineChars: number): LogLine[] {
   // Colours first: an escape code next to a name or a value would hide it from the scrubbers.
-  let text = textOf(write)
+  let text = utf8
+    .decode(write.data)
     .replace(COLOUR, '')
     .replace(/\r?\n$/, '');
   let level: string =
@@ -203,15 +204,11 @@ const COLOUR = /\x1b\[[0-9;]*m/g;
 const UNSHOWABLE =
   /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u180e\u200b-\u200f\u2028\u2029\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]/g;
 
-/** Text a mail can show: colour codes dropped, line breaks as \n, other control characters escaped. */
+/** Text a mail can show: line breaks as \n, other control and invisible characters escaped. */
 function showable(text: string): string {
   return text
     .replace(/\r\n?/g, '\n')
     .replace(UNSHOWABLE, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`);
-}
-
-function textOf(write: CapturedWrite): string {
-  return typeof write.data === 'string' ? write.data : utf8.decode(write.data);
 }
 
 /** A line that is one JSON object, and the level it names (`level`: a name or pino's number). */

@@ -19,7 +19,7 @@ const write = (
 ): CapturedWrite => ({
   at: STARTED + after,
   level,
-  data,
+  data: typeof data === 'string' ? Buffer.from(data) : data,
   cut: false,
 });
 const writes = (...items: CapturedWrite[]): InvocationWrites => ({
