@@ -2,7 +2,7 @@ import { type ConfigOverrides, loadConfig } from '../config/load.js';
 import { mayNeedReport } from '../core/decide/classify.js';
 import { mailBySettings } from '../core/decide/mail-settings.js';
 import type { Outcome } from '../core/input/outcome.js';
-import { safeString } from '../core/input/safe.js';
+import { readString, safeString } from '../core/input/safe.js';
 import type { Log, Transport } from '../core/ports.js';
 import type { BeforeSend } from '../pipeline/before-send.js';
 import type { Delivery } from '../pipeline/delivery.js';
@@ -106,7 +106,9 @@ export function createRuntime(options: ErrorMailOptions, ended?: (owner: object)
     coldStart = false;
     // Taken now: lines logged while the reporter loads are not this failure's.
     const logged =
-      logs === undefined || logMark === undefined ? undefined : logs.writesOf(logMark, requestIdOf(context));
+      logs === undefined || logMark === undefined
+        ? undefined
+        : logs.writesOf(logMark, readString(context, 'awsRequestId'));
     return loadReporter().then(
       (loaded) => loaded.report(outcome, { event, context, startedAt, coldStart: first, logs: logged }),
       (error: unknown) => {
@@ -137,12 +139,6 @@ export function createRuntime(options: ErrorMailOptions, ended?: (owner: object)
     logs,
   };
   return runtime;
-}
-
-/** The request id of a Lambda context, when it has one. */
-function requestIdOf(context: unknown): string | undefined {
-  const id = (context as { awsRequestId?: unknown } | null | undefined)?.awsRequestId;
-  return typeof id === 'string' ? id : undefined;
 }
 
 /** Ends a timeout watch and waits for a warning already being sent, so a freeze cannot cut it. */
