@@ -159,7 +159,7 @@ function logLines(write: CapturedWrite, startedAt: number, scrubber: Scrubber, l
     out.push({
       offsetMs,
       level: json.level ?? level,
-      text: shown(scrubText(compactJson(scrubber.json(json.value))), lineChars),
+      text: shown(scrubText(scrubber.json(json.value, 0)), lineChars),
       json: true,
     });
   }
@@ -174,7 +174,7 @@ function logLines(write: CapturedWrite, startedAt: number, scrubber: Scrubber, l
 function scrubLine(text: string, scrubber: Scrubber): string {
   const withJson = text.replace(EMBEDDED_JSON, (whole) => {
     try {
-      return compactJson(scrubber.json(JSON.parse(whole)));
+      return scrubber.json(JSON.parse(whole), 0);
     } catch {
       return whole;
     }
@@ -230,13 +230,4 @@ function jsonLine(text: string): { readonly value: unknown; readonly level: stri
     level = upper === 'WARNING' ? 'WARN' : upper === 'CRITICAL' ? 'FATAL' : upper;
   }
   return { value, level };
-}
-
-/** Indented JSON on one line. */
-function compactJson(indented: string): string {
-  try {
-    return JSON.stringify(JSON.parse(indented));
-  } catch {
-    return indented;
-  }
 }

@@ -27,8 +27,11 @@ function scrubJson(value: unknown, isSensitiveName: NameTest, depth: number): un
   return out;
 }
 
-/** Any value as indented JSON, sensitive members hidden; cycles and BigInts are written as markers. */
-export function scrubbedJson(value: unknown, isSensitiveName: NameTest): string {
+/**
+ * Any value as JSON indented by `indent` spaces (0: on one line), sensitive members hidden; cycles
+ * and BigInts are written as markers.
+ */
+export function scrubbedJson(value: unknown, isSensitiveName: NameTest, indent = 2): string {
   const seen = new WeakSet<object>();
   try {
     const plain = JSON.parse(
@@ -41,7 +44,7 @@ export function scrubbedJson(value: unknown, isSensitiveName: NameTest): string 
         return item;
       }) ?? 'null',
     );
-    return JSON.stringify(scrubJson(plain, isSensitiveName, 0), null, 2);
+    return JSON.stringify(scrubJson(plain, isSensitiveName, 0), null, indent);
   } catch {
     return '[not serialisable]';
   }

@@ -17,8 +17,11 @@ export interface Scrubber {
   query(query: string): string;
   /** A request body for display: JSON key by key at any depth, form bodies field by field. */
   body(text: string, contentType: string | undefined, complete: boolean): string;
-  /** Any value as indented JSON, sensitive members hidden, JSON held in strings scrubbed too. */
-  json(value: unknown): string;
+  /**
+   * Any value as JSON indented by `indent` spaces (2; 0: on one line), sensitive members hidden, JSON
+   * held in strings scrubbed too.
+   */
+  json(value: unknown, indent?: number): string;
 }
 
 /** Creates a {@link Scrubber} that also hides the names `extra` matches. */
@@ -29,7 +32,7 @@ export function createScrubber(extra: readonly RegExp[] = []): Scrubber {
     value: (name, value) => shownValue(isSensitiveName, name, value),
     cookie: (name, value) => (isSensitiveName(name) || isSessionCookie(name) ? CLEANSED_SUBSTITUTE : value),
     query: (raw) => scrubQuery(raw, isSensitiveName),
-    json: (value) => scrubbedJson(value, isSensitiveName),
+    json: (value, indent) => scrubbedJson(value, isSensitiveName, indent),
     body: (text, contentType, complete) => scrubBody(text, contentType, complete, isSensitiveName),
   };
 }
