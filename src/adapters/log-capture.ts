@@ -42,12 +42,15 @@ const LEVELS: readonly CapturedLevel[] = [
 /** The process's capture: one per process, shared by every wrapper (and every copy of the library). */
 export interface LogCapture {
   /**
-   * Marks an invocation's start (`context`, the one Lambda hands the handler, tells a second wrapper
-   * of the same invocation, which gets the same mark); `writesOf` and `end` take the mark back. Reads a
-   * counter and notes whether another invocation is running: a few nanoseconds. `isOver(owner)` tells
-   * whether the invocation ended without `end` (middy answered early, skipping the middleware).
+   * Marks an invocation's start; `writesOf` and `end` take the mark back. A second wrapper of the
+   * same invocation gets the same mark, nested: one that its handler calls (before `called`), or one
+   * that middy's middleware began, handed the same `context`. A few stores, a few nanoseconds.
+   * `owner` and `isOver(owner)` are middy's: whether the invocation ended without `end` (middy
+   * answered early, skipping the middleware).
    */
   begin(context: unknown, startedAt: number, owner?: object, isOver?: (owner: object) => boolean): number;
+  /** Says that the handler's call returned (its synchronous part is over), for a begin without `owner`. */
+  called(mark: number): void;
   /** Marks the end (however it ended) of the invocation `begin` gave `mark`. */
   end(mark: number): void;
   /** The writes since `mark`, of the invocation with `requestId` when the runtime tells invocations apart. */
@@ -63,7 +66,7 @@ const NONE = -1;
 const STDOUT = LEVELS.indexOf('STDOUT');
 const STDERR = LEVELS.indexOf('STDERR');
 // Versioned: another copy of the library whose capture has another shape installs its own.
-const GLOBAL_KEY = Symbol.for('lambda-error-mail.log-capture.v1');
+const GLOBAL_KEY = Symbol.for('lambda-error-mail.log-capture.v2');
 // The runtime's telemetry frame: a 16-byte header starting 0xA5 0x5A, then the line in another write.
 const FRAME_HEADER_BYTES = 16;
 
@@ -98,6 +101,24 @@ export function installLogCapture(): LogCapture {
   return holder[GLOBAL_KEY];
 }
 
+// The capture's counters and flags, by index in one Float64Array. Every invocation and every write
+// changes them: a time, or a count past 2^30, kept in a variable would be a number object made at
+// each change; here it is a store. Counts are whole numbers below 2^53.
+const WRITTEN = 0; // slots used so far: writes and the marks that begins leave (length -1)
+const END = 1; // bytes written to the arena so far (a write's start is counted from its first byte)
+const RUNNING = 2; // invocations begun and not ended
+const BEGUN_AT = 3; // when the last one began
+const LAST_MARK = 4; // the last one's mark
+const MIXED_FROM = 5; // the mark from which lines may be several invocations'
+const CALLING = 6; // 1 while the last invocation's handler is being called (its synchronous part)
+const CONSOLE_LEVEL = 7; // the level of the console call running now (its writes are its line), else NONE
+const FRAME_FD = 8; // a telemetry frame's header just written: the descriptor of its line, else NONE
+const FRAME_LENGTH = 9; // and the line's length, level and time
+const FRAME_LEVEL = 10;
+const FRAME_AT = 11;
+const QUIET = 12; // 1 while the library writes its own lines
+const STATE_SIZE = 13;
+
 function createLogCapture(): LogCapture {
   // Each write is copied into its slot of one arena allocated here: the ring holds no reference to
   // what the program wrote (a slice of a large body, a buffer it reuses), and never more than this.
@@ -109,36 +130,29 @@ function createLogCapture(): LogCapture {
   // less than ARENA_BYTES before the end of what was written is still there), and its length.
   const starts = new Float64Array(CAPACITY);
   const lengths = new Int32Array(CAPACITY);
-  let end = 0;
   const ats = new Float64Array(CAPACITY);
   const levels = new Uint8Array(CAPACITY);
   const cuts = new Uint8Array(CAPACITY);
   // Request ids, kept only when the runtime runs invocations side by side and can name each line's.
   const owners: (string | undefined)[] = new Array(CAPACITY).fill(undefined);
   const store = sideBySideStore();
-  // Slots used so far: writes and the marks that invocations' begins leave (length -1).
-  let written = 0;
-  // The level of the console call running now (its writes are its line), else NONE.
-  let consoleLevel = NONE;
-  // A telemetry frame's header just written: the next write to its descriptor, of its length, is its line.
-  let frameFd = NONE;
-  let frameLength = 0;
-  let frameLevel = NONE;
-  let frameAt = 0;
-  let quiet = false;
-  // Invocations begun and not ended, the last one begun, and the mark from which lines may be
-  // several invocations'.
-  let running = 0;
-  let lastBegunAt = 0;
+  const state = new Float64Array(STATE_SIZE);
+  state[CONSOLE_LEVEL] = NONE;
+  state[FRAME_FD] = NONE;
+  state[MIXED_FROM] = -1;
+  // The last invocation begun by middy's middleware: its context (a second wrapper of the same
+  // invocation is handed the same one), and how to tell that middy answered it early. Kept only on
+  // that path: storing each invocation's context here would cost every one (a young object stored
+  // in an old one).
   let lastContext: unknown;
-  let lastMark = 0;
   let lastOwner: object | undefined;
   let lastIsOver: ((owner: object) => boolean) | undefined;
-  let mixedFrom = -1;
 
   const keep = (level: number, data: string | Uint8Array, at: number) => {
-    if (quiet) return;
+    if (state[QUIET] === 1) return;
+    const written = state[WRITTEN] as number;
     const slot = written & (CAPACITY - 1);
+    let end = state[END] as number;
     // Room for the longest write before the arena's end, else from its start.
     if ((end % ARENA_BYTES) + MAX_WRITE > ARENA_BYTES) end += ARENA_BYTES - (end % ARENA_BYTES);
     const offset = end % ARENA_BYTES;
@@ -159,13 +173,18 @@ function createLogCapture(): LogCapture {
       cut = length < data.length;
     }
     starts[slot] = end;
-    end += length;
+    state[END] = end + length;
     lengths[slot] = length;
     ats[slot] = at;
     levels[slot] = level;
     cuts[slot] = cut ? 1 : 0;
     if (store !== undefined) owners[slot] = requestIdOf(store);
-    written += 1;
+    state[WRITTEN] = written + 1;
+  };
+
+  const consoleOr = (level: number) => {
+    const consoleLevel = state[CONSOLE_LEVEL] as number;
+    return consoleLevel === NONE ? level : consoleLevel;
   };
 
   const onFdWrite = (fd: unknown, data: string | Uint8Array) => {
@@ -176,36 +195,29 @@ function createLogCapture(): LogCapture {
       data[0] === 0xa5 &&
       data[1] === 0x5a
     ) {
-      frameFd = fd;
-      frameLength = frameLengthOf(data);
-      frameLevel = frameLevelOf(data);
-      frameAt = frameTimeOf(data);
+      state[FRAME_FD] = fd;
+      state[FRAME_LENGTH] = frameLengthOf(data);
+      state[FRAME_LEVEL] = frameLevelOf(data);
+      state[FRAME_AT] = frameTimeOf(data);
       return;
     }
-    if (fd === frameFd) {
-      frameFd = NONE;
+    if (fd === state[FRAME_FD]) {
+      state[FRAME_FD] = NONE;
       // The line the header announced: its length, in bytes, is the header's.
-      if (data instanceof Uint8Array && data.length === frameLength) {
-        keep(
-          frameLevel === NONE ? (consoleLevel === NONE ? STDOUT : consoleLevel) : frameLevel,
-          data,
-          frameAt,
-        );
+      if (data instanceof Uint8Array && data.length === state[FRAME_LENGTH]) {
+        const frameLevel = state[FRAME_LEVEL] as number;
+        keep(frameLevel === NONE ? consoleOr(STDOUT) : frameLevel, data, state[FRAME_AT] as number);
         return;
       }
     }
     // Inside a console call, what it writes is its line, wherever it goes (the runtime's socket).
-    if (consoleLevel !== NONE) keep(consoleLevel, data, Date.now());
+    if (state[CONSOLE_LEVEL] !== NONE) keep(state[CONSOLE_LEVEL] as number, data, Date.now());
     else if (fd === 1) keep(STDOUT, data, Date.now());
     else if (fd === 2) keep(STDERR, data, Date.now());
   };
 
-  patchStream(process.stdout, (data) =>
-    keep(consoleLevel === NONE ? STDOUT : consoleLevel, data, Date.now()),
-  );
-  patchStream(process.stderr, (data) =>
-    keep(consoleLevel === NONE ? STDERR : consoleLevel, data, Date.now()),
-  );
+  patchStream(process.stdout, (data) => keep(consoleOr(STDOUT), data, Date.now()));
+  patchStream(process.stderr, (data) => keep(consoleOr(STDERR), data, Date.now()));
   patchFs(onFdWrite);
   // The console is wrapped only where its writes cannot be told otherwise: with invocations side by
   // side the runtime writes each line to a socket, unframed. Elsewhere a line's level comes from the
@@ -214,46 +226,80 @@ function createLogCapture(): LogCapture {
   if (store !== undefined) {
     patchConsole(
       (level) => {
-        const outer = consoleLevel;
+        const outer = state[CONSOLE_LEVEL] as number;
         // A console method that calls another (Node.js's trace calls error) keeps its own level.
-        if (outer === NONE) consoleLevel = level;
+        if (outer === NONE) state[CONSOLE_LEVEL] = level;
         return outer;
       },
       (outer) => {
-        consoleLevel = outer;
+        state[CONSOLE_LEVEL] = outer;
       },
     );
   }
 
+  // A mark in the ring: every begin moves the count, so one that begins after an overlap ended is
+  // after its mark, written or not.
+  const leaveMark = (startedAt: number): number => {
+    const written = state[WRITTEN] as number;
+    lengths[written & (CAPACITY - 1)] = -1;
+    state[WRITTEN] = written + 1;
+    state[LAST_MARK] = written + 1;
+    state[BEGUN_AT] = startedAt;
+    return written + 1;
+  };
+
+  // A begin while another invocation runs, or middy's (which may answer without ending).
+  const beginBeside = (
+    context: unknown,
+    startedAt: number,
+    owner: object | undefined,
+    isOver: ((owner: object) => boolean) | undefined,
+  ): number => {
+    if (state[RUNNING] !== 0) {
+      // A second wrapper of the invocation running, called by the first (withErrorMail around
+      // middy) or calling it (middy around withErrorMail): its mark, nested.
+      if (state[CALLING] === 1 || (context === lastContext && context !== undefined)) {
+        return ~(state[LAST_MARK] as number);
+      }
+      if (startedAt - (state[BEGUN_AT] as number) > LONGEST_INVOCATION_MS) state[RUNNING] = 0;
+      else if (lastOwner !== undefined && lastIsOver?.(lastOwner) === true)
+        state[RUNNING] = (state[RUNNING] as number) - 1;
+    }
+    const mark = leaveMark(startedAt);
+    if (state[RUNNING] !== 0) state[MIXED_FROM] = mark;
+    state[RUNNING] = (state[RUNNING] as number) + 1;
+    state[CALLING] = 0;
+    lastContext = context;
+    lastOwner = owner;
+    lastIsOver = isOver;
+    return mark;
+  };
+
   return {
     begin(context, startedAt, owner, isOver) {
-      // The usual case, one invocation at a time: nothing to weigh.
-      if (running !== 0) {
-        // A second wrapper of the invocation running (middy inside withErrorMail): its mark, nested.
-        if (context === lastContext && context !== undefined) return ~lastMark;
-        if (startedAt - lastBegunAt > LONGEST_INVOCATION_MS) running = 0;
-        else if (lastOwner !== undefined && lastIsOver?.(lastOwner) === true) running -= 1;
-      }
-      // A mark in the ring: every begin moves the count, so one that begins after an overlap ended
-      // is after its mark, written or not.
-      lengths[written & (CAPACITY - 1)] = -1;
-      written += 1;
-      if (running !== 0) mixedFrom = written;
-      running += 1;
-      lastBegunAt = startedAt;
-      lastContext = context;
-      lastMark = written;
-      lastOwner = owner;
-      lastIsOver = isOver;
-      return written;
+      if (state[RUNNING] !== 0 || owner !== undefined) return beginBeside(context, startedAt, owner, isOver);
+      // The usual case, one invocation at a time: a mark, and the handler's call under way.
+      if (lastOwner !== undefined || lastContext !== undefined)
+        lastContext = lastOwner = lastIsOver = undefined;
+      state[RUNNING] = 1;
+      state[CALLING] = 1;
+      return leaveMark(startedAt);
+    },
+    called(mark) {
+      if (mark >= 0) state[CALLING] = 0;
     },
     end(mark) {
-      if (mark >= 0 && running > 0) running -= 1;
+      if (mark < 0) return;
+      state[CALLING] = 0;
+      const running = state[RUNNING] as number;
+      if (running > 0) state[RUNNING] = running - 1;
     },
     writesOf(nestedOrMark, requestId) {
       const mark = nestedOrMark < 0 ? ~nestedOrMark : nestedOrMark;
+      const written = state[WRITTEN] as number;
+      const end = state[END] as number;
       const byOwner = store !== undefined && requestId !== undefined;
-      if (!byOwner && (mixedFrom >= mark || running > 1)) {
+      if (!byOwner && ((state[MIXED_FROM] as number) >= mark || (state[RUNNING] as number) > 1)) {
         return {
           kind: 'unattributed',
           reason:
@@ -287,12 +333,12 @@ function createLogCapture(): LogCapture {
       return { kind: 'writes', writes, earlier: first - mark + overwritten };
     },
     uncaptured(write) {
-      const outer = quiet;
-      quiet = true;
+      const outer = state[QUIET] as number;
+      state[QUIET] = 1;
       try {
         write();
       } finally {
-        quiet = outer;
+        state[QUIET] = outer;
       }
     },
   };

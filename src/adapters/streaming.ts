@@ -44,7 +44,9 @@ export function wrapStreaming(handler: StreamingHandler, runtime: Runtime): (...
     };
     responseStream?.on?.(errorMonitor, monitor);
     try {
-      const result = await handler(event, responseStream, context);
+      const returned = handler(event, responseStream, context);
+      if (logMark !== undefined) logs?.called(logMark);
+      const result = await returned;
       if (logMark !== undefined) logs?.end(logMark);
       await settleWatch(runtime, watch);
       if (streamError !== undefined) {

@@ -57,6 +57,7 @@ export function withErrorMail(
     let returned: unknown;
     try {
       returned = call(event, context);
+      if (logMark !== undefined) logs?.called(logMark);
     } catch (error) {
       if (logMark !== undefined) logs?.end(logMark);
       return failed(runtime, error, event, context, startedAt, watch, sendingKept, logMark);

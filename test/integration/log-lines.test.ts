@@ -34,7 +34,7 @@ const logSection = (mail: StoredMail | undefined) => {
 };
 
 describe("a failing invocation's mail", () => {
-  it.each(['wrapper', 'middy'])(
+  it.each(['wrapper', 'middy', 'wrapper-around-middy', 'middy-around-wrapper'])(
     'shows the lines it logged, each with its level, and none of the invocation before (%s)',
     async (name) => {
       const { mails, stdout } = await scenario(name, 1);

@@ -254,9 +254,12 @@ describe('the log capture', () => {
 
   it('says the lines cannot be told apart when invocations overlap, and tells them apart again after', () => {
     const result = inChild(`
+      // Each handler returned its promise (called), then logged while the other ran.
       const a = capture.begin({ id: 'a' }, Date.now());
+      capture.called(a);
       console.log('a1');
       const b = capture.begin({ id: 'b' }, Date.now());
+      capture.called(b);
       console.log('b1');
       const duringA = capture.writesOf(a, undefined).kind;
       const duringB = capture.writesOf(b, undefined).kind;
@@ -276,22 +279,49 @@ describe('the log capture', () => {
 
   it('gives a second wrapper of the same invocation the same lines, not an overlap', () => {
     const result = inChild(`
-      const context = { awsRequestId: 'r' };
-      const outer = capture.begin(context, Date.now());
-      const inner = capture.begin(context, Date.now());
-      console.log('inside both');
-      const lines = text(capture.writesOf(inner, undefined));
-      capture.end(inner);
-      capture.end(outer);
+      const nested = (outerOwner) => {
+        const context = { awsRequestId: 'r' };
+        // withErrorMail calls the handler it wraps (the inner begin comes before the outer's call
+        // returned); middy's middleware begins first and hands the same context on.
+        const outer = outerOwner === undefined
+          ? capture.begin(context, Date.now())
+          : capture.begin(context, Date.now(), outerOwner, () => false);
+        const inner = capture.begin(context, Date.now());
+        capture.called(inner);
+        if (outerOwner === undefined) capture.called(outer);
+        console.log('inside both');
+        const lines = text(capture.writesOf(inner, undefined));
+        capture.end(inner);
+        capture.end(outer);
+        return lines;
+      };
+      const called = nested(undefined);
+      const middy = nested({});
       const next = capture.begin({ awsRequestId: 's' }, Date.now());
       console.log('next');
-      report({ lines, next: text(capture.writesOf(next, undefined)) });
+      report({ called, middy, next: text(capture.writesOf(next, undefined)) });
     `);
 
     expect(result).toEqual({
-      lines: [['STDOUT', 'inside both\n', false]],
+      called: [['STDOUT', 'inside both\n', false]],
+      middy: [['STDOUT', 'inside both\n', false]],
       next: [['STDOUT', 'next\n', false]],
     });
+  });
+
+  it('takes an invocation that begins with the same context after the call returned for an overlap', () => {
+    const result = inChild(`
+      // A test harness that calls one handler twice at once with one context object.
+      const context = { awsRequestId: 'r' };
+      const first = capture.begin(context, Date.now());
+      capture.called(first);
+      const second = capture.begin(context, Date.now());
+      capture.called(second);
+      console.log('either');
+      report({ first: capture.writesOf(first, undefined).kind, second: capture.writesOf(second, undefined).kind });
+    `);
+
+    expect(result).toEqual({ first: 'unattributed', second: 'unattributed' });
   });
 
   it('counts an invocation middy answered early as ended when the next one begins', () => {
