@@ -1,18 +1,20 @@
 // `npm run bench:logs`: what capturing the invocation's log lines costs.
 // - Per invocation: a successful async handler wrapped by withErrorMail (timeout warning off), with
-//   ERROR_MAIL_CAPTURE_LOGS false and true, two wrappers in one process called in alternating blocks,
-//   in process CPU time, the median of 40 pairs of blocks.
+//   ERROR_MAIL_CAPTURE_LOGS false and true, two wrappers in one process called in alternating blocks
+//   (a new context per invocation), in process CPU time, the median of 40 pairs of blocks.
 // - Per log line: console.log of a short line and of a 1 KB JSON line, as the Lambda runtime writes it
 //   (its console replaced by one that frames each line to a descriptor with fs.writeSync, as
-//   aws-lambda-ric 4 does) and as Node.js's own console writes it (to standard output). Measured in
-//   one process that swaps the capture's wrappers in and out between blocks of 4,000 calls, in process
-//   CPU time (this machine is shared: wall time moves more than the figure), the median of 60 pairs of
-//   blocks; stdout and the descriptor are /dev/null.
-// BENCH_LOG_PROCESSES (5) fresh processes per row.
+//   aws-lambda-ric 4 does) and as Node.js's own console writes it (to standard output). Each measure
+//   is a fresh process that logs 300,000 lines after 50,000 to warm up, in process CPU time (this
+//   machine is shared: wall time moves more than the figure), with capture off and on in alternating
+//   processes; stdout and the descriptor are /dev/null.
+// BENCH_LOG_PROCESSES (5) fresh processes for the invocation row, BENCH_LOG_PAIRS (9) pairs of
+// processes for each line row.
 import { spawnSync } from 'node:child_process';
 import { median } from './median.mjs';
 
 const PROCESSES = Number(process.env.BENCH_LOG_PROCESSES ?? 5);
+const PAIRS = Number(process.env.BENCH_LOG_PAIRS ?? 9);
 const dist = new URL('../dist/index.js', import.meta.url).href;
 
 // Two wrappers in one process, one with capture on and one with it off, called in alternating blocks
@@ -22,12 +24,13 @@ const invocationChild = () => `
   import { withErrorMail } from ${JSON.stringify(dist)};
   import { writeSync } from 'node:fs';
   const env = (capture) => ({ ADMINS: 'ops@example.com', SERVER_EMAIL: 'errors@example.com', ERROR_MAIL_TIMEOUT_WARNING_MS: '0', ERROR_MAIL_CAPTURE_LOGS: capture });
-  const context = { awsRequestId: 'r', functionName: 'f', getRemainingTimeInMillis: () => 30000 };
+  // A new context per invocation, as the runtime makes one.
+  const context = () => ({ awsRequestId: 'r', functionName: 'f', getRemainingTimeInMillis: () => 30000 });
   const ok = { statusCode: 200, body: 'ok' };
   const off = withErrorMail(async () => ok, { env: env('false') });
   const on = withErrorMail(async () => ok, { env: env('true') });
   const cpuNs = () => { const used = process.cpuUsage(); return (used.user + used.system) * 1000; };
-  const block = async (handler) => { const start = cpuNs(); for (let i = 0; i < 20000; i += 1) await handler({}, context); return (cpuNs() - start) / 20000; };
+  const block = async (handler) => { const start = cpuNs(); for (let i = 0; i < 20000; i += 1) await handler({}, context()); return (cpuNs() - start) / 20000; };
   for (let i = 0; i < 5; i += 1) { await block(off); await block(on); }
   const bares = [];
   const added = [];
@@ -36,14 +39,16 @@ const invocationChild = () => `
   writeSync(3, JSON.stringify({ bare: med(bares), added: med(added) }));
 `;
 
-// The capture's wrappers are installed by a wrapped handler with the setting on; the bare calls run
-// with the functions it replaced put back.
-const lineChild = (line, runtime) => `
+// One process per measure, with capture on or off: swapping the capture's wrappers in and out in one
+// process would make every call site between console and the descriptor see two functions, which
+// costs both sides, unlike a function that keeps one for its life. The library is imported and a
+// handler wrapped either way; only the setting differs.
+const lineChild = (line, runtime, capture) => `
   import { createRequire } from 'node:module';
   const fs = createRequire(import.meta.url)('fs');
   const line = ${line === 'short' ? "'order 42 loaded'" : "JSON.stringify({ level: 'INFO', message: 'x'.repeat(960), order: 42 })"};
+  const out = fs.openSync('/dev/null', 'w');
   if (${runtime}) {
-    const fd = fs.openSync('/dev/null', 'w');
     const header = Buffer.alloc(16);
     const util = await import('node:util');
     console.log = (...args) => {
@@ -52,24 +57,17 @@ const lineChild = (line, runtime) => `
       header.writeUInt32BE((0xa55a0003 | 0xc) >>> 0, 0);
       header.writeInt32BE(bytes.length, 4);
       header.writeBigInt64BE(BigInt(Date.now()) * 1000n, 8);
-      fs.writeSync(fd, header);
-      fs.writeSync(fd, bytes);
+      fs.writeSync(out, header);
+      fs.writeSync(out, bytes);
     };
   }
-  const bare = { log: console.log, out: process.stdout.write, writeSync: fs.writeSync };
   const { withErrorMail } = await import(${JSON.stringify(dist)});
-  withErrorMail(async () => ({}), { env: { ADMINS: 'ops@example.com', SERVER_EMAIL: 'errors@example.com', ERROR_MAIL_CAPTURE_LOGS: 'true' } });
-  const captured = { log: console.log, out: process.stdout.write, writeSync: fs.writeSync };
-  const use = (set) => { console.log = set.log; process.stdout.write = set.out; fs.writeSync = set.writeSync; };
+  withErrorMail(async () => ({}), { env: { ADMINS: 'ops@example.com', SERVER_EMAIL: 'errors@example.com', ERROR_MAIL_CAPTURE_LOGS: '${capture}' } });
   const cpuNs = () => { const used = process.cpuUsage(); return (used.user + used.system) * 1000; };
-  const block = () => { const start = cpuNs(); for (let i = 0; i < 4000; i += 1) console.log(line); return (cpuNs() - start) / 4000; };
-  for (let i = 0; i < 6; i += 1) { use(bare); block(); use(captured); block(); }
-  const bares = [];
-  const added = [];
-  for (let i = 0; i < 60; i += 1) { use(bare); const a = block(); use(captured); bares.push(a); added.push(block() - a); }
-  const med = (values) => [...values].sort((a, b) => a - b)[values.length >> 1];
-  use(bare);
-  fs.writeSync(3, JSON.stringify({ bare: med(bares), added: med(added) }));
+  for (let i = 0; i < 50000; i += 1) console.log(line);
+  const start = cpuNs();
+  for (let i = 0; i < 300000; i += 1) console.log(line);
+  fs.writeSync(3, JSON.stringify({ perLine: (cpuNs() - start) / 300000 }));
 `;
 
 function sample(script) {
@@ -82,7 +80,9 @@ function sample(script) {
   return JSON.parse(result.output[3].toString());
 }
 
-console.log(`${PROCESSES} fresh processes per row, ${process.version}\n`);
+console.log(
+  `${PROCESSES} fresh processes for the invocation row, ${PAIRS} pairs for each line row, ${process.version}\n`,
+);
 console.log('| what | capture off | capture on | added |');
 console.log('| --- | ---: | ---: | ---: |');
 const invocations = Array.from({ length: PROCESSES }, () => sample(invocationChild()));
@@ -97,10 +97,17 @@ for (const [line, runtime, what] of [
   ['short', false, "console.log of a short line, by Node.js's console (standard output)"],
   ['json', false, "console.log of a 1 KB JSON line, by Node.js's console"],
 ]) {
-  const results = Array.from({ length: PROCESSES }, () => sample(lineChild(line, runtime)));
-  const bare = median(results.map((result) => result.bare));
-  const added = median(results.map((result) => result.added));
+  // Off and on in alternating processes, PAIRS of them: the added cost is the median of each pair's.
+  const offs = [];
+  const added = [];
+  for (let pair = 0; pair < PAIRS; pair += 1) {
+    const off = sample(lineChild(line, runtime, false)).perLine;
+    offs.push(off);
+    added.push(sample(lineChild(line, runtime, true)).perLine - off);
+  }
+  const bare = median(offs);
+  const addedLine = median(added);
   console.log(
-    `| ${what} (CPU time) | ${bare.toFixed(0)} ns | ${(bare + added).toFixed(0)} ns | ${added.toFixed(0)} ns (${((added / bare) * 100).toFixed(1)}%) |`,
+    `| ${what} (CPU time) | ${bare.toFixed(0)} ns | ${(bare + addedLine).toFixed(0)} ns | ${addedLine.toFixed(0)} ns (${((addedLine / bare) * 100).toFixed(1)}%) |`,
   );
 }
