@@ -10,11 +10,15 @@ export async function startSesProxy(target: string): Promise<{
   url: string;
   /** The raw MIME messages sent so far, in order. */
   raw: () => string[];
+  /** How many requests of any kind reached it so far. */
+  requests: () => number;
   stop: () => Promise<void>;
 }> {
   const messages: string[] = [];
+  let requests = 0;
   const upstream = new URL(target);
   const server = createServer((incoming, outgoing) => {
+    requests += 1;
     const chunks: Buffer[] = [];
     incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
     incoming.on('end', () => {
@@ -43,6 +47,7 @@ export async function startSesProxy(target: string): Promise<{
   return {
     url: `http://127.0.0.1:${port}`,
     raw: () => [...messages],
+    requests: () => requests,
     stop: () =>
       new Promise<void>((resolve, reject) => {
         server.closeAllConnections();
