@@ -226,6 +226,7 @@ function glanceRows(report: ServerErrorReport): NameValue[] {
   rows.push(['How often', `${mails}; ${held}`]);
   if (report.lambda.functionName !== undefined) rows.push(['Function', report.lambda.functionName]);
   if (report.lambda.requestId !== undefined) rows.push(['Request ID', report.lambda.requestId]);
+  if (report.lambda.tenantId !== undefined) rows.push(['Tenant', report.lambda.tenantId]);
   return rows;
 }
 

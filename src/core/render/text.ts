@@ -45,6 +45,7 @@ export function renderServerErrorText(report: ServerErrorReport): string {
     lines.push(`Request Method: ${request.method}`, `Request URL: ${request.url}`);
   }
   if (report.lambda.requestId !== undefined) lines.push(`Request ID: ${report.lambda.requestId}`);
+  if (report.lambda.tenantId !== undefined) lines.push(`Tenant: ${report.lambda.tenantId}`);
   if (report.lambda.logsUrl !== undefined) lines.push(`Logs: ${report.lambda.logsUrl}`);
   lines.push(`Node.js Version: ${report.nodeVersion}`, `Server time: ${report.time}`, '');
 

@@ -2,7 +2,12 @@ import type { Config } from '../../config/load.js';
 import type { Invocation } from '../input/outcome.js';
 import type { NameValue } from '../input/request.js';
 import { readProperty, readString, remainingTimeMs } from '../input/safe.js';
+import { escapeControl } from '../text.js';
+import { capChars } from './limits.js';
 import type { LambdaInfo } from './types.js';
+
+// A tenant id is at most 256 characters (Lambda's limit); anything longer is cut there.
+const TENANT_CHARS = 256;
 
 /** Reads the Lambda context object defensively and builds the logs link. */
 export function readLambda(
@@ -18,6 +23,10 @@ export function readLambda(
   const qualifier = arn?.split(':')[7];
   const memory = readProperty(context, 'memoryLimitInMB');
   const requestId = readString(context, 'awsRequestId');
+  // Set by the caller of a function in tenant isolation mode: which customer's invocation failed.
+  const tenant = readString(context, 'tenantId');
+  const tenantId =
+    tenant === undefined || tenant === '' ? undefined : escapeControl(capChars(tenant, TENANT_CHARS));
   const logGroup = readString(context, 'logGroupName');
   const logStream = readString(context, 'logStreamName');
   const remaining = remainingTimeMs(context);
@@ -33,6 +42,7 @@ export function readLambda(
   add('Alias', qualifier !== undefined && qualifier !== version ? qualifier : undefined);
   add('Memory', typeof memory === 'string' || typeof memory === 'number' ? `${memory} MB` : undefined);
   add('Request ID', requestId);
+  add('Tenant', tenantId);
   add('Region', region);
   add('Duration so far', `${elapsedMs} ms`);
   add('Remaining time', remaining === undefined ? undefined : `${remaining} ms`);
@@ -46,6 +56,7 @@ export function readLambda(
     logsUrl:
       region && logGroup && logStream ? cloudWatchLogsUrl(region, logGroup, logStream, requestId) : undefined,
     requestId,
+    tenantId,
     functionName,
     elapsedMs,
     coldStart: invocation.coldStart,

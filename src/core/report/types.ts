@@ -13,6 +13,8 @@ export interface LambdaInfo {
   /** The CloudWatch Logs console, filtered on this request's id; undefined without log group/stream. */
   readonly logsUrl: string | undefined;
   readonly requestId: string | undefined;
+  /** The tenant the invocation ran for (`context.tenantId`, a function in tenant isolation mode). */
+  readonly tenantId: string | undefined;
   readonly functionName: string | undefined;
   /** Milliseconds from the start of the invocation to the report. */
   readonly elapsedMs: number;

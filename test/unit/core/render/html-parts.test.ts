@@ -4,7 +4,7 @@ import '../../../helpers/fast-check.js';
 import { escapeHtml, renderServerErrorHtml } from '../../../../src/core/render/html.js';
 import { anyText } from '../../../helpers/arbitraries.js';
 import { httpApiEvent } from '../../../helpers/events.js';
-import { sampleEvent, serverErrorReport } from '../../../helpers/reports.js';
+import { fixedContext, sampleEvent, serverErrorReport } from '../../../helpers/reports.js';
 
 // Every tag the renderer writes; a `<` that opens anything else came from a value.
 const OWN_TAG =
@@ -33,6 +33,15 @@ describe('renderServerErrorHtml', () => {
 
     expect(foreignTags(html)).toEqual([]);
     expect(html).not.toMatch(/<script|<img|<link|<style|<form|src=/i);
+  });
+
+  it('names the tenant in the summary block when the function has one', () => {
+    const html = renderServerErrorHtml(
+      serverErrorReport({ invocation: { context: fixedContext({ tenantId: 'acme<corp>' }) } }),
+    );
+
+    expect(html).toMatch(/>Tenant<\/t[hd]>\s*<td[^>]*>acme&lt;corp&gt;<\/td>/);
+    expect(renderServerErrorHtml(serverErrorReport())).not.toContain('Tenant');
   });
 
   it('escapes markup in the path, a header, a cookie, the query and the body', () => {

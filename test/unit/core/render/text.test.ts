@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { renderBrokenLinkText, renderServerErrorText } from '../../../../src/core/render/text.js';
 import { CLEANSED_SUBSTITUTE } from '../../../../src/core/scrub/names.js';
 import { httpApiEvent } from '../../../helpers/events.js';
-import { brokenLinkReport, sampleEvent, serverErrorReport } from '../../../helpers/reports.js';
+import { brokenLinkReport, fixedContext, sampleEvent, serverErrorReport } from '../../../helpers/reports.js';
 
 function withStack<E extends Error>(error: E, stack: string): E {
   error.stack = stack;
@@ -183,6 +183,17 @@ describe('renderServerErrorText request information', () => {
     const text = renderServerErrorText(serverErrorReport({ event: tricky }));
 
     expect(text).toContain("\nx-note = 'it\\'s\\nnew'\n");
+  });
+
+  it('names the tenant under the request id, and in the Lambda context, when the function has one', () => {
+    const text = renderServerErrorText(
+      serverErrorReport({ invocation: { context: fixedContext({ tenantId: 'acme-corp' }) } }),
+    );
+    const plain = renderServerErrorText(serverErrorReport());
+
+    expect(text).toMatch(/\nRequest ID: [^\n]+\nTenant: acme-corp\n/);
+    expect(text).toContain('\nTenant = acme-corp\n');
+    expect(plain).not.toContain('Tenant');
   });
 
   it('ends with the Lambda context and the settings', () => {

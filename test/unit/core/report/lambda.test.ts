@@ -33,6 +33,26 @@ describe('readLambda', () => {
     ]);
   });
 
+  it('names the tenant of a function in tenant isolation mode, after the request id, and only then', () => {
+    const tenant = readLambda(reportConfig(), invocation(fixedContext({ tenantId: 'acme-corp' })), NOW);
+    const plain = readLambda(reportConfig(), invocation(fixedContext()), NOW);
+
+    expect(tenant.tenantId).toBe('acme-corp');
+    expect(tenant.entries.map(([name]) => name).slice(4, 6)).toEqual(['Request ID', 'Tenant']);
+    expect(row(tenant.entries, 'Tenant')).toBe('acme-corp');
+    expect(plain.tenantId).toBeUndefined();
+    expect(row(plain.entries, 'Tenant')).toBeUndefined();
+  });
+
+  it('escapes and cuts a tenant id that could break a line of the mail', () => {
+    const context = fixedContext({ tenantId: `acme\r\nBcc: x@example.com${'z'.repeat(300)}` });
+
+    const lambda = readLambda(reportConfig(), invocation(context), NOW);
+
+    expect(lambda.tenantId).toMatch(/^acme\\r\\nBcc: x@example\.comz+\.\.\. 68 more characters not shown$/);
+    expect(lambda.tenantId).not.toMatch(/[\r\n]/);
+  });
+
   it('shows the alias when the invoked ARN has a qualifier', () => {
     const context = fixedContext({ invokedFunctionArn: `${ARN}:live` });
 
