@@ -1,5 +1,4 @@
 import { DEFAULT_LIMITS } from '../report/limits.js';
-import { safeDecode } from './params.js';
 
 /** The HTTP front doors whose events we read. */
 export type RequestSource = 'api-gateway-rest' | 'api-gateway-http' | 'alb' | 'function-url';
@@ -27,15 +26,21 @@ export interface RequestInfo {
   readonly method: string;
   /** The Host header, else `requestContext.domainName`. */
   readonly host: string | undefined;
-  /** `https` unless `X-Forwarded-Proto` says `http`. */
+  /**
+   * `https` when `X-Forwarded-Proto` is absent (every front door serves https) or its first entry is
+   * exactly `https`; `http` for any other value, as Django's `SECURE_PROXY_SSL_HEADER` reads it.
+   */
   readonly scheme: 'http' | 'https';
-  /** The decoded path, Django's `request.path`. */
+  /** The decoded path, Django's `request.path`: bytes that are not UTF-8 stay percent-encoded. */
   readonly path: string;
   /** The path percent-encoded as Django's `escape_uri_path` does. */
   readonly escapedPath: string;
   /** The route that matched (`GET /orders/{id}`), else the method and path: groups reports of one endpoint. */
   readonly route: string;
-  /** The raw query string, without `?`; empty when there is none. */
+  /**
+   * The query string as it travelled, without `?`; empty when there is none. A REST event has only
+   * the decoded parameters: rebuilt from them (see `rebuildQuery`).
+   */
   readonly rawQuery: string;
   readonly headers: readonly NameValue[];
   readonly cookies: readonly NameValue[];
@@ -107,7 +112,7 @@ export function readRequest(event: unknown): RequestInfo | undefined {
     // ALB passes query parameters exactly as sent; API Gateway decodes them.
     rawQuery: isAlb
       ? joinQuery(event.queryStringParameters, event.multiValueQueryStringParameters, (s) => s)
-      : joinQuery(event.queryStringParameters, event.multiValueQueryStringParameters, encodeURIComponent),
+      : joinQuery(event.queryStringParameters, event.multiValueQueryStringParameters, encodeQueryPart),
     headers,
     extraCookies: [],
     sourceIp: str(identity.sourceIp) ?? (forwardedFor === '' ? undefined : forwardedFor),
@@ -133,8 +138,8 @@ interface Parts {
 
 function build(parts: Parts): RequestInfo {
   const { headers } = parts;
-  const path = safeDecode(parts.rawPath);
-  const proto = findHeader(headers, 'x-forwarded-proto')?.split(',')[0]?.trim().toLowerCase();
+  const path = decodePath(parts.rawPath);
+  const proto = findHeader(headers, 'x-forwarded-proto')?.split(',')[0]?.trim();
   // HTTP API moves cookies into `cookies`; a local emulator may also leave the header: read one source.
   const cookies =
     parts.extraCookies.length > 0
@@ -146,7 +151,7 @@ function build(parts: Parts): RequestInfo {
     source: parts.source,
     method: parts.method,
     host: findHeader(headers, 'host') ?? parts.domain,
-    scheme: proto === 'http' ? 'http' : 'https',
+    scheme: proto === undefined || proto === 'https' ? 'https' : 'http',
     path,
     escapedPath: escapeUriPath(path),
     route: parts.routeTemplate ?? `${parts.method} ${path}`,
@@ -169,9 +174,11 @@ export function findHeader(headers: readonly NameValue[], name: string): string 
   return undefined;
 }
 
-/** Django's `get_full_path()`: the escaped path, then `?` and the query when there is one. */
+/** Django's `get_full_path()`: the escaped path, then `?` and the query (as a URI) when there is one. */
 export function fullPath(request: RequestInfo): string {
-  return request.rawQuery === '' ? request.escapedPath : `${request.escapedPath}?${request.rawQuery}`;
+  return request.rawQuery === ''
+    ? request.escapedPath
+    : `${request.escapedPath}?${iriToUri(request.rawQuery)}`;
 }
 
 function readHeaders(single: unknown, multi: unknown): NameValue[] {
@@ -195,10 +202,10 @@ function readHeaders(single: unknown, multi: unknown): NameValue[] {
   return out;
 }
 
-function joinQuery(single: unknown, multi: unknown, encode: (s: string) => string): string {
+function joinQuery(single: unknown, multi: unknown, encode: (s: string, isName: boolean) => string): string {
   const pairs: string[] = [];
   const add = (name: string, value: unknown) => {
-    if (typeof value === 'string') pairs.push(`${encode(name)}=${encode(value)}`);
+    if (typeof value === 'string') pairs.push(`${encode(name, true)}=${encode(value, false)}`);
   };
   if (isBag(multi)) {
     for (const [name, values] of Object.entries(multi)) {
@@ -236,6 +243,106 @@ function escapeUriPath(path: string): string {
     encoded = encodeURIComponent(path.replace(LONE_SURROGATE, '\uFFFD'));
   }
   return encoded.replace(URI_PATH_SAFE, (match) => decodeURIComponent(match));
+}
+
+// What Django's iri_to_uri leaves as it is: RFC 3986's reserved and unreserved characters, and `%`.
+const IRI_SAFE = /^[A-Za-z0-9_.~/#%[\]=:;$&()+,!?*@'-]*$/;
+const IRI_UNSAFE = /[^A-Za-z0-9_.~/#%[\]=:;$&()+,!?*@'-]+/g;
+
+function percentEncode(text: string): string {
+  let out = '';
+  for (const byte of Buffer.from(text.replace(LONE_SURROGATE, '\uFFFD'))) {
+    out += `%${byte < 16 ? '0' : ''}${byte.toString(16).toUpperCase()}`;
+  }
+  return out;
+}
+
+/**
+ * Django's `iri_to_uri`: every character outside RFC 3986's reserved and unreserved sets, `%` aside,
+ * percent-encoded as UTF-8, so `{ } | " < > ^` and the backtick, spaces and non-ASCII read as a URI.
+ * An existing escape stays as it is.
+ * @example
+ * iriToUri('q={café}'); // 'q=%7Bcaf%C3%A9%7D'
+ */
+export function iriToUri(text: string): string {
+  return IRI_SAFE.test(text) ? text : text.replace(IRI_UNSAFE, percentEncode);
+}
+
+// In a rebuilt REST query these must stay encoded to mean what they meant: the separators, `+`
+// (a space), `%` and `#`; `=` only in a name.
+const QUERY_NAME_ENCODED = /[&=+%#]/g;
+const QUERY_VALUE_ENCODED = /[&+%#]/g;
+
+/**
+ * One decoded REST query name or value written back as it most likely travelled: a space as `+`
+ * (as forms and URLSearchParams send it), what must stay encoded encoded, everything Django would
+ * leave literal literal, the rest percent-encoded as Django's `iri_to_uri` writes it.
+ */
+function encodeQueryPart(text: string, isName: boolean): string {
+  return iriToUri(
+    text.replace(isName ? QUERY_NAME_ENCODED : QUERY_VALUE_ENCODED, percentEncode).replace(/ /g, '+'),
+  );
+}
+
+/**
+ * A raw path decoded as Django reads one: each valid `%XX` becomes its byte (any other `%` stays as
+ * it is, as Python's `unquote_to_bytes` leaves it), the bytes are read as UTF-8, and a byte that is
+ * not part of a well-formed UTF-8 sequence is percent-encoded again (`repercent_broken_unicode`).
+ * @example
+ * decodePath('/caf%C3%A9/%E9/%zz'); // '/café/%E9/%zz'
+ */
+export function decodePath(raw: string): string {
+  if (!raw.includes('%')) return raw;
+  const bytes = percentDecode(raw);
+  let out = '';
+  let start = 0;
+  let at = 0;
+  while (at < bytes.length) {
+    const length = utf8SequenceLength(bytes, at);
+    if (length > 0) {
+      at += length;
+      continue;
+    }
+    out += `${bytes.toString('utf8', start, at)}%${(bytes[at] ?? 0).toString(16).toUpperCase().padStart(2, '0')}`;
+    at += 1;
+    start = at;
+  }
+  return out + bytes.toString('utf8', start, at);
+}
+
+const HEX_PAIR = /^[0-9A-Fa-f]{2}$/;
+
+function percentDecode(raw: string): Buffer {
+  const parts: Buffer[] = [];
+  const pieces = raw.split('%');
+  parts.push(Buffer.from(pieces[0] ?? ''));
+  for (const piece of pieces.slice(1)) {
+    const pair = piece.slice(0, 2);
+    if (HEX_PAIR.test(pair))
+      parts.push(Buffer.from([Number.parseInt(pair, 16)]), Buffer.from(piece.slice(2)));
+    else parts.push(Buffer.from(`%${piece}`));
+  }
+  return Buffer.concat(parts);
+}
+
+/** The length of the well-formed UTF-8 sequence at `at` (Unicode's table 3-7), or 0 when there is none. */
+function utf8SequenceLength(bytes: Buffer, at: number): number {
+  const first = bytes[at] ?? 0;
+  if (first < 0x80) return 1;
+  const inRange = (offset: number, low: number, high: number) => {
+    const byte = bytes[at + offset];
+    return byte !== undefined && byte >= low && byte <= high;
+  };
+  if (first >= 0xc2 && first <= 0xdf) return inRange(1, 0x80, 0xbf) ? 2 : 0;
+  if (first >= 0xe0 && first <= 0xef) {
+    const [low, high] = first === 0xe0 ? [0xa0, 0xbf] : first === 0xed ? [0x80, 0x9f] : [0x80, 0xbf];
+    return inRange(1, low, high) && inRange(2, 0x80, 0xbf) ? 3 : 0;
+  }
+  if (first >= 0xf0 && first <= 0xf4) {
+    const [low, high] = first === 0xf0 ? [0x90, 0xbf] : first === 0xf4 ? [0x80, 0x8f] : [0x80, 0xbf];
+    return inRange(1, low, high) && inRange(2, 0x80, 0xbf) && inRange(3, 0x80, 0xbf) ? 4 : 0;
+  }
+  return 0;
 }
 
 function readBody(body: unknown, isBase64: boolean): RequestBody | undefined {

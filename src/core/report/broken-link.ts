@@ -1,8 +1,8 @@
 import { isInternalReferer } from '../decide/ignorable-404.js';
 import type { RequestInfo } from '../input/request.js';
-import { escapeControl } from '../text.js';
+import { unicodeEscapeLine } from '../text.js';
 import { capChars } from './limits.js';
-import { SUBJECT_PATH_CHARS, scrubbedFullPath, shortLine } from './shown.js';
+import { SUBJECT_PATH_CHARS, scrubbedFullPath } from './shown.js';
 import type { BrokenLinkReport, ReportInputs } from './types.js';
 
 /** Builds the MANAGERS report for a 404 that passed the ignore rules. */
@@ -13,7 +13,7 @@ export function buildBrokenLinkReport(inputs: ReportInputs, request: RequestInfo
   const internal = isInternalReferer(referer, host);
   return {
     kind: 'broken-link',
-    subject: `${config.subjectPrefix}Broken ${internal ? 'INTERNAL ' : ''}link on ${escapeControl(shortLine(host, SUBJECT_PATH_CHARS))}`,
+    subject: `${config.subjectPrefix}Broken ${internal ? 'INTERNAL ' : ''}link on ${unicodeEscapeLine(host, SUBJECT_PATH_CHARS)}`,
     referer: capChars(referer, limits.urlChars),
     requestedUrl: capChars(scrubbedFullPath(inputs.scrubber, request), limits.urlChars),
     userAgent: capChars(request.userAgent ?? '<none>', limits.valueChars),

@@ -3,10 +3,10 @@ import { describe, describeChain } from '../input/error-chain.js';
 import { readLogSection } from '../input/log-lines.js';
 import type { Invocation, Outcome } from '../input/outcome.js';
 import { readTrigger, type TriggerInfo } from '../input/trigger.js';
-import { escapeControl, formatCount } from '../text.js';
+import { formatCount, unicodeEscape, unicodeEscapeLine } from '../text.js';
 import { readLambda } from './lambda.js';
 import { capChars, capItems } from './limits.js';
-import { SUBJECT_PATH_CHARS, shortLine, showEvent, showRequest } from './shown.js';
+import { SUBJECT_PATH_CHARS, showEvent, showRequest } from './shown.js';
 import type { InvocationReading, ReportInputs, ServerErrorReport } from './types.js';
 
 /** The verdict of a server error. */
@@ -33,7 +33,9 @@ export function buildServerErrorReport(
   const failedIds = request === undefined ? verdict.failedIds : undefined;
   const errors = outcome.kind === 'threw' ? describeChain(outcome.error, limits, inputs.lookup) : [];
   const top = errors.at(-1);
-  const path = request === undefined ? undefined : escapeControl(capChars(request.path, limits.urlChars));
+  // Django's log_response escapes the path with unicode_escape (CVE-2025-48432): the log line, the
+  // subject and, here, the report's title show it so.
+  const path = request === undefined ? undefined : unicodeEscape(capChars(request.path, limits.urlChars));
   const status = outcome.kind === 'returned' ? returnedStatus(outcome.result) : undefined;
   const lambda = readLambda(config, invocation, now);
 
@@ -45,7 +47,7 @@ export function buildServerErrorReport(
   if (request !== undefined && path !== undefined) {
     const internal = request.sourceIp !== undefined && config.internalIps.includes(request.sourceIp);
     logLine = `${phrase}: ${path}`;
-    const subjectPath = escapeControl(shortLine(request.path, SUBJECT_PATH_CHARS));
+    const subjectPath = unicodeEscapeLine(request.path, SUBJECT_PATH_CHARS);
     subject = `${config.subjectPrefix}${level} (${internal ? 'internal' : 'EXTERNAL'} IP): ${phrase}: ${subjectPath}`;
   } else {
     // A non-HTTP trigger: name the function and where the event came from.
@@ -57,7 +59,7 @@ export function buildServerErrorReport(
     }
     const from = trigger.source === undefined ? trigger.kind : `${trigger.kind} ${trigger.source}`;
     logLine = `${what} in ${lambda.functionName ?? 'Lambda function'} (${from})`;
-    subject = `${config.subjectPrefix}${level}: ${escapeControl(shortLine(logLine, SUBJECT_PATH_CHARS))}`;
+    subject = `${config.subjectPrefix}${level}: ${unicodeEscapeLine(logLine, SUBJECT_PATH_CHARS)}`;
   }
   let summary = top && top.message !== '' ? top.message : 'No exception message supplied';
   let tracebackNote: string | undefined;

@@ -2,6 +2,7 @@ import { parseParameters } from '../input/params.js';
 import {
   cutBytes,
   findHeader,
+  iriToUri,
   type NameValue,
   type RequestBody,
   type RequestInfo,
@@ -16,15 +17,11 @@ import type { ReportInputs, ShownBody, ShownEvent, ShownRequest } from './types.
 // A subject stays one readable line: the path in it is cut shorter than the URL in the body.
 export const SUBJECT_PATH_CHARS = 300;
 
-/** Cuts a one-line value with an ellipsis, for a subject. */
-export function shortLine(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, max)}\u2026`;
-}
-
+/** Django's `get_full_path()` with sensitive query values hidden: a URI, as Django writes it. */
 export function scrubbedFullPath(scrubber: Scrubber, request: RequestInfo): string {
   return request.rawQuery === ''
     ? request.escapedPath
-    : `${request.escapedPath}?${scrubber.query(request.rawQuery)}`;
+    : `${request.escapedPath}?${iriToUri(scrubber.query(request.rawQuery))}`;
 }
 
 function byName([a]: NameValue, [b]: NameValue): number {
@@ -59,7 +56,8 @@ export function showRequest(inputs: ReportInputs, request: RequestInfo): ShownRe
   return {
     method: capChars(request.method, 64),
     url: capChars(
-      `${request.scheme}://${request.host ?? ''}${scrubbedFullPath(scrubber, request)}`,
+      // Django's build_absolute_uri: the whole URL through iri_to_uri, the host included.
+      `${iriToUri(`${request.scheme}://${request.host ?? ''}`)}${scrubbedFullPath(scrubber, request)}`,
       limits.urlChars,
     ),
     query: countedItems(parseParameters(request.rawQuery), limits, scrubber.value),

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { findHeader, fullPath, MAX_BODY_BYTES, readRequest } from '../../../../src/core/input/request.js';
+import {
+  decodePath,
+  findHeader,
+  fullPath,
+  iriToUri,
+  MAX_BODY_BYTES,
+  readRequest,
+} from '../../../../src/core/input/request.js';
 import { albEvent, httpApiEvent, restEvent } from '../../../helpers/events.js';
 
 const spec = {
@@ -41,7 +48,7 @@ describe('readRequest', () => {
     expect(request.source).toBe('api-gateway-rest');
     expect(request.host).toBe('abc123.execute-api.us-east-1.amazonaws.com');
     expect(request.path).toBe('/orders/café');
-    expect(request.rawQuery).toBe('page=2&tag=a%20b&tag=c');
+    expect(request.rawQuery).toBe('page=2&tag=a+b&tag=c');
     expect(request.sourceIp).toBe('198.51.100.7');
     expect(request.headers.filter(([name]) => name === 'Accept').map(([, v]) => v)).toEqual([
       'text/html',
@@ -82,9 +89,51 @@ describe('readRequest', () => {
     expect(readRequest(event)?.host).toBe('api.shop.example');
   });
 
-  it('uses https unless X-Forwarded-Proto says http', () => {
+  it('uses https without X-Forwarded-Proto or when it says https, and http for anything else, as Django', () => {
+    const scheme = (proto: string) =>
+      readRequest(httpApiEvent({ headers: { 'X-Forwarded-Proto': proto } }))?.scheme;
+
     expect(readRequest(httpApiEvent())?.scheme).toBe('https');
-    expect(readRequest(httpApiEvent({ headers: { 'X-Forwarded-Proto': 'http' } }))?.scheme).toBe('http');
+    expect(scheme('https')).toBe('https');
+    expect(scheme('https, http')).toBe('https');
+    expect(scheme('http')).toBe('http');
+    expect(scheme('HTTPS')).toBe('http');
+    expect(scheme('wss')).toBe('http');
+  });
+
+  it('rebuilds a REST query so that what Django leaves literal stays literal', () => {
+    const event = restEvent({
+      query: { next: '/a/b:c', q: 'a b', plus: '1+1', amp: 'a&b', eq: 'x=y', 'k=1': 'v', odd: '{é}|%' },
+    });
+
+    const request = readRequest(event)!;
+
+    expect(request.rawQuery).toBe(
+      'next=/a/b:c&q=a+b&plus=1%2B1&amp=a%26b&eq=x=y&k%3D1=v&odd=%7B%C3%A9%7D%7C%25',
+    );
+  });
+
+  it("writes the query of the full path as a URI, as Django's iri_to_uri does", () => {
+    const event = httpApiEvent({ path: '/s' });
+    event.rawQueryString = 'q={a}|"<>^`\\ é&next=/a/b:c&x=%7b';
+
+    expect(fullPath(readRequest(event)!)).toBe(
+      '/s?q=%7Ba%7D%7C%22%3C%3E%5E%60%5C%20%C3%A9&next=/a/b:c&x=%7b',
+    );
+  });
+
+  it('decodes a path with broken UTF-8 as Django does: the valid sequences decoded, the bad bytes re-encoded', () => {
+    expect(decodePath('/caf%C3%A9%E9/%zz/%C3%28/%ED%A0%80/%F0%9F%98%80')).toBe(
+      '/café%E9/%zz/%C3(/%ED%A0%80/😀',
+    );
+    expect(decodePath('/%E0%A4%A/%C0%AF/%F4%90%80%80')).toBe('/%E0%A4%A/%C0%AF/%F4%90%80%80');
+    expect(readRequest(httpApiEvent({ path: '/caf%C3%A9%FF' }))?.path).toBe('/café%FF');
+  });
+
+  it('leaves characters iri_to_uri calls safe as they are', () => {
+    const safe = "azAZ09-._~/?#[]@!$&'()*+,;=:%";
+
+    expect(iriToUri(safe)).toBe(safe);
   });
 
   it('reads cookies from the Cookie header and from the HTTP API cookies array', () => {
