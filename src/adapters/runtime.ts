@@ -130,6 +130,8 @@ export function createRuntime(options: ErrorMailOptions, ended?: (owner: object)
     timer: systemTimer,
     warn: report,
     ended,
+    // With Managed Instances an invocation goes on past its deadline: "Timed out" follows the warning.
+    pastDeadline: config.managedInstances,
   });
   const runtime: Runtime = {
     report,

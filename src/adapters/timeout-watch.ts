@@ -13,8 +13,15 @@ interface Watched {
   owner: object | undefined;
   /** The invocation's mark in the log capture, when it captures. */
   logMark: number | undefined;
-  /** The warning's send, once it has started; awaited before the invocation returns. */
+  /** The warning's send, once it has started (then the "Timed out"'s); awaited before the invocation returns. */
   pending: Promise<Delivery> | undefined;
+  /** What was sent: nothing, the warning, or also "Timed out" (only when `pastDeadline` is on). */
+  sent: 0 | 1 | 2;
+  /**
+   * With `pastDeadline`, the deadline (epoch ms), read when the watch began: past it, a context's
+   * clock may say 0 left (not every runtime counts below zero).
+   */
+  deadline: number;
 }
 
 /** One invocation watched while other invocations of the same wrapper run (Managed Instances, tests). */
@@ -45,6 +52,11 @@ export interface TimeoutWatchOptions {
   ) => Promise<Delivery>;
   /** True when an invocation (the owner given to `watch`) ended without its watch being ended. */
   readonly ended?: ((owner: object) => boolean) | undefined;
+  /**
+   * Also report an invocation still running at its deadline ("Timed out", after the warning): with
+   * Lambda Managed Instances nothing stops it there.
+   */
+  readonly pastDeadline?: boolean;
 }
 
 /** Watches invocations for their deadline, to warn before a timeout. */
@@ -77,6 +89,7 @@ export interface TimeoutWatcher {
  */
 export function createTimeoutWatcher(options: TimeoutWatchOptions): TimeoutWatcher {
   const { enabled, warningMs, clock, timer: timers, warn, ended } = options;
+  const pastDeadline = options.pastDeadline === true;
   // The invocation that runs alone takes a slot allocated once; invocations that overlap it each get
   // an entry in a set.
   const slot: Watched = {
@@ -86,19 +99,41 @@ export function createTimeoutWatcher(options: TimeoutWatchOptions): TimeoutWatch
     owner: undefined,
     logMark: undefined,
     pending: undefined,
+    sent: 0,
+    deadline: Number.NaN,
   };
   let slotBusy = false;
   let slotGeneration = 0;
   const overlapping = new Set<Watched>();
   let timer: TimerHandle | undefined;
+  // When the timer fires (epoch ms).
+  let armedFor = 0;
 
   const arm = (dueAt: number, now: number) => {
+    armedFor = dueAt;
     timer = timers.set(errorMailTimeoutWarnings, Math.max(0, dueAt - now), true);
   };
 
   /** Warns for `watched` if it is due; else returns when it will be (epoch ms), or Infinity for never. */
   const check = (watched: Watched, now: number): number => {
-    if (watched.pending !== undefined) return Number.POSITIVE_INFINITY;
+    if (watched.sent === 2 || (watched.sent === 1 && !pastDeadline)) return Number.POSITIVE_INFINITY;
+    if (watched.sent === 1) {
+      // Warned: "Timed out" once the deadline has passed (Date.now() counts whole milliseconds).
+      const { deadline, startedAt } = watched;
+      if (now <= deadline) return deadline + 1;
+      const outcome: TimeoutOutcome = {
+        kind: 'timeout',
+        elapsedMs: now - startedAt,
+        remainingMs: deadline - now,
+        timeoutMs: Math.ceil((deadline - startedAt) / 1000) * 1000,
+        pastDeadline: true,
+      };
+      const send = () => warn(outcome, watched.event, watched.context, startedAt, watched.logMark);
+      const warning = watched.pending;
+      watched.pending = warning === undefined ? send() : warning.then(send, send);
+      watched.sent = 2;
+      return Number.POSITIVE_INFINITY;
+    }
     const remaining = remainingTimeMs(watched.context);
     const elapsedMs = now - watched.startedAt;
     // No clock, or less than the warning's lead left when it started: never warned, as in `watch`.
@@ -113,7 +148,8 @@ export function createTimeoutWatcher(options: TimeoutWatchOptions): TimeoutWatch
       timeoutMs: Math.ceil((elapsedMs + remaining) / 1000) * 1000,
     };
     watched.pending = warn(outcome, watched.event, watched.context, watched.startedAt, watched.logMark);
-    return Number.POSITIVE_INFINITY;
+    watched.sent = 1;
+    return pastDeadline ? watched.deadline + 1 : Number.POSITIVE_INFINITY;
   };
 
   /** True when the adapter says the invocation is over though its watch was never ended. */
@@ -149,13 +185,33 @@ export function createTimeoutWatcher(options: TimeoutWatchOptions): TimeoutWatch
     owner: object | undefined,
     logMark: number | undefined,
   ): TimeoutWatch | undefined => {
-    if (timer === undefined) {
+    let deadline = Number.NaN;
+    if (pastDeadline) {
+      // Each invocation its own entry, with its deadline; the timer may be armed for an earlier
+      // invocation's deadline, later than this one's warning.
+      const remaining = remainingTimeMs(context);
+      if (remaining === undefined || remaining <= warningMs) return undefined;
+      deadline = startedAt + remaining;
+      if (timer === undefined || deadline - warningMs < armedFor) {
+        if (timer !== undefined) timers.clear(timer);
+        arm(deadline - warningMs, startedAt);
+      }
+    } else if (timer === undefined) {
       const remaining = remainingTimeMs(context);
       if (remaining === undefined || remaining <= warningMs) return undefined;
       arm(startedAt + remaining - warningMs, startedAt);
       if (!slotBusy) return fillSlot(event, context, startedAt, owner, logMark);
     }
-    const watched: Watched = { event, context, startedAt, owner, logMark, pending: undefined };
+    const watched: Watched = {
+      event,
+      context,
+      startedAt,
+      owner,
+      logMark,
+      pending: undefined,
+      sent: 0,
+      deadline,
+    };
     overlapping.add(watched);
     return watched;
   };
@@ -173,6 +229,7 @@ export function createTimeoutWatcher(options: TimeoutWatchOptions): TimeoutWatch
     slot.startedAt = startedAt;
     slot.owner = owner;
     slot.logMark = logMark;
+    slot.sent = 0;
     // Kept a small integer; a stale generation can only be one handed out 2^30 watches ago.
     slotGeneration = (slotGeneration + 1) & 0x3fffffff;
     return slotGeneration;
@@ -194,7 +251,9 @@ export function createTimeoutWatcher(options: TimeoutWatchOptions): TimeoutWatch
   return {
     watch(event, context, startedAt, owner, logMark) {
       if (!enabled) return undefined;
-      if (timer === undefined || slotBusy) return watchSlowly(event, context, startedAt, owner, logMark);
+      if (timer === undefined || slotBusy || pastDeadline) {
+        return watchSlowly(event, context, startedAt, owner, logMark);
+      }
       return fillSlot(event, context, startedAt, owner, logMark);
     },
     unwatch(watch) {

@@ -31,6 +31,11 @@ export interface Config extends SettingValues<typeof SETTINGS> {
   readonly functionName: string | undefined;
   /** `AWS_REGION`, when set: used for the CloudWatch Logs link. */
   readonly region: string | undefined;
+  /**
+   * `AWS_LAMBDA_INITIALIZATION_TYPE` is `lambda-managed-instances`: invocations run side by side and
+   * nothing stops one at its deadline.
+   */
+  readonly managedInstances: boolean;
   /** `LAMBDA_TASK_ROOT` (`/var/task`), when the runtime set it: sources are shown relative to it, and read only under it. */
   readonly taskRoot: string | undefined;
   /** The environment at cold start as shown in the report's settings section, sorted, scrubbed (on first read). */
@@ -134,6 +139,7 @@ export function loadConfig(
     ...settings,
     functionName: nonEmpty(env.AWS_LAMBDA_FUNCTION_NAME),
     region: nonEmpty(env.AWS_REGION) ?? nonEmpty(env.AWS_DEFAULT_REGION),
+    managedInstances: env.AWS_LAMBDA_INITIALIZATION_TYPE === 'lambda-managed-instances',
     taskRoot: nonEmpty(env.LAMBDA_TASK_ROOT),
     get environment() {
       environment ??= snapshotEnvironment(variables, sensitiveNameTest(settings.sensitiveNames));

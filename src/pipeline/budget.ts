@@ -27,15 +27,15 @@ export const ONE_VCPU_MB = 1769;
 
 /**
  * The time a send started now has until `budget` ms from now, and until the deadline of the
- * invocation of `context`, at the CPU share of the memory size it gives (`memoryLimitInMB`; one full
- * vCPU without it).
+ * invocation of `context` (unless not `bounded` by it: an invocation past its deadline that nothing
+ * stops), at the CPU share of the memory size it gives (`memoryLimitInMB`; one full vCPU without it).
  * @example
  * sendTime(2000, clock, { memoryLimitInMB: '128' }).cpuShare; // 0.0723...
  */
-export function sendTime(budget: number, clock: Clock, context: unknown): SendTime {
+export function sendTime(budget: number, clock: Clock, context: unknown, bounded = true): SendTime {
   const now = clock();
   const endsAt = now + budget;
-  const remaining = remainingTimeMs(context);
+  const remaining = bounded ? remainingTimeMs(context) : undefined;
   const deadline = remaining === undefined ? undefined : now + remaining;
   const memory = Number(readProperty(context, 'memoryLimitInMB'));
   const cpuShare = Number.isFinite(memory) && memory > 0 ? Math.min(1, memory / ONE_VCPU_MB) : 1;

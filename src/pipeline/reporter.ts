@@ -295,10 +295,12 @@ export function createReporter(deps: ReporterDependencies): Reporter {
   /**
    * Stage 2: true for the first report of an invocation. An error object thrown again by a later
    * invocation (a module-level constant, say) is mailed again: Lambda makes a new context each time.
-   * A timeout warning never claims: the invocation may still fail after it.
+   * A timeout warning never claims: the invocation may still fail after it. "Timed out" claims:
+   * what the invocation does after its deadline (an error its timeout caused, most likely) is not
+   * mailed again.
    */
   function claim(outcome: Outcome, invocation: Invocation): boolean {
-    if (outcome.kind === 'timeout') return true;
+    if (outcome.kind === 'timeout' && outcome.pastDeadline !== true) return true;
     const key = invocation.context ?? invocation.event;
     if (typeof key !== 'object' || key === null) return true;
     if (deps.reportedInvocations.has(key)) return false;
@@ -315,9 +317,11 @@ export function createReporter(deps: ReporterDependencies): Reporter {
   ): Promise<SendAttempt> {
     const { fingerprint, headers } = composed;
     let mail = composed.mail;
+    // Past its deadline an invocation still runs (nothing stops it): only the budget bounds the send.
+    const pastDeadline = outcome.kind === 'timeout' && outcome.pastDeadline === true;
     const budget = sendBudget(
       config.sendBudgetMs,
-      remainingTimeMs(invocation.context),
+      pastDeadline ? undefined : remainingTimeMs(invocation.context),
       outcome.kind === 'timeout',
     );
     let hooked: Report | undefined;
@@ -336,7 +340,7 @@ export function createReporter(deps: ReporterDependencies): Reporter {
       };
     }
     let skip: SkipReason | undefined;
-    const time = sendTime(budget, deps.clock, invocation.context);
+    const time = sendTime(budget, deps.clock, invocation.context, !pastDeadline);
     try {
       await runWithin(budget, deps.timer, async (signal) => {
         const claim = await claimWindow(fingerprint, now, requestIdOf(invocation), signal, time);

@@ -8,7 +8,7 @@ import { mailsMarked, reportingEnv, type StoredMail } from '../helpers/local-ses
 const sesUrl = inject('sesUrl');
 const FIXTURE = new URL('../fixtures/managed-instances.mjs', import.meta.url).pathname;
 
-const text = (mail: StoredMail) => mail.body.text.replace(/\r\n/g, '\n');
+const text = (mail: StoredMail) => (mail.body.text ?? '').replace(/\r\n/g, '\n');
 
 describe('64 invocations at once in one process (Managed Instances)', () => {
   it('mails each failure once with only its own request, and gives each caller its own result', async () => {

@@ -66,8 +66,10 @@ export type Verdict =
  * - a returned 5xx is a server error, a returned 404 a broken link.
  */
 export function classify(outcome: Outcome): Verdict {
-  if (outcome.kind === 'timeout')
-    return { kind: 'server-error', phrase: 'Possible timeout', status: undefined, failedIds: undefined };
+  if (outcome.kind === 'timeout') {
+    const phrase = outcome.pastDeadline === true ? 'Timed out' : 'Possible timeout';
+    return { kind: 'server-error', phrase, status: undefined, failedIds: undefined };
+  }
   if (outcome.kind === 'threw') {
     const status = thrownStatus(outcome.error);
     if (status === 404) return { kind: 'broken-link' };

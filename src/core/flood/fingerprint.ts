@@ -61,7 +61,10 @@ export function fingerprintOf(
     const refererHost = /^[a-z][a-z0-9+.-]*:\/\/([^/?#]*)/i.exec(referer)?.[1] ?? '';
     return hashFingerprint(['404', request?.path ?? '', refererHost]);
   }
-  if (outcome.kind === 'timeout') return hashFingerprint(['timeout', where]);
+  // The warning and the later "Timed out" are two mails of their own: neither holds the other back.
+  if (outcome.kind === 'timeout') {
+    return hashFingerprint([outcome.pastDeadline === true ? 'timed-out' : 'timeout', where]);
+  }
   if (verdict.kind === 'server-error' && verdict.failedIds !== undefined) {
     return hashFingerprint(['batch', where]);
   }

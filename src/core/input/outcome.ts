@@ -13,6 +13,11 @@ export type Outcome =
       readonly remainingMs: number;
       /** The function's timeout as seen from the start of the invocation, rounded up to a second. */
       readonly timeoutMs: number | undefined;
+      /**
+       * True once the deadline has passed and the invocation still runs: with Lambda Managed
+       * Instances nothing stops it. Reported as "Timed out", once, after the warning.
+       */
+      readonly pastDeadline?: boolean;
     };
 
 /**

@@ -41,7 +41,7 @@ export function buildServerErrorReport(
 
   let trigger: TriggerInfo | undefined;
   // A possible timeout is a warning: nothing has failed yet.
-  const level = outcome.kind === 'timeout' ? 'WARNING' : 'ERROR';
+  const level = outcome.kind === 'timeout' && outcome.pastDeadline !== true ? 'WARNING' : 'ERROR';
   let subject: string;
   let logLine: string;
   if (request !== undefined && path !== undefined) {
@@ -63,7 +63,12 @@ export function buildServerErrorReport(
   }
   let summary = top && top.message !== '' ? top.message : 'No exception message supplied';
   let tracebackNote: string | undefined;
-  if (outcome.kind === 'timeout') {
+  if (outcome.kind === 'timeout' && outcome.pastDeadline === true) {
+    const timeout =
+      outcome.timeoutMs === undefined ? '' : `, its timeout ${formatCount(outcome.timeoutMs)} ms`;
+    summary = `Still running after ${formatCount(outcome.elapsedMs)} ms${timeout}: ${formatCount(-outcome.remainingMs)} ms past the deadline, and nothing stops it (Lambda Managed Instances).`;
+    tracebackNote = 'the invocation was still running past its deadline; nothing had been thrown yet';
+  } else if (outcome.kind === 'timeout') {
     const timeout =
       outcome.timeoutMs === undefined ? '' : ` of its ${formatCount(outcome.timeoutMs)} ms timeout`;
     summary = `Still running after ${formatCount(outcome.elapsedMs)} ms${timeout}, ${formatCount(outcome.remainingMs)} ms before the deadline.`;
@@ -81,7 +86,7 @@ export function buildServerErrorReport(
     level,
     subject,
     logLine,
-    title: `${top?.type ?? (outcome.kind === 'timeout' ? 'Possible timeout' : 'Report')}${at}`,
+    title: `${top?.type ?? (outcome.kind === 'timeout' ? phrase : 'Report')}${at}`,
     at,
     summary,
     errors,

@@ -100,6 +100,138 @@ describe('the shared timeout-warning timer, over any schedule of one function', 
   });
 });
 
+describe('with Lambda Managed Instances, where nothing stops an invocation at its deadline', () => {
+  it('warns each invocation still running when due, says "Timed out" for each still running past its deadline, on time, and no other', async () => {
+    await withErrorMail(
+      async () => {
+        throw new Error('load the reporter');
+      },
+      { env: mailEnv(), transport: recordingTransport() },
+    )(httpApiEvent(), lambdaContext()).catch(() => undefined);
+
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(
+          fc.record({
+            gap: fc.integer({ min: 0, max: 900 }),
+            // Never within 3 ms of the warning or of the deadline, where the outcome is a race.
+            runs: fc.oneof(
+              fc.integer({ min: 0, max: DUE_AFTER_MS - 3 }),
+              fc.integer({ min: DUE_AFTER_MS + 3, max: TIMEOUT_MS - 3 }),
+              fc.integer({ min: TIMEOUT_MS + 3, max: 1600 }),
+            ),
+          }),
+          { minLength: 1, maxLength: 8 },
+        ),
+        async (plan) => {
+          vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+          try {
+            const transport = recordingTransport();
+            const handler = withErrorMail(
+              async (event: { rawPath: string }) => {
+                const runs = Number(event.rawPath.split('-')[1]);
+                await new Promise((resolve) => setTimeout(resolve, runs));
+                return { statusCode: 200 };
+              },
+              {
+                env: mailEnv({
+                  AWS_LAMBDA_INITIALIZATION_TYPE: 'lambda-managed-instances',
+                  ERROR_MAIL_TIMEOUT_WARNING_MS: String(WARNING_MS),
+                  ERROR_MAIL_THROTTLE_SECONDS: '0',
+                  ERROR_MAIL_MAX_PER_MINUTE: '0',
+                }),
+                transport,
+              },
+            );
+            const running: Promise<unknown>[] = [];
+            for (const [i, { gap, runs }] of plan.entries()) {
+              await vi.advanceTimersByTimeAsync(gap);
+              running.push(
+                handler(httpApiEvent({ path: `/i${i}-${runs}` }), lambdaContext({ remainingMs: TIMEOUT_MS })),
+              );
+            }
+            await vi.advanceTimersByTimeAsync(3 * TIMEOUT_MS);
+            await Promise.all(running);
+
+            const subjects = (what: string) =>
+              transport.mails
+                .map((mail) => new RegExp(`${what}: (\\/\\S+)`).exec(mail.subject)?.[1])
+                .filter((path) => path !== undefined)
+                .sort();
+            const paths = (longerThan: number) =>
+              plan
+                .map(({ runs }, i) => (runs > longerThan ? `/i${i}-${runs}` : undefined))
+                .filter((path) => path !== undefined)
+                .sort();
+            expect(subjects('WARNING \\(EXTERNAL IP\\): Possible timeout')).toEqual(paths(DUE_AFTER_MS));
+            expect(subjects('ERROR \\(EXTERNAL IP\\): Timed out')).toEqual(paths(TIMEOUT_MS));
+            // On time: within the millisecond after the deadline (Date.now() counts whole milliseconds).
+            for (const mail of transport.mails.filter((m) => m.subject.includes('Timed out'))) {
+              const past = Number(/: ([\d,]+) ms past the deadline/.exec(mail.text)?.[1]);
+              expect(past === 1 || past === 2, `${past} ms past the deadline`).toBe(true);
+            }
+          } finally {
+            vi.useRealTimers();
+          }
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+
+  it('mails nothing more when the invocation that timed out fails afterwards; its caller still gets the error', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+    const transport = recordingTransport();
+    const handler = withErrorMail(
+      async () => {
+        await new Promise((resolve) => setTimeout(resolve, TIMEOUT_MS + 200));
+        throw new Error('orders-db: socket closed after the deadline');
+      },
+      {
+        env: mailEnv({
+          AWS_LAMBDA_INITIALIZATION_TYPE: 'lambda-managed-instances',
+          ERROR_MAIL_TIMEOUT_WARNING_MS: String(WARNING_MS),
+        }),
+        transport,
+      },
+    );
+
+    const caught = handler(httpApiEvent({ path: '/slow' }), lambdaContext({ remainingMs: TIMEOUT_MS })).catch(
+      (error: Error) => error.message,
+    );
+    await vi.advanceTimersByTimeAsync(2 * TIMEOUT_MS);
+
+    expect(await caught).toBe('orders-db: socket closed after the deadline');
+    expect(transport.mails.map((mail) => mail.subject)).toEqual([
+      '[shop] WARNING (EXTERNAL IP): Possible timeout: /slow',
+      '[shop] ERROR (EXTERNAL IP): Timed out: /slow',
+    ]);
+    expect(transport.mails[1]?.text).toMatch(
+      /Still running after 1,00\d ms, its timeout 1,000 ms: \d ms past the deadline, and nothing stops it/,
+    );
+  });
+
+  it('says nothing at the deadline outside Managed Instances, where Lambda stops the invocation', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+    const transport = recordingTransport();
+    const handler = withErrorMail(
+      async () => {
+        await new Promise((resolve) => setTimeout(resolve, TIMEOUT_MS + 200));
+        return { statusCode: 200 };
+      },
+      { env: mailEnv({ ERROR_MAIL_TIMEOUT_WARNING_MS: String(WARNING_MS) }), transport },
+    );
+
+    const done = handler(httpApiEvent({ path: '/slow' }), lambdaContext({ remainingMs: TIMEOUT_MS }));
+    await vi.advanceTimersByTimeAsync(2 * TIMEOUT_MS);
+    await done;
+
+    expect(transport.mails.map((mail) => mail.subject)).toEqual([
+      '[shop] WARNING (EXTERNAL IP): Possible timeout: /slow',
+    ]);
+  });
+});
+
 describe('createTimeoutWatcher, on a fake clock and timer', () => {
   function watcher(
     time: ManualTime,

@@ -223,6 +223,7 @@ describe('ConfigOverrides', () => {
       readonly smtp: SmtpBefore;
       readonly functionName: string | undefined;
       readonly region: string | undefined;
+      readonly managedInstances: boolean;
       readonly taskRoot: string | undefined;
       readonly environment: readonly (readonly [name: string, value: string])[];
       readonly traceId: () => string | undefined;
