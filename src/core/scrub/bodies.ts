@@ -116,7 +116,8 @@ export function scrubbedJson(
 
 /**
  * A request body for display: JSON key by key at any depth, form bodies field by field, a JSON
- * body cut at the cap member by member. `complete` is false when the body was cut.
+ * body cut at the cap member by member, and in any text the queries of its URLs by parameter name.
+ * `complete` is false when the body was cut.
  */
 export function scrubBody(
   text: string,
@@ -143,8 +144,9 @@ export function scrubBody(
     return scrubQuery(text, isSensitiveName);
   }
   if (looksJson) {
-    // A JSON body cut at the cap (or not quite JSON): hide the scalar values of sensitive members.
-    return text.replace(JSON_MEMBER, (member, key: string, colon: string) => {
+    // A JSON body cut at the cap (or not quite JSON): hide the scalar values of sensitive members,
+    // then the queries of the URLs in it.
+    const members = text.replace(JSON_MEMBER, (member, key: string, colon: string) => {
       let name: string;
       try {
         name = JSON.parse(key) as string;
@@ -153,6 +155,7 @@ export function scrubBody(
       }
       return isSensitiveName(name) ? `${key}${colon}"${CLEANSED_SUBSTITUTE}"` : member;
     });
+    return scrubQueriesInText(members, isSensitiveName);
   }
-  return text;
+  return scrubQueriesInText(text, isSensitiveName);
 }

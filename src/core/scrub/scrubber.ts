@@ -16,11 +16,11 @@ export interface Scrubber {
    * else itself with the queries it holds scrubbed (a Referer's, a `next=` URL's).
    */
   value(name: string, value: string): string;
-  /** The value to show for a cookie: session cookies are hidden too. */
+  /** The value to show for a cookie: session cookies are hidden too, queries in the others scrubbed. */
   cookie(name: string, value: string): string;
   /** A raw query string with sensitive values hidden (names compared decoded), keeping the original encoding. */
   query(query: string): string;
-  /** A request body for display: JSON key by key at any depth, form bodies field by field. */
+  /** A request body for display: JSON key by key at any depth, form bodies field by field, queries in URLs by name. */
   body(text: string, contentType: string | undefined, complete: boolean): string;
   /**
    * An event, a record or a logged value as JSON indented by `indent` spaces (2; 0: on one line):
@@ -38,7 +38,10 @@ export function createScrubber(extra: readonly RegExp[] = []): Scrubber {
     isSensitiveName,
     value: (name, value) =>
       isSensitiveName(name) ? CLEANSED_SUBSTITUTE : scrubQueriesInText(value, isSensitiveName),
-    cookie: (name, value) => (isSensitiveName(name) || isSessionCookie(name) ? CLEANSED_SUBSTITUTE : value),
+    cookie: (name, value) =>
+      isSensitiveName(name) || isSessionCookie(name)
+        ? CLEANSED_SUBSTITUTE
+        : scrubQueriesInText(value, isSensitiveName),
     query: (raw) => scrubQuery(raw, isSensitiveName),
     json: (value, indent) => scrubbedJson(value, isSensitiveName, indent, eventGuide),
     body: (text, contentType, complete) => scrubBody(text, contentType, complete, isSensitiveName),
