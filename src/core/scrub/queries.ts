@@ -49,10 +49,17 @@ export function isSensitiveParameter(isSensitiveName: NameTest, raw: string): bo
 
 /** One `name=value` pair: the value hidden when the name is sensitive, else scrubbed for a nested query. */
 function scrubPair(pair: string, isSensitiveName: NameTest, nested: number): string {
-  const equals = nested === 0 ? /=/.exec(pair) : NESTED_EQUALS.exec(pair);
-  if (equals === null) return pair;
-  const name = pair.slice(0, equals.index);
-  const head = pair.slice(0, equals.index + equals[0].length);
+  let at: number;
+  let length = 1;
+  if (nested === 0) at = pair.indexOf('=');
+  else {
+    const equals = NESTED_EQUALS.exec(pair);
+    at = equals?.index ?? -1;
+    length = equals?.[0].length ?? 0;
+  }
+  if (at === -1) return pair;
+  const name = pair.slice(0, at);
+  const head = pair.slice(0, at + length);
   const value = pair.slice(head.length);
   if (isSensitiveParameter(isSensitiveName, name)) {
     return NO_VALUE.test(value) ? pair : `${head}${CLEANSED_SUBSTITUTE}`;
@@ -93,6 +100,7 @@ export function scrubQuery(raw: string, isSensitiveName: NameTest): string {
 
 /** A query and the fragments after it (`#access_token=...`), each scrubbed as a query. */
 function scrubQueryAndFragment(text: string, isSensitiveName: NameTest): string {
+  if (!text.includes('#')) return scrubQuery(text, isSensitiveName);
   return text
     .split('#')
     .map((part) => scrubQuery(part, isSensitiveName))
