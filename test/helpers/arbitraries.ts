@@ -140,3 +140,49 @@ export const anyEvent = (): fc.Arbitrary<unknown> =>
       return nested;
     }),
   );
+
+// A parameter name as a client may write it: as it is, in capitals or percent-encoded, letter by letter.
+const writtenName = (name: string) =>
+  fc
+    .array(fc.constantFrom('plain', 'encoded', 'upper'), { minLength: name.length, maxLength: name.length })
+    .map((ways) =>
+      [...name]
+        .map((char, i) =>
+          ways[i] === 'encoded'
+            ? `%${char.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`
+            : ways[i] === 'upper'
+              ? char.toUpperCase()
+              : char,
+        )
+        .join(''),
+    );
+const sensitiveName = () =>
+  fc
+    .constantFrom('api_key', 'access_token', 'password', 'X-Amz-Signature', 'X-Amz-Credential', 'sessionid')
+    .chain(writtenName);
+const harmlessName = () => fc.constantFrom('page', 'q', 'sort', 'lang', 'next', 'id', 'utm_source', 'x');
+const harmlessValue = () =>
+  fc.oneof(
+    fc.string({ maxLength: 12 }).map(encodeURIComponent),
+    fc.constantFrom('', 'a+b', '%ZZ', '%E0%A4%A', '1,2', '~', '/home', '%2Fcart'),
+  );
+/** A query pair without a sensitive name: `page=2`, `q=a+b`, a bare `flag`, `a=b=c`. */
+export const harmlessQueryPair = (): fc.Arbitrary<string> =>
+  fc.oneof(
+    { weight: 5, arbitrary: fc.tuple(harmlessName(), harmlessValue()).map(([n, v]) => `${n}=${v}`) },
+    { weight: 1, arbitrary: fc.constantFrom('flag', '', 'a=b=c') },
+  );
+
+/** A query with one sensitive parameter among harmless ones, and the secret it carries. */
+export const queryWithSecret = (): fc.Arbitrary<{ query: string; secret: string }> =>
+  fc
+    .record({
+      before: fc.array(harmlessQueryPair(), { maxLength: 4 }),
+      name: sensitiveName(),
+      secret: plantedSecret(),
+      after: fc.array(harmlessQueryPair(), { maxLength: 4 }),
+    })
+    .map(({ before, name, secret, after }) => ({
+      query: [...before, `${name}=${secret}`, ...after].join('&'),
+      secret,
+    }));

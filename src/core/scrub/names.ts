@@ -1,5 +1,3 @@
-import { safeDecode } from '../input/params.js';
-
 /** Django's `cleansed_substitute`: exactly 20 asterisks. */
 export const CLEANSED_SUBSTITUTE = '********************';
 
@@ -44,20 +42,6 @@ export function shownValue(isSensitiveName: NameTest, name: string, value: strin
 /** True for a cookie whose value is hidden: a sensitive name, or a session cookie's. */
 export function isSessionCookie(name: string): boolean {
   return SESSION_COOKIE.test(name);
-}
-
-/** A raw query string (or form body) with sensitive values hidden, keeping the original encoding. */
-export function scrubQuery(raw: string, isSensitiveName: NameTest): string {
-  if (raw === '') return raw;
-  return raw
-    .split('&')
-    .map((pair) => {
-      const eq = pair.indexOf('=');
-      if (eq === -1) return pair;
-      const name = safeDecode(pair.slice(0, eq).replace(/\+/g, ' '));
-      return isSensitiveName(name) ? `${pair.slice(0, eq)}=${CLEANSED_SUBSTITUTE}` : pair;
-    })
-    .join('&');
 }
 
 /** Parses `ERROR_MAIL_SENSITIVE_NAMES` entries: `/regex/flags`, or a name searched in any case. */

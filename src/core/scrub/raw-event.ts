@@ -12,10 +12,12 @@ const MAX_NODES = 5000;
 const MAX_STRING_CHARS = 1024;
 
 /**
- * The event as Lambda delivered it, as indented JSON with sensitive names
- * hidden: the request body is left out (the Body section shows it, scrubbed
- * as a form or JSON), the raw query string is scrubbed like the URL, and long
- * arrays and objects are cut to their first entries. Never throws.
+ * The event as Lambda delivered it, as indented JSON scrubbed as {@link Scrubber.json} does (sensitive
+ * names hidden, queries scrubbed wherever they are, AWS's structural members shown): the request
+ * body is left out (the Body section shows it, scrubbed as a form or JSON), and long arrays and
+ * objects are cut to their first entries. Never throws.
+ * @example
+ * scrubbedEventJson(createScrubber(), event, readRequest(event)); // '{\n  "version": "2.0", ...'
  */
 export function scrubbedEventJson(
   scrubber: Scrubber,
@@ -28,8 +30,6 @@ export function scrubbedEventJson(
       if (typeof pruned.body === 'string' && pruned.body !== '') {
         pruned.body = `[${formatCount(request.body?.bytes ?? pruned.body.length)} bytes, shown under Body]`;
       }
-      if (typeof pruned.rawQueryString === 'string')
-        pruned.rawQueryString = scrubber.query(pruned.rawQueryString);
     }
     return scrubber.json(pruned);
   } catch {

@@ -24,6 +24,26 @@ describe('scrubbedEventJson', () => {
     expect(json).not.toMatch(/hunter2|tok_secret|dXNlcjpwYXNz/);
   });
 
+  it('scrubs the raw query string of a v2 event that is not read as a request, and shows its route', () => {
+    const event = {
+      version: '2.0',
+      routeKey: 'GET /orders',
+      rawPath: '/orders',
+      rawQueryString: 'page=2&api%5Fkey=PLANTapiKey123&api_key=PLANTapiKey456+x',
+      headers: { referer: 'https://shop.example/cart?session=PLANTsession789' },
+    };
+
+    const json = scrubbedEventJson(scrubber, event, readRequest(event));
+
+    expect(readRequest(event)).toBeUndefined();
+    expect(json).toContain('"routeKey": "GET /orders"');
+    expect(json).toContain(
+      '"rawQueryString": "page=2&api%5Fkey=********************&api_key=********************"',
+    );
+    expect(json).toContain('"referer": "https://shop.example/cart?session=********************"');
+    expect(json).not.toContain('PLANT');
+  });
+
   it('keeps the first three records of a batch and counts the rest', () => {
     const event = { Records: Array.from({ length: 10_000 }, (_, i) => ({ messageId: `m${i}`, body: '{}' })) };
 

@@ -60,6 +60,19 @@ describe('names', () => {
     expect(scrubber.cookie(name, 'v')).toBe(S);
   });
 
+  it('hides the sensitive parameters of a URL in a header or cookie value, and keeps the rest', () => {
+    expect(scrubber.value('Referer', 'https://shop.example/cart?page=2&token=abc')).toBe(
+      `https://shop.example/cart?page=2&token=${S}`,
+    );
+    expect(scrubber.cookie('return_to', '/cart?api_key=abc')).toBe(`/cart?api_key=${S}`);
+  });
+
+  it('hides the queries of URLs in a plain-text body', () => {
+    expect(scrubber.body('retry https://shop.example/cb?code=1&secret=abc later', 'text/plain', true)).toBe(
+      `retry https://shop.example/cb?code=1&secret=${S} later`,
+    );
+  });
+
   it('shows ordinary cookies', () => {
     expect(scrubber.cookie('theme', 'dark')).toBe('dark');
     expect(scrubber.cookie('consider', 'x')).toBe('x');
