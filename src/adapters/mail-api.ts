@@ -1,5 +1,5 @@
 import { type Config, loadConfig } from '../config/load.js';
-import { safeString } from '../core/input/safe.js';
+import { readProperty, safeString } from '../core/input/safe.js';
 import type { Log, LogRecord, Transport } from '../core/ports.js';
 import type { Reporter } from '../pipeline/reporter.js';
 import { keptChanged, noteHandled, trackHandled } from './handled.js';
@@ -142,6 +142,12 @@ function setupFor(options: ErrorMailOptions): Setup {
   return setup;
 }
 
+/** `Name: message` of an invalid setting (a ConfigError lists each on a line), on one line for a log record. */
+function describeProblem(error: unknown): string {
+  const text = `${safeString(readProperty(error, 'name'))}: ${safeString(readProperty(error, 'message'))}`;
+  return text.replace(/\r?\n/g, ' ');
+}
+
 function safeLog(log: Log, record: LogRecord): void {
   try {
     log(record);
@@ -194,7 +200,7 @@ async function mailList(
     safeLog(rest.log ?? writeJsonLine, {
       level: 'ERROR',
       message: `mail to ${list} not sent`,
-      reason: `${safeString((error as { name?: unknown }).name)}: ${safeString((error as { message?: unknown }).message)}`,
+      reason: describeProblem(error),
     });
     return;
   }
@@ -272,7 +278,7 @@ async function sendHandled(
     safeLog(options.log ?? writeJsonLine, {
       level: 'ERROR',
       message: 'error mail not sent',
-      reason: `${safeString((problem as { name?: unknown }).name)}: ${safeString((problem as { message?: unknown }).message)}`,
+      reason: describeProblem(problem),
     });
     return;
   }
