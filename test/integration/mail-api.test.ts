@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import middy from '@middy/core';
 import { describe, expect, inject, it } from 'vitest';
 import {
@@ -130,6 +131,23 @@ describe('reportError through the real SES client', () => {
     expect(mails.map((mail) => mail.subject)).toEqual([
       `[${marker}] ERROR: Handled error: RangeError in shop-prod-api (Direct invocation)`,
     ]);
+  });
+
+  it('names the queue of an SQS event in the subject', async () => {
+    const marker = randomUUID();
+    const event = JSON.parse(readFileSync('events/sqs.json', 'utf8')) as unknown;
+
+    await reportError(new RangeError('quantity out of range'), {
+      event,
+      context: lambdaContext(),
+      env: envFor(marker),
+    });
+
+    const mails = await markedNow(marker);
+    expect(mails.map((mail) => mail.subject)).toEqual([
+      `[${marker}] ERROR: Handled error: RangeError in shop-prod-api (SQS orders-queue)`,
+    ]);
+    expect(mails[0]!.body.text).toMatch(/^Handled error: RangeError in shop-prod-api \(SQS orders-queue\)\n/);
   });
 
   it('sends one mail inside withErrorMail when the reported error is rethrown, and the caller gets it', async () => {
