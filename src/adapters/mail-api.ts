@@ -1,4 +1,5 @@
 import { type Config, loadConfig } from '../config/load.js';
+import { mailBySettings } from '../core/decide/mail-settings.js';
 import { readProperty, safeString } from '../core/input/safe.js';
 import type { Log, LogRecord, Transport } from '../core/ports.js';
 import type { Reporter } from '../pipeline/reporter.js';
@@ -257,31 +258,40 @@ async function mailList(
 export function reportError(error: unknown, options: ReportErrorOptions = {}): Promise<void> {
   const { event, context, ...rest } = options;
   const at = Date.now();
-  // Before any await: an error thrown right after this call must find itself already reported.
-  noteHandled(error, event, context, at);
-  const sending = sendHandled(error, event, context, at, rest);
-  trackHandled(sending, event, context);
-  return sending;
-}
-
-async function sendHandled(
-  error: unknown,
-  event: unknown,
-  context: unknown,
-  at: number,
-  options: ErrorMailOptions,
-): Promise<void> {
   let setup: Setup;
   try {
-    setup = setupFor(options);
+    setup = setupFor(rest);
   } catch (problem) {
-    safeLog(options.log ?? writeJsonLine, {
+    safeLog(rest.log ?? writeJsonLine, {
       level: 'ERROR',
       message: 'error mail not sent',
       reason: describeProblem(problem),
     });
-    return;
+    return Promise.resolve();
   }
+  // Noted before any await, so that the error thrown right after this call finds itself reported;
+  // and only when these settings mail it, so that a wrapper mailing by other settings still does.
+  if (mailBySettings(setup.config, HANDLED_VERDICT).mail) noteHandled(error, event, context, at);
+  const sending = sendHandled(setup, error, event, context, at);
+  trackHandled(sending, event, context);
+  return sending;
+}
+
+// What a handled error is, for "would it be mailed?" (its status does not matter: see classify).
+const HANDLED_VERDICT = {
+  kind: 'server-error',
+  phrase: 'Handled error',
+  status: undefined,
+  failedIds: undefined,
+} as const;
+
+async function sendHandled(
+  setup: Setup,
+  error: unknown,
+  event: unknown,
+  context: unknown,
+  at: number,
+): Promise<void> {
   try {
     const reporter = await reporterOf(setup);
     // Cold start as the wrappers count it: the first report of these settings in this container.

@@ -189,6 +189,27 @@ describe('reportError through the real SES client', () => {
     ]);
   });
 
+  it('leaves the rethrown error to the wrapper when reportError’s own settings mail nobody', async () => {
+    const marker = randomUUID();
+    const env = envFor(marker);
+    const failure = new Error('payment service down');
+    const handler = withErrorMail(
+      async (event: unknown, context: unknown) => {
+        await reportError(failure, { event, context, env: { ...env, ADMINS: '' } });
+        throw failure;
+      },
+      { env },
+    );
+
+    const caught = await handler(httpApiEvent({ path: '/pay' }), lambdaContext()).catch((e: unknown) => e);
+
+    expect(caught).toBe(failure);
+    const mails = await markedNow(marker);
+    expect(mails.map((mail) => mail.subject)).toEqual([
+      `[${marker}] ERROR (EXTERNAL IP): Internal Server Error: /pay`,
+    ]);
+  });
+
   it('still mails another error that escapes after a reported one', async () => {
     const marker = randomUUID();
     const env = envFor(marker);
