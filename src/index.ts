@@ -1,3 +1,11 @@
+export {
+  MailNotSentError,
+  type MailOptions,
+  mailAdmins,
+  mailManagers,
+  type ReportErrorOptions,
+  reportError,
+} from './adapters/mail-api.js';
 export { type ErrorMailMiddleware, errorMail, type MiddyRequest } from './adapters/middy.js';
 export type { ErrorMailOptions } from './adapters/runtime.js';
 export { type HandlerCallback, withErrorMail } from './adapters/wrap.js';

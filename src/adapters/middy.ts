@@ -1,5 +1,13 @@
 import { mayNeedReport } from '../core/decide/classify.js';
-import { createRuntime, type ErrorMailOptions, type Runtime, settleSuccess, settleWatch } from './runtime.js';
+import { handledReports } from './handled.js';
+import {
+  createRuntime,
+  type ErrorMailOptions,
+  type Runtime,
+  settleReported,
+  settleSuccess,
+  settleWatch,
+} from './runtime.js';
 import type { TimeoutWatch } from './timeout-watch.js';
 
 /**
@@ -61,7 +69,12 @@ export function errorMail(options: ErrorMailOptions = {}): ErrorMailMiddleware {
       if (state?.logMark !== undefined) runtime.logs?.end(state.logMark);
       const pending = state?.watch === undefined ? undefined : runtime.unwatch(state.watch);
       const sendingKept = startSendingKept(runtime, request);
-      if (pending === undefined && sendingKept === undefined && !mayNeedReport(request.response)) {
+      if (
+        pending === undefined &&
+        sendingKept === undefined &&
+        handledReports.waiting === 0 &&
+        !mayNeedReport(request.response)
+      ) {
         return undefined;
       }
       // Resolves to undefined: a value returned from `after` would become middy's early response.
@@ -90,6 +103,7 @@ export function errorMail(options: ErrorMailOptions = {}): ErrorMailMiddleware {
         state?.logMark,
       );
       if (sendingKept !== undefined) await sendingKept;
+      await settleReported(request.event, request.context);
     },
   };
 }

@@ -3,11 +3,15 @@ import { resolve } from 'node:path';
 import type { Config } from '../config/load.js';
 import type { Log, SendTime, SourceLookup, Transport } from '../core/ports.js';
 import type { BeforeSend } from '../pipeline/before-send.js';
-import { createReporter, type Reporter } from '../pipeline/reporter.js';
+import { createReporter, type Reporter, type ReporterDependencies } from '../pipeline/reporter.js';
 import { createDynamoDbDeduper } from '../transports/dynamodb-deduper.js';
 import { createTransport } from '../transports/select.js';
 import { createSourceMaps, type SourceMaps } from './source-maps.js';
 import { systemClock, systemRandom, systemTimer } from './system.js';
+
+// What mailAdmins and mailManagers send with, loaded with their first mail.
+export { sendListMail } from '../pipeline/list-mail.js';
+export { createTransport } from '../transports/select.js';
 
 // Invocations that already produced a report, for every wrapper in the container (see
 // ReporterDependencies): held here because this module is loaded once per container.
@@ -67,6 +71,8 @@ export function createReporting(
     readonly beforeSend: BeforeSend | undefined;
     /** Hears whether reports whose send failed wait for a later invocation. */
     readonly keptChanged: (any: boolean) => void;
+    /** Tells a failure that `reportError` already reported (see ReporterDependencies). */
+    readonly handled?: ReporterDependencies['handled'];
   },
 ): Reporter {
   return createReporter({
@@ -80,6 +86,7 @@ export function createReporting(
     reportedInvocations,
     beforeSend: options.beforeSend,
     keptChanged: options.keptChanged,
+    handled: options.handled,
     deduper: config.dedupeTable === undefined ? undefined : createDynamoDbDeduper(config.dedupeTable),
     sources: (time) => sourcesFor(config.taskRoot, time),
   });

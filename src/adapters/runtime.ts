@@ -7,6 +7,7 @@ import type { Log, Transport } from '../core/ports.js';
 import type { BeforeSend } from '../pipeline/before-send.js';
 import type { Delivery } from '../pipeline/delivery.js';
 import type { Reporter } from '../pipeline/reporter.js';
+import { handledReports, settleHandled, wasHandled } from './handled.js';
 import { installLogCapture, type LogCapture, withoutCapture } from './log-capture.js';
 import { systemClock, systemTimer, writeJsonLine } from './system.js';
 import { createTimeoutWatcher, type TimeoutWatch, type TimeoutWatcher } from './timeout-watch.js';
@@ -90,7 +91,7 @@ export function createRuntime(options: ErrorMailOptions, ended?: (owner: object)
   let reporter: Promise<Reporter> | undefined;
   const loadReporter = () => {
     reporter ??= import('./report-path.js').then(({ createReporting }) =>
-      createReporting(config, { transport, log, beforeSend, keptChanged }),
+      createReporting(config, { transport, log, beforeSend, keptChanged, handled: wasHandled }),
     );
     return reporter;
   };
@@ -151,8 +152,8 @@ export async function settleWatch(runtime: Runtime, watch: TimeoutWatch | undefi
 
 /**
  * The end of a successful invocation that has to wait: for the timeout warning already being sent,
- * if any, then for the report the result may need (see `mayNeedReport`), if any, and for the kept
- * reports being sent alongside, if any.
+ * if any, then for the report the result may need (see `mayNeedReport`), if any, for the kept
+ * reports being sent alongside, if any, and for the reports of `reportError`, if any.
  */
 export async function settleSuccess(
   runtime: Runtime,
@@ -169,6 +170,16 @@ export async function settleSuccess(
     await runtime.report({ kind: 'returned', result }, event, context, startedAt, logMark);
   }
   if (sendingKept !== undefined) await sendingKept;
+  await settleReported(event, context);
+}
+
+/**
+ * Waits for the sends of `reportError` in this invocation (a handler that did not await them would
+ * have them cut by the freeze) and sends the kept reports of its reporters.
+ */
+export async function settleReported(event: unknown, context: unknown): Promise<void> {
+  const handled = handledReports.waiting === 0 ? undefined : settleHandled(event, context);
+  if (handled !== undefined) await handled;
 }
 
 /** Reports what the handler threw, then throws the same value on to the caller. */
@@ -185,5 +196,6 @@ export async function failed(
   await settleWatch(runtime, watch);
   await runtime.report({ kind: 'threw', error }, event, context, startedAt, logMark);
   if (sendingKept !== undefined) await sendingKept;
+  await settleReported(event, context);
   throw error;
 }

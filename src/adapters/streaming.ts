@@ -1,4 +1,5 @@
-import { failed, type Runtime, settleWatch } from './runtime.js';
+import { handledReports } from './handled.js';
+import { failed, type Runtime, settleReported, settleWatch } from './runtime.js';
 
 // What the Lambda runtime looks for on a response-streaming handler (awslambda.streamifyResponse).
 const STREAMING = Symbol.for('aws.lambda.runtime.handler.streaming');
@@ -53,6 +54,7 @@ export function wrapStreaming(handler: StreamingHandler, runtime: Runtime): (...
         await runtime.report({ kind: 'threw', error: streamError }, event, context, startedAt, logMark);
       }
       if (sendingKept !== undefined) await sendingKept;
+      if (handledReports.waiting !== 0) await settleReported(event, context);
       return result;
     } catch (error) {
       if (logMark !== undefined) logs?.end(logMark);

@@ -1,4 +1,5 @@
 import { mayNeedReport } from '../core/decide/classify.js';
+import { handledReports } from './handled.js';
 import { createRuntime, type ErrorMailOptions, failed, settleSuccess } from './runtime.js';
 import { isStreaming, type StreamingHandler, wrapStreaming } from './streaming.js';
 
@@ -67,7 +68,10 @@ export function withErrorMail(
         if (logMark !== undefined) logs?.end(logMark);
         // The tests inline, not behind a call: about 9 ns less per invocation.
         const pending = watch === undefined ? undefined : runtime.unwatch(watch);
-        return pending === undefined && sendingKept === undefined && !mayNeedReport(result)
+        return pending === undefined &&
+          sendingKept === undefined &&
+          handledReports.waiting === 0 &&
+          !mayNeedReport(result)
           ? result
           : settleSuccess(runtime, result, pending, event, context, startedAt, sendingKept, logMark).then(
               () => result,

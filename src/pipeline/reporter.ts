@@ -50,6 +50,12 @@ export interface ReporterDependencies {
    * outside) mails once per failure, even when a middleware in between turned the error into a 500.
    */
   readonly reportedInvocations: WeakSet<object>;
+  /**
+   * True when `reportError` already reported this outcome's failure in its invocation: the same error
+   * object escaping, or the 5xx the handler returned after reporting. The invocation is then claimed
+   * without a mail of its own.
+   */
+  readonly handled?: ((outcome: Outcome, invocation: Invocation) => boolean) | undefined;
   readonly beforeSend?: BeforeSend | undefined;
   readonly deduper?: Deduper | undefined;
   /**
@@ -153,7 +159,7 @@ export function createReporter(deps: ReporterDependencies): Reporter {
   async function errorMailPipeline(outcome: Outcome, invocation: Invocation): Promise<Delivery> {
     const decided = decide(outcome, invocation);
     if ('reason' in decided) return skipped(decided.reason);
-    if (!claim(outcome, invocation)) return skipped({ code: 'already-reported' });
+    if (!claim(outcome, invocation, decided.kind)) return skipped({ code: 'already-reported' });
     // Read once, for the fingerprint and the report: a thrown error's frames, mapped to their source.
     const lookup =
       outcome.kind === 'threw' && deps.sources !== undefined
@@ -295,17 +301,20 @@ export function createReporter(deps: ReporterDependencies): Reporter {
   /**
    * Stage 2: true for the first report of an invocation. An error object thrown again by a later
    * invocation (a module-level constant, say) is mailed again: Lambda makes a new context each time.
-   * A timeout warning never claims: the invocation may still fail after it. "Timed out" claims:
-   * what the invocation does after its deadline (an error its timeout caused, most likely) is not
-   * mailed again.
+   * A timeout warning never claims: the invocation may still fail after it; nor does a handled error:
+   * the handler may report more, and fail after them. "Timed out" claims: what the invocation does
+   * after its deadline (an error its timeout caused, most likely) is not mailed again. A server error
+   * that reportError already reported claims the invocation without a mail.
    */
-  function claim(outcome: Outcome, invocation: Invocation): boolean {
+  function claim(outcome: Outcome, invocation: Invocation, kind: Mailable['kind']): boolean {
     if (outcome.kind === 'timeout' && outcome.pastDeadline !== true) return true;
+    if (outcome.kind === 'threw' && outcome.handled === true) return true;
+    const reported = kind === 'server-error' && deps.handled?.(outcome, invocation) === true;
     const key = invocation.context ?? invocation.event;
-    if (typeof key !== 'object' || key === null) return true;
+    if (typeof key !== 'object' || key === null) return !reported;
     if (deps.reportedInvocations.has(key)) return false;
     deps.reportedInvocations.add(key);
-    return true;
+    return !reported;
   }
 
   /** Stage 5: within the send budget, the cross-container claim, beforeSend, the last cut, the transport. */

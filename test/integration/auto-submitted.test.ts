@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { withErrorMail } from '../../src/index.js';
+import { mailAdmins, reportError, withErrorMail } from '../../src/index.js';
 import { runCli } from '../helpers/cli.js';
 import { httpApiEvent, lambdaContext } from '../helpers/events.js';
 import { mailsMarked } from '../helpers/local-ses.js';
@@ -45,6 +45,21 @@ describe('every mail says it is automatic', () => {
     );
 
     await handler(httpApiEvent({ path: '/auto' }), lambdaContext()).catch(() => undefined);
+
+    expect(await mailsMarked(sesUrl, marker)).toHaveLength(1);
+    const [raw] = sentMarked(marker);
+    const headers = headersOf(raw ?? '');
+    expect(headers.get('auto-submitted')).toEqual(['auto-generated']);
+    expect(headers.get('x-auto-response-suppress')).toEqual(['All']);
+  });
+
+  it.each([
+    ['mailAdmins', (env: Record<string, string>) => mailAdmins('Nightly import', '52 rows', { env })],
+    ['reportError', (env: Record<string, string>) => reportError(new Error('handled'), { env })],
+  ])('sends the mail of %s with the same headers', async (_name, send) => {
+    const marker = randomUUID();
+
+    await send(mailEnv({ EMAIL_SUBJECT_PREFIX: `[${marker}] ` }));
 
     expect(await mailsMarked(sesUrl, marker)).toHaveLength(1);
     const [raw] = sentMarked(marker);

@@ -46,6 +46,35 @@ describe('the built package', () => {
     expect(await mailsMarked(sesUrl, marker)).toHaveLength(1);
   });
 
+  it('sends the mail of mailAdmins, mailManagers and reportError from the built package', async () => {
+    const marker = randomUUID();
+    const script = [
+      "import { mailAdmins, mailManagers, reportError } from './dist/index.js';",
+      "await mailAdmins('admins', 'text', { html: '<p>html</p>' });",
+      "await mailManagers('managers', 'text');",
+      "await reportError(new Error('handled'));",
+    ].join('\n');
+
+    await run(process.execPath, ['--input-type=module', '--eval', script], {
+      timeout: 30_000,
+      env: {
+        ...process.env,
+        ADMINS: 'ops@example.com',
+        MANAGERS: 'content@example.com',
+        SERVER_EMAIL: 'errors@example.com',
+        EMAIL_SUBJECT_PREFIX: `[${marker}] `,
+        AWS_LAMBDA_FUNCTION_NAME: 'packaged',
+      },
+    });
+
+    const subjects = (await mailsMarked(sesUrl, marker, 3)).map((mail) => mail.subject).sort();
+    expect(subjects).toEqual([
+      `[${marker}] ERROR: Handled error: Error in packaged (Direct invocation)`,
+      `[${marker}] admins`,
+      `[${marker}] managers`,
+    ]);
+  });
+
   it('packs the lambda-error-mail command that package.json names in bin, and it runs', async () => {
     const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as {
       bin: Record<string, string>;

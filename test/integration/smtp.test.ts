@@ -3,7 +3,7 @@ import type { TlsOptions } from 'node:tls';
 import { type ParsedMail, simpleParser } from 'mailparser';
 import { SMTPServer, type SMTPServerOptions } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Mail, withErrorMail } from '../../src/index.js';
+import { type Mail, mailManagers, withErrorMail } from '../../src/index.js';
 import { createSmtpTransport } from '../../src/transports/smtp.js';
 import { runCli, runNode } from '../helpers/cli.js';
 import { httpApiEvent, lambdaContext } from '../helpers/events.js';
@@ -148,6 +148,26 @@ describe('the SMTP backend', () => {
     expect(mail?.subject).toBe('[shop] ERROR (EXTERNAL IP): Internal Server Error: /smtp');
     expect(mail?.text).toContain('Error at /smtp\nsmtp path');
     expect(mail?.html).toContain('Error at /smtp');
+  });
+
+  it('delivers the mail of mailManagers, with its HTML part and the automatic-mail headers', async () => {
+    const before = plain.received.length;
+    const env = mailEnv({ EMAIL_HOST: '127.0.0.1', EMAIL_PORT: String(plain.port), EMAIL_TIMEOUT: '5' });
+
+    await mailManagers('New sign-up', 'ada@example.org signed up.', {
+      html: '<p>ada@example.org signed up.</p>',
+      env,
+      failSilently: false,
+    });
+
+    expect(plain.received).toHaveLength(before + 1);
+    const mail = plain.received[before];
+    expect(mail?.subject).toBe('[shop] New sign-up');
+    expect(mail?.from?.text).toBe('errors@example.com');
+    expect(mail?.to).toMatchObject({ text: 'content@example.com' });
+    expect(mail?.text).toBe('ada@example.org signed up.');
+    expect(mail?.html).toBe('<p>ada@example.org signed up.</p>');
+    expect(mail?.headers.get('auto-submitted')).toBe('auto-generated');
   });
 
   it('upgrades with STARTTLS before it logs in, with EMAIL_USE_TLS, and the caller keeps its error', async () => {

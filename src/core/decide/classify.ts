@@ -63,6 +63,7 @@ export type Verdict =
  * What an outcome calls for, before the settings are looked at:
  * - a throw with no status, or a status that is not 4xx, is a server error;
  *   a thrown 404 is a broken link; any other thrown 4xx is nothing;
+ * - an error handed to `reportError` is a server error, `Handled error`, whatever its status;
  * - a returned 5xx is a server error, a returned 404 a broken link.
  */
 export function classify(outcome: Outcome): Verdict {
@@ -72,6 +73,10 @@ export function classify(outcome: Outcome): Verdict {
   }
   if (outcome.kind === 'threw') {
     const status = thrownStatus(outcome.error);
+    // Handed over on purpose: ADMINS hear of it whatever status it carries.
+    if (outcome.handled === true) {
+      return { kind: 'server-error', phrase: 'Handled error', status, failedIds: undefined };
+    }
     if (status === 404) return { kind: 'broken-link' };
     if (status !== undefined && status >= 400 && status < 500) return { kind: 'none' };
     return { kind: 'server-error', phrase: 'Internal Server Error', status, failedIds: undefined };

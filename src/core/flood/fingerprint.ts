@@ -36,7 +36,7 @@ export function firstAppFrame(stack: string | undefined): string {
 
 /**
  * What makes two reports "the same" for flood control: for a thrown error, its
- * class, its first application frame and the route; for a returned 5xx, the
+ * class, its first application frame and the route (a handled one apart from a thrown one); for a returned 5xx, the
  * status and the route; for a broken link, the path and the Referer's host.
  */
 export function fingerprintOf(
@@ -78,7 +78,9 @@ export function fingerprintOf(
     notes: () => lookup.notes(),
   };
   const error = describe(outcome.error, DEFAULT_LIMITS, false, positions);
-  return hashFingerprint(['error', error.type, firstAppFrame(error.stack), where]);
+  // A handled error is not the same report as the error escaping: each has its own window.
+  const kind = outcome.handled === true ? 'handled' : 'error';
+  return hashFingerprint([kind, error.type, firstAppFrame(error.stack), where]);
 }
 
 /**

@@ -4,7 +4,12 @@ import type { InvocationWrites } from './log-lines.js';
  * `error` and `result` are whatever the handler threw or returned.
  */
 export type Outcome =
-  | { readonly kind: 'threw'; readonly error: unknown }
+  | {
+      readonly kind: 'threw';
+      readonly error: unknown;
+      /** True for an error the handler caught and handed to `reportError`: it did not escape. */
+      readonly handled?: boolean;
+    }
   | { readonly kind: 'returned'; readonly result: unknown }
   | {
       /** Still running `ERROR_MAIL_TIMEOUT_WARNING_MS` before the deadline. */

@@ -57,6 +57,8 @@ export function buildServerErrorReport(
       const of = trigger.recordCount === undefined ? '' : ` of ${formatCount(trigger.recordCount)}`;
       what = `${formatCount(failedIds.length)}${of} records failed`;
     }
+    // An error handed to reportError says so first, as the HTTP subject does with its phrase.
+    if (outcome.kind === 'threw' && outcome.handled === true) what = `${phrase}: ${what}`;
     const from = trigger.source === undefined ? trigger.kind : `${trigger.kind} ${trigger.source}`;
     logLine = `${what} in ${lambda.functionName ?? 'Lambda function'} (${from})`;
     subject = `${config.subjectPrefix}${level}: ${unicodeEscapeLine(logLine, SUBJECT_PATH_CHARS)}`;

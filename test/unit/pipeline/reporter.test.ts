@@ -132,3 +132,67 @@ describe('createReporter', () => {
     expect(transport.mails).toEqual([]);
   });
 });
+
+describe('an error handed to reportError', () => {
+  const handled = (error: unknown) => ({ kind: 'threw', error, handled: true }) as const;
+
+  it('mails ADMINS a report whose subject and first line say it was handled, whatever status it carries', async () => {
+    const { reporter: r, transport, invocation } = reporter();
+    const error = Object.assign(new Error('not found upstream'), { statusCode: 404 });
+
+    await r.report(handled(error), invocation());
+
+    expect(transport.mails.map((mail) => mail.subject)).toEqual([
+      '[shop] ERROR (EXTERNAL IP): Handled error: /orders',
+    ]);
+    expect(transport.mails[0]?.to).toEqual(['ops@example.com', '"Ng, Mary" <mary@example.com>']);
+    expect(transport.mails[0]?.text).toMatch(
+      /^Handled error: \/orders\n\nError at \/orders\nnot found upstream\n/,
+    );
+  });
+
+  it('does not claim the invocation: an error that escapes it later is still mailed', async () => {
+    const { reporter: r, transport, invocation } = reporter();
+    const current = invocation();
+
+    await r.report(handled(new RangeError('first')), current);
+    await r.report(handled(new TypeError('second')), current);
+    await r.report(thrown, current);
+
+    expect(transport.mails.map((mail) => mail.subject)).toEqual([
+      '[shop] ERROR (EXTERNAL IP): Handled error: /orders',
+      '[shop] ERROR (EXTERNAL IP): Handled error: /orders',
+      '[shop] ERROR (EXTERNAL IP): Internal Server Error: /orders',
+    ]);
+  });
+
+  it('keeps the wrapper from mailing a failure it was told reportError reported, and claims the invocation', async () => {
+    const { reporter: r, transport, invocation } = reporter({ handled: () => true });
+    const current = invocation();
+
+    const skipped = await r.report(thrown, current);
+    const again = await r.report({ kind: 'returned', result: { statusCode: 500 } }, current);
+
+    expect(skipped).toEqual({ status: 'skipped', reason: { code: 'already-reported' } });
+    expect(again).toEqual({ status: 'skipped', reason: { code: 'already-reported' } });
+    expect(transport.mails).toEqual([]);
+  });
+
+  it('still mails a broken link of an invocation that reported a handled error', async () => {
+    const { reporter: r, transport, time } = reporter({ handled: () => true });
+
+    await r.report(
+      { kind: 'returned', result: { statusCode: 404 } },
+      {
+        event: httpApiEvent({ path: '/gone', headers: { referer: 'https://api.example.com/home' } }),
+        context: time.context(10_000),
+        startedAt: time.clock(),
+        coldStart: false,
+      },
+    );
+
+    expect(transport.mails.map((mail) => mail.subject)).toEqual([
+      '[shop] Broken INTERNAL link on api.example.com',
+    ]);
+  });
+});
