@@ -1,3 +1,8 @@
+export {
+  type DurableErrorMailPlugin,
+  type DurableInvocationEnd,
+  durableErrorMail,
+} from './adapters/durable.js';
 export { type ErrorMailMiddleware, errorMail, type MiddyRequest } from './adapters/middy.js';
 export type { ErrorMailOptions } from './adapters/runtime.js';
 export { type HandlerCallback, withErrorMail } from './adapters/wrap.js';

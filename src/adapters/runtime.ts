@@ -7,6 +7,7 @@ import type { Log, Transport } from '../core/ports.js';
 import type { BeforeSend } from '../pipeline/before-send.js';
 import type { Delivery } from '../pipeline/delivery.js';
 import type { Reporter } from '../pipeline/reporter.js';
+import { returnedOutcome } from './durable.js';
 import { installLogCapture, type LogCapture, withoutCapture } from './log-capture.js';
 import { systemClock, systemTimer, writeJsonLine } from './system.js';
 import { createTimeoutWatcher, type TimeoutWatch, type TimeoutWatcher } from './timeout-watch.js';
@@ -149,7 +150,8 @@ export async function settleWatch(runtime: Runtime, watch: TimeoutWatch | undefi
 
 /**
  * The end of a successful invocation that has to wait: for the timeout warning already being sent,
- * if any, then for the report the result may need (see `mayNeedReport`), if any, and for the kept
+ * if any, then for the report the result may need (see `mayNeedReport`; a durable execution's
+ * returned FAILED is reported as the error it failed with), if any, and for the kept
  * reports being sent alongside, if any.
  */
 export async function settleSuccess(
@@ -164,7 +166,7 @@ export async function settleSuccess(
 ): Promise<void> {
   if (pending !== undefined) await pending;
   if (mayNeedReport(result)) {
-    await runtime.report({ kind: 'returned', result }, event, context, startedAt, logMark);
+    await runtime.report(returnedOutcome(result, event, context), event, context, startedAt, logMark);
   }
   if (sendingKept !== undefined) await sendingKept;
 }
