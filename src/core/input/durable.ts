@@ -101,9 +101,10 @@ export function readDurableEnvelope(event: unknown): DurableExecution | undefine
     readString(execution, 'StartTimestamp') ?? dateText(readProperty(execution, 'StartTimestamp'));
   if (started !== undefined) details.push(['Execution started', started]);
   // The SDK's own rule: more operations than the execution's mean a replay of checkpointed work.
+  const done = list.length - 1;
   details.push([
     'Invocation',
-    list.length > 1 ? `a replay (${list.length - 1} operations checkpointed before it)` : 'the first',
+    done > 0 ? `a replay (${done} operation${done === 1 ? '' : 's'} checkpointed before it)` : 'the first',
   ]);
   return { arn, name: executionName(arn), input: parsedPayload(payload), details };
 }
