@@ -1,4 +1,9 @@
 export {
+  type DurableErrorMailPlugin,
+  type DurableInvocationEnd,
+  durableErrorMail,
+} from './adapters/durable.js';
+export {
   MailNotSentError,
   type MailOptions,
   mailAdmins,

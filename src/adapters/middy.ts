@@ -1,4 +1,5 @@
 import { mayNeedReport } from '../core/decide/classify.js';
+import { isDurableContext } from '../core/input/durable.js';
 import { handledReports } from './handled.js';
 import {
   createRuntime,
@@ -49,14 +50,19 @@ export function errorMail(options: ErrorMailOptions = {}): ErrorMailMiddleware {
   return {
     before: function errorMailMiddlewareBefore(request) {
       const startedAt = Date.now();
+      // Inside withDurableExecution a suspension never ends the request: no watch, no log capture,
+      // which would wait for that end (see callInsideDurable).
+      const inside = isDurableContext(request.context);
       const logMark =
-        runtime.logs === undefined
+        runtime.logs === undefined || inside
           ? undefined
           : runtime.logs.begin(request.context, startedAt, request, answered);
       const state: InvocationState = {
         startedAt,
         logMark,
-        watch: runtime.watch(request.event, request.context, startedAt, request, logMark),
+        watch: inside
+          ? undefined
+          : runtime.watch(request.event, request.context, startedAt, request, logMark),
         current: request.error,
         firstError: undefined,
       };

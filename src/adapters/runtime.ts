@@ -7,6 +7,7 @@ import type { Log, Transport } from '../core/ports.js';
 import type { BeforeSend } from '../pipeline/before-send.js';
 import type { Delivery } from '../pipeline/delivery.js';
 import type { Reporter } from '../pipeline/reporter.js';
+import { returnedOutcome } from './durable.js';
 import { handledReports, settleHandled, wasHandled } from './handled.js';
 import { installLogCapture, type LogCapture, withoutCapture } from './log-capture.js';
 import { systemClock, systemTimer, writeJsonLine } from './system.js';
@@ -152,8 +153,9 @@ export async function settleWatch(runtime: Runtime, watch: TimeoutWatch | undefi
 
 /**
  * The end of a successful invocation that has to wait: for the timeout warning already being sent,
- * if any, then for the report the result may need (see `mayNeedReport`), if any, for the kept
- * reports being sent alongside, if any, and for the reports of `reportError`, if any.
+ * if any, then for the report the result may need (see `mayNeedReport`; a durable execution's
+ * returned FAILED is reported as the error it failed with), if any, for the kept reports being sent
+ * alongside, if any, and for the reports of `reportError`, if any.
  */
 export async function settleSuccess(
   runtime: Runtime,
@@ -167,7 +169,7 @@ export async function settleSuccess(
 ): Promise<void> {
   if (pending !== undefined) await pending;
   if (mayNeedReport(result)) {
-    await runtime.report({ kind: 'returned', result }, event, context, startedAt, logMark);
+    await runtime.report(returnedOutcome(result, event, context), event, context, startedAt, logMark);
   }
   if (sendingKept !== undefined) await sendingKept;
   await settleReported(event, context);

@@ -1,4 +1,6 @@
 import { mayNeedReport } from '../core/decide/classify.js';
+import { isDurableContext } from '../core/input/durable.js';
+import { callInsideDurable } from './durable.js';
 import { handledReports } from './handled.js';
 import { createRuntime, type ErrorMailOptions, failed, settleSuccess } from './runtime.js';
 import { isStreaming, type StreamingHandler, wrapStreaming } from './streaming.js';
@@ -49,6 +51,14 @@ export function withErrorMail(
   // than awaiting it, and this runs on every call.
   const logs = runtime.logs;
   return function errorMailHandler(event: unknown, context: unknown): Promise<unknown> {
+    // Inside withDurableExecution (the SDK's context): see callInsideDurable. The first test inline,
+    // as it runs on every invocation: a Lambda context has no `lambdaContext`.
+    if (
+      (context as { lambdaContext?: unknown } | null | undefined)?.lambdaContext !== undefined &&
+      isDurableContext(context)
+    ) {
+      return callInsideDurable(runtime, call, event, context);
+    }
     const startedAt = Date.now();
     const logMark = logs === undefined ? undefined : logs.begin(context, startedAt);
     const watch = runtime.watch(event, context, startedAt, undefined, logMark);

@@ -4,6 +4,7 @@ import type { SkipReason } from '../core/decide/skip.js';
 import { wouldMail } from '../core/decide/would-mail.js';
 import { fingerprintOf } from '../core/flood/fingerprint.js';
 import { createFloodGate, type GateDecision } from '../core/flood/gate.js';
+import { withLambdaContext } from '../core/input/durable.js';
 import type { Invocation, Outcome } from '../core/input/outcome.js';
 import { readRequest } from '../core/input/request.js';
 import { readProperty, readString, remainingTimeMs } from '../core/input/safe.js';
@@ -140,7 +141,9 @@ export function createReporter(deps: ReporterDependencies): Reporter {
     async report(outcome, invocation) {
       let delivery: Delivery;
       try {
-        delivery = await errorMailPipeline(outcome, invocation);
+        // Inside `withDurableExecution` the handler is handed the SDK's context: the budget, the
+        // request id and the report read the Lambda context it carries.
+        delivery = await errorMailPipeline(outcome, withLambdaContext(invocation));
       } catch (error) {
         // A bug of ours must never reach the caller: log it, keep the original outcome.
         const reason = describeFailure(error);
@@ -286,7 +289,7 @@ export function createReporter(deps: ReporterDependencies): Reporter {
     if (!bySettings.mail) return { reason: bySettings.reason };
     const request = readRequest(invocation.event);
     if (verdict.kind === 'server-error') {
-      const trigger = request === undefined ? readTrigger(invocation.event) : undefined;
+      const trigger = request === undefined ? readTrigger(invocation.event, invocation.durable) : undefined;
       return { kind: 'server-error', verdict, request, trigger, now: deps.clock() };
     }
     const decision = wouldMail(config, verdict, { request });

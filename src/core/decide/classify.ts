@@ -94,7 +94,8 @@ export function classify(outcome: Outcome): Verdict {
 }
 
 /**
- * True when a returned value may call for a report: a status of 404 or more, or failed batch items.
+ * True when a returned value may call for a report: a status of 404 or more, failed batch items, or
+ * a durable execution's `Status: 'FAILED'` (the adapters tell whether the event was a durable one).
  * The cheap first look of {@link classify}, which decides (a 410 passes here and is nothing there);
  * it runs on every successful invocation.
  */
@@ -104,7 +105,8 @@ export function mayNeedReport(result: unknown): boolean {
     const status = (result as { statusCode?: unknown }).statusCode;
     if (typeof status === 'number') return status >= 404;
     const failures = (result as { batchItemFailures?: unknown }).batchItemFailures;
-    return Array.isArray(failures) && failures.length > 0;
+    if (Array.isArray(failures)) return failures.length > 0;
+    return (result as { Status?: unknown }).Status === 'FAILED';
   } catch {
     // A result whose statusCode getter throws is the caller's to deal with, not ours.
     return false;

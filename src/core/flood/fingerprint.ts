@@ -52,7 +52,7 @@ export function fingerprintOf(
 ): string {
   let where = request?.route;
   if (where === undefined) {
-    const trigger = eventTrigger ?? readTrigger(invocation.event);
+    const trigger = eventTrigger ?? readTrigger(invocation.event, invocation.durable);
     const fn = readString(invocation.context, 'functionName') ?? functionName ?? 'lambda';
     where = `${fn} ${trigger.kind} ${trigger.source ?? ''}`;
   }

@@ -1,3 +1,4 @@
+import type { DurableExecution } from './durable.js';
 import type { InvocationWrites } from './log-lines.js';
 /**
  * What one invocation produced, as an adapter hands it to the core.
@@ -37,4 +38,6 @@ export interface Invocation {
   readonly coldStart: boolean;
   /** What the invocation wrote (console, standard streams), when captured. */
   readonly logs?: InvocationWrites | undefined;
+  /** The durable execution, when the handler ran inside `withDurableExecution` (its event is the input). */
+  readonly durable?: DurableExecution | undefined;
 }

@@ -1,3 +1,5 @@
+import { readDurableEnvelope } from './durable.js';
+import type { NameValue } from './request.js';
 import { readProperty, readString } from './safe.js';
 
 /** The kinds of non-HTTP invocation a report can name. */
@@ -10,6 +12,7 @@ export type TriggerKind =
   | 'EventBridge'
   | 'EventBridge schedule'
   | 'Cognito'
+  | 'Durable execution'
   | 'Direct invocation';
 
 /** What a non-HTTP event says about where it came from. */
@@ -23,6 +26,8 @@ export interface TriggerInfo {
   readonly recordIds: readonly string[];
   /** The first record (or the whole event for a single-event trigger), to be scrubbed and trimmed. */
   readonly firstRecord: unknown;
+  /** Further facts about where the event came from (a durable execution's ARN), in the order shown. */
+  readonly details?: readonly NameValue[] | undefined;
 }
 
 /** The last part of an ARN's resource: `arn:aws:sqs:us-east-1:123:orders-queue` -> `orders-queue`. */
@@ -38,10 +43,23 @@ const MAX_RECORDS_READ = 10_000;
 
 /**
  * Recognises SQS, SNS, S3, DynamoDB Streams, Kinesis, EventBridge (scheduled
- * rules too) and Cognito events; anything else that is not an HTTP event is a
- * direct invocation. Never throws.
+ * rules too) and Cognito events, and durable executions (by their envelope,
+ * or `durable`, read from the SDK's context when the event is the user's
+ * input); anything else that is not an HTTP event is a direct invocation.
+ * Never throws.
  */
-export function readTrigger(event: unknown): TriggerInfo {
+export function readTrigger(event: unknown, durable = readDurableEnvelope(event)): TriggerInfo {
+  if (durable !== undefined) {
+    return {
+      kind: 'Durable execution',
+      source: durable.name ?? durable.arn,
+      recordCount: undefined,
+      recordIds: [],
+      // The user's input, not the envelope: its checkpoint token and step results are the SDK's.
+      firstRecord: durable.input,
+      details: durable.details,
+    };
+  }
   const records = readProperty(event, 'Records');
   if (Array.isArray(records) && records.length > 0) {
     const first: unknown = records[0];

@@ -268,6 +268,7 @@ function eventCard(report: ServerErrorReport): string {
   }
   const rows: NameValue[] = [['Trigger', event.trigger]];
   if (event.source !== undefined) rows.push(['Source', event.source]);
+  rows.push(...event.details);
   if (event.recordCount !== undefined) rows.push(['Records', formatCount(event.recordCount)]);
   if (event.recordIds.length > 0) rows.push(['Record ids', event.recordIds.join(', ')]);
   if (event.failedIds !== undefined) rows.push(['Failed items', event.failedIds.join(', ')]);

@@ -84,6 +84,7 @@ export function renderServerErrorText(report: ServerErrorReport): string {
   if (event !== undefined) {
     lines.push('Event information:', `Trigger: ${event.trigger}`);
     if (event.source !== undefined) lines.push(`Source: ${event.source}`);
+    for (const [name, value] of event.details) lines.push(`${name}: ${value}`);
     if (event.recordCount !== undefined) lines.push(`Records: ${formatCount(event.recordCount)}`);
     if (event.recordIds.length > 0) lines.push(`Record ids: ${event.recordIds.join(', ')}`);
     if (event.failedIds !== undefined) lines.push(`Failed items: ${event.failedIds.join(', ')}`);

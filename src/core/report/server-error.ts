@@ -51,7 +51,7 @@ export function buildServerErrorReport(
     subject = `${config.subjectPrefix}${level} (${internal ? 'internal' : 'EXTERNAL'} IP): ${phrase}: ${subjectPath}`;
   } else {
     // A non-HTTP trigger: name the function and where the event came from.
-    trigger = reading.trigger ?? readTrigger(invocation.event);
+    trigger = reading.trigger ?? readTrigger(invocation.event, invocation.durable);
     let what = top?.type ?? (outcome.kind === 'threw' ? describe(undefined, limits).type : phrase);
     if (failedIds !== undefined) {
       const of = trigger.recordCount === undefined ? '' : ` of ${formatCount(trigger.recordCount)}`;

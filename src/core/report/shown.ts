@@ -44,6 +44,9 @@ export function showEvent(
   return {
     trigger: trigger.kind,
     source: trigger.source,
+    details: (trigger.details ?? [])
+      .slice(0, limits.items)
+      .map(([name, value]) => [name, capChars(scrubber.value(name, value), limits.valueChars)] as const),
     recordCount: trigger.recordCount,
     recordIds: ids(trigger.recordIds),
     failedIds: failedIds === undefined ? undefined : ids(failedIds),

@@ -50,6 +50,8 @@ export interface ShownEvent {
   readonly trigger: TriggerKind;
   /** The queue, topic, bucket, table, stream, rule or user pool, by name. */
   readonly source: string | undefined;
+  /** Further facts about the source (a durable execution's ARN), scrubbed and capped. */
+  readonly details: readonly NameValue[];
   readonly recordCount: number | undefined;
   /** Record ids, the first `limits.items` of them and a count of the rest. */
   readonly recordIds: readonly string[];
