@@ -1,14 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import {
-  ensureRealRuntime,
-  findNode,
-  missingPrerequisite,
-  RIC_VERSION,
-} from '../../scripts/real-runtime.mjs';
+import { ensureRealRuntime, RIC_VERSION } from '../../scripts/real-runtime.mjs';
 import { httpApiEvent } from '../helpers/events.js';
 import { readMailbox, type StoredMail } from '../helpers/local-ses.js';
-import { type Invocation, type RuntimeRun, runUnderRuntime } from '../helpers/real-runtime.js';
+import {
+  type Invocation,
+  type RuntimeRun,
+  runtimeTargets,
+  runUnderRuntime,
+} from '../helpers/real-runtime.js';
 import { startSesProxy } from '../helpers/ses-proxy.js';
 
 // Every handler shape under the real Lambda runtime client (test/helpers/real-runtime.ts), on the
@@ -17,12 +17,7 @@ import { startSesProxy } from '../helpers/ses-proxy.js';
 // mail is counted then: what is not sent by the time the runtime posts the outcome never would be.
 const sesUrl = inject('sesUrl');
 
-const cannotBuild = await missingPrerequisite();
-const nodes = { 22: await findNode(22), 24: await findNode(24) } as const;
-const skipReasons = {
-  22: cannotBuild ?? (nodes[22] === undefined ? 'no Node.js 22 (`npx -y -p node@22` gave none)' : undefined),
-  24: cannotBuild ?? (nodes[24] === undefined ? 'no Node.js 24 (`npx -y -p node@24` gave none)' : undefined),
-};
+const { cannotBuild, nodes, skipReasons } = await runtimeTargets();
 
 let entry = '';
 let proxy: Awaited<ReturnType<typeof startSesProxy>>;

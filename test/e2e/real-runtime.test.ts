@@ -1,14 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
-import {
-  ensureRealRuntime,
-  findNode,
-  missingPrerequisite,
-  RIC_VERSION,
-} from '../../scripts/real-runtime.mjs';
+import { ensureRealRuntime, RIC_VERSION } from '../../scripts/real-runtime.mjs';
 import { httpApiEvent } from '../helpers/events.js';
 import { mailsMarked, type StoredMail } from '../helpers/local-ses.js';
-import { type Frame, type RuntimeRun, runUnderRuntime } from '../helpers/real-runtime.js';
+import { type Frame, type RuntimeRun, runtimeTargets, runUnderRuntime } from '../helpers/real-runtime.js';
 
 // The log capture under the real Lambda runtime client (test/helpers/real-runtime.ts):
 // test/fixtures/real-runtime-handler.mjs logs through the runtime's console, which frames each line
@@ -17,12 +12,7 @@ const sesUrl = inject('sesUrl');
 
 // Decided while the file is collected: the cases are skipped only when the runtime client cannot be
 // built here (the build itself runs in beforeAll, and a failed build fails them).
-const cannotBuild = await missingPrerequisite();
-const nodes = { 22: await findNode(22), 24: await findNode(24) } as const;
-const skipReasons = {
-  22: cannotBuild ?? (nodes[22] === undefined ? 'no Node.js 22 (`npx -y -p node@22` gave none)' : undefined),
-  24: cannotBuild ?? (nodes[24] === undefined ? 'no Node.js 24 (`npx -y -p node@24` gave none)' : undefined),
-};
+const { cannotBuild, nodes, skipReasons } = await runtimeTargets();
 for (const [major, reason] of Object.entries(skipReasons)) {
   if (reason !== undefined) console.warn(`real runtime on Node.js ${major} skipped: ${reason}`);
 }

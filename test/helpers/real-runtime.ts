@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { findNode, missingPrerequisite } from '../../scripts/real-runtime.mjs';
 
 // The real Lambda runtime client (aws-lambda-ric, built by scripts/real-runtime.mjs outside the
 // repository) runs a handler of test/fixtures/ against a Runtime API served here, logging to a
@@ -15,6 +16,27 @@ import { fileURLToPath } from 'node:url';
 export const TASK_ROOT = fileURLToPath(new URL('../fixtures/', import.meta.url));
 export const FUNCTION_ARN = 'arn:aws:lambda:us-east-1:123456789012:function:shop-prod-api';
 const RUN_TIMEOUT_MS = 30_000;
+
+/** The Node.js versions Lambda runs, each with its binary here, or why its cases are skipped. */
+export interface RuntimeTargets {
+  /** Why the runtime client cannot be built here, when it cannot. */
+  readonly cannotBuild: string | undefined;
+  readonly nodes: { readonly 22: string | undefined; readonly 24: string | undefined };
+  readonly skipReasons: { readonly 22: string | undefined; readonly 24: string | undefined };
+}
+
+/**
+ * Finds Node.js 22 and 24 and whether the runtime client can be built; for the test files to decide,
+ * while they are collected, which cases to skip (the build itself runs in their beforeAll).
+ */
+export async function runtimeTargets(): Promise<RuntimeTargets> {
+  const cannotBuild = await missingPrerequisite();
+  const nodes = { 22: await findNode(22), 24: await findNode(24) } as const;
+  const reason = (major: 22 | 24) =>
+    cannotBuild ??
+    (nodes[major] === undefined ? `no Node.js ${major} (\`npx -y -p node@${major}\` gave none)` : undefined);
+  return { cannotBuild, nodes, skipReasons: { 22: reason(22), 24: reason(24) } };
+}
 
 /** One invocation to hand out: its event, and how long until its deadline (30 s unless said). */
 export interface Invocation {

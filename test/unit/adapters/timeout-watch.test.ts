@@ -34,65 +34,80 @@ afterEach(() => {
   vi.useRealTimers();
 });
 
+/** Loads the report path once with real timers, as the first report of a container would. */
+async function loadReporter(): Promise<void> {
+  await withErrorMail(
+    async () => {
+      throw new Error('load the reporter');
+    },
+    { env: mailEnv(), transport: recordingTransport() },
+  )(httpApiEvent(), lambdaContext()).catch(() => undefined);
+}
+
+/**
+ * Runs `plan` under fake timers: invocation i starts `gap` ms after the one before and runs `runs`
+ * ms, on path `/i<i>-<runs>`, every one with TIMEOUT_MS left at its start; returns the mails.
+ */
+async function runSchedule(plan: readonly Invocation[], env: Record<string, string> = {}) {
+  vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+  try {
+    const transport = recordingTransport();
+    const handler = withErrorMail(
+      async (event: { rawPath: string }) => {
+        const runs = Number(event.rawPath.split('-')[1]);
+        await new Promise((resolve) => setTimeout(resolve, runs));
+        return { statusCode: 200 };
+      },
+      {
+        env: mailEnv({
+          ERROR_MAIL_TIMEOUT_WARNING_MS: String(WARNING_MS),
+          ERROR_MAIL_THROTTLE_SECONDS: '0',
+          ERROR_MAIL_MAX_PER_MINUTE: '0',
+          ...env,
+        }),
+        transport,
+      },
+    );
+    const running: Promise<unknown>[] = [];
+    for (const [i, { gap, runs }] of plan.entries()) {
+      await vi.advanceTimersByTimeAsync(gap);
+      running.push(
+        handler(httpApiEvent({ path: `/i${i}-${runs}` }), lambdaContext({ remainingMs: TIMEOUT_MS })),
+      );
+    }
+    await vi.advanceTimersByTimeAsync(3 * TIMEOUT_MS);
+    await Promise.all(running);
+    return transport.mails;
+  } finally {
+    vi.useRealTimers();
+  }
+}
+
+/** The paths of the plan's invocations that run longer than `ms`, sorted. */
+function longerThan(plan: readonly Invocation[], ms: number): string[] {
+  return plan
+    .map(({ runs }, i) => (runs > ms ? `/i${i}-${runs}` : undefined))
+    .filter((path) => path !== undefined)
+    .sort();
+}
+
 describe('the shared timeout-warning timer, over any schedule of one function', () => {
   it('warns each invocation still running when it is due, on time, and no other', async () => {
-    // Load the report path once with real timers, as the first report of a container would.
-    await withErrorMail(
-      async () => {
-        throw new Error('load the reporter');
-      },
-      { env: mailEnv(), transport: recordingTransport() },
-    )(httpApiEvent(), lambdaContext()).catch(() => undefined);
+    await loadReporter();
 
     await fc.assert(
       fc.asyncProperty(fc.array(invocation, { minLength: 1, maxLength: 8 }), async (plan) => {
-        vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
-        try {
-          const transport = recordingTransport();
-          const handler = withErrorMail(
-            async (event: { rawPath: string }) => {
-              const runs = Number(event.rawPath.split('-')[1]);
-              await new Promise((resolve) => setTimeout(resolve, runs));
-              return { statusCode: 200 };
-            },
-            {
-              env: mailEnv({
-                ERROR_MAIL_TIMEOUT_WARNING_MS: String(WARNING_MS),
-                ERROR_MAIL_THROTTLE_SECONDS: '0',
-                ERROR_MAIL_MAX_PER_MINUTE: '0',
-              }),
-              transport,
-            },
-          );
-          const running: Promise<unknown>[] = [];
-          for (const [i, { gap, runs }] of plan.entries()) {
-            await vi.advanceTimersByTimeAsync(gap);
-            running.push(
-              handler(httpApiEvent({ path: `/i${i}-${runs}` }), lambdaContext({ remainingMs: TIMEOUT_MS })),
-            );
-          }
-          await vi.advanceTimersByTimeAsync(2 * TIMEOUT_MS);
-          await Promise.all(running);
+        const mails = await runSchedule(plan);
 
-          const warned = transport.mails
-            .map((mail) => /Possible timeout: (\/\S+)/.exec(mail.subject)?.[1])
-            .sort();
-          const expected = plan
-            .map(({ runs }, i) => (runs > DUE_AFTER_MS ? `/i${i}-${runs}` : undefined))
-            .filter((path) => path !== undefined)
-            .sort();
-          expect(warned).toEqual(expected);
-          // On time: the timer also warns an invocation due within the next millisecond, since Date.now()
-          // counts whole milliseconds and a timer may fire just before one ends.
-          for (const mail of transport.mails) {
-            const before = Number(/timeout, (\d+) ms before the deadline\./.exec(mail.text)?.[1]);
-            expect(
-              before === WARNING_MS || before === WARNING_MS + 1,
-              `${before} ms before the deadline`,
-            ).toBe(true);
-          }
-        } finally {
-          vi.useRealTimers();
+        const warned = mails.map((mail) => /Possible timeout: (\/\S+)/.exec(mail.subject)?.[1]).sort();
+        expect(warned).toEqual(longerThan(plan, DUE_AFTER_MS));
+        // On time: the timer also warns an invocation due within the next millisecond, since Date.now()
+        // counts whole milliseconds and a timer may fire just before one ends.
+        for (const mail of mails) {
+          const before = Number(/timeout, (\d+) ms before the deadline\./.exec(mail.text)?.[1]);
+          expect(before === WARNING_MS || before === WARNING_MS + 1, `${before} ms before the deadline`).toBe(
+            true,
+          );
         }
       }),
       { numRuns: 60 },
@@ -102,12 +117,7 @@ describe('the shared timeout-warning timer, over any schedule of one function', 
 
 describe('with Lambda Managed Instances, where nothing stops an invocation at its deadline', () => {
   it('warns each invocation still running when due, says "Timed out" for each still running past its deadline, on time, and no other', async () => {
-    await withErrorMail(
-      async () => {
-        throw new Error('load the reporter');
-      },
-      { env: mailEnv(), transport: recordingTransport() },
-    )(httpApiEvent(), lambdaContext()).catch(() => undefined);
+    await loadReporter();
 
     await fc.assert(
       fc.asyncProperty(
@@ -124,54 +134,23 @@ describe('with Lambda Managed Instances, where nothing stops an invocation at it
           { minLength: 1, maxLength: 8 },
         ),
         async (plan) => {
-          vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
-          try {
-            const transport = recordingTransport();
-            const handler = withErrorMail(
-              async (event: { rawPath: string }) => {
-                const runs = Number(event.rawPath.split('-')[1]);
-                await new Promise((resolve) => setTimeout(resolve, runs));
-                return { statusCode: 200 };
-              },
-              {
-                env: mailEnv({
-                  AWS_LAMBDA_INITIALIZATION_TYPE: 'lambda-managed-instances',
-                  ERROR_MAIL_TIMEOUT_WARNING_MS: String(WARNING_MS),
-                  ERROR_MAIL_THROTTLE_SECONDS: '0',
-                  ERROR_MAIL_MAX_PER_MINUTE: '0',
-                }),
-                transport,
-              },
-            );
-            const running: Promise<unknown>[] = [];
-            for (const [i, { gap, runs }] of plan.entries()) {
-              await vi.advanceTimersByTimeAsync(gap);
-              running.push(
-                handler(httpApiEvent({ path: `/i${i}-${runs}` }), lambdaContext({ remainingMs: TIMEOUT_MS })),
-              );
-            }
-            await vi.advanceTimersByTimeAsync(3 * TIMEOUT_MS);
-            await Promise.all(running);
+          const mails = await runSchedule(plan, {
+            AWS_LAMBDA_INITIALIZATION_TYPE: 'lambda-managed-instances',
+          });
 
-            const subjects = (what: string) =>
-              transport.mails
-                .map((mail) => new RegExp(`${what}: (\\/\\S+)`).exec(mail.subject)?.[1])
-                .filter((path) => path !== undefined)
-                .sort();
-            const paths = (longerThan: number) =>
-              plan
-                .map(({ runs }, i) => (runs > longerThan ? `/i${i}-${runs}` : undefined))
-                .filter((path) => path !== undefined)
-                .sort();
-            expect(subjects('WARNING \\(EXTERNAL IP\\): Possible timeout')).toEqual(paths(DUE_AFTER_MS));
-            expect(subjects('ERROR \\(EXTERNAL IP\\): Timed out')).toEqual(paths(TIMEOUT_MS));
-            // On time: within the millisecond after the deadline (Date.now() counts whole milliseconds).
-            for (const mail of transport.mails.filter((m) => m.subject.includes('Timed out'))) {
-              const past = Number(/: ([\d,]+) ms past the deadline/.exec(mail.text)?.[1]);
-              expect(past === 1 || past === 2, `${past} ms past the deadline`).toBe(true);
-            }
-          } finally {
-            vi.useRealTimers();
+          const subjects = (what: RegExp) =>
+            mails
+              .map((mail) => what.exec(mail.subject)?.[1])
+              .filter((path) => path !== undefined)
+              .sort();
+          expect(subjects(/WARNING \(EXTERNAL IP\): Possible timeout: (\/\S+)/)).toEqual(
+            longerThan(plan, DUE_AFTER_MS),
+          );
+          expect(subjects(/ERROR \(EXTERNAL IP\): Timed out: (\/\S+)/)).toEqual(longerThan(plan, TIMEOUT_MS));
+          // On time: within the millisecond after the deadline (Date.now() counts whole milliseconds).
+          for (const mail of mails.filter((m) => m.subject.includes('Timed out'))) {
+            const past = Number(/: ([\d,]+) ms past the deadline/.exec(mail.text)?.[1]);
+            expect(past === 1 || past === 2, `${past} ms past the deadline`).toBe(true);
           }
         },
       ),
