@@ -14,7 +14,8 @@ export function buildBrokenLinkReport(inputs: ReportInputs, request: RequestInfo
   return {
     kind: 'broken-link',
     subject: `${config.subjectPrefix}Broken ${internal ? 'INTERNAL ' : ''}link on ${unicodeEscapeLine(host, SUBJECT_PATH_CHARS)}`,
-    referer: capChars(referer, limits.urlChars),
+    // A page's own query can carry a token (a reset link, a signed URL): hidden by name, as everywhere.
+    referer: capChars(inputs.scrubber.value('Referer', referer), limits.urlChars),
     requestedUrl: capChars(scrubbedFullPath(inputs.scrubber, request), limits.urlChars),
     userAgent: capChars(request.userAgent ?? '<none>', limits.valueChars),
     ip: capChars(request.sourceIp ?? '<none>', limits.valueChars),

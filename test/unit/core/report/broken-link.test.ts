@@ -22,6 +22,18 @@ describe('buildBrokenLinkReport', () => {
     });
   });
 
+  it("hides a secret in the Referer's query, by name, and leaves the rest of it as it came", () => {
+    const event = httpApiEvent({
+      path: '/gone',
+      headers: { referer: 'https://api.example.com/reset?token=s3cr3t-reset&lang=en' },
+    });
+
+    const report = brokenLinkReport(event);
+
+    expect(report.referer).toBe(`https://api.example.com/reset?token=${CLEANSED_SUBSTITUTE}&lang=en`);
+    expect(report.subject).toBe('[shop] Broken INTERNAL link on api.example.com');
+  });
+
   it('calls the link broken on the host when the Referer is another site', () => {
     const event = httpApiEvent({ path: '/gone', headers: { referer: 'https://blog.example.org/post' } });
 
