@@ -104,7 +104,11 @@ export function buildServerErrorReport(
     event: trigger === undefined ? undefined : showEvent(inputs, trigger, failedIds),
     lambda,
     environment: capItems(
-      config.environment.map(([name, value]) => [name, capChars(value, limits.valueChars)] as const),
+      // A value is hidden by its name already; a URL in one (a callback, a webhook) has its query
+      // scrubbed by parameter name too.
+      config.environment.map(
+        ([name, value]) => [name, capChars(inputs.scrubber.value(name, value), limits.valueChars)] as const,
+      ),
       limits.items,
     ),
     time: new Date(now).toISOString(),

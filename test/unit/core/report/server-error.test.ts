@@ -374,6 +374,17 @@ describe('buildServerErrorReport caps', () => {
     expect(scaled.rawEvent).toMatch(/^[\s\S]{1024}\.\.\. [\d,]+ more characters not shown$/);
   });
 
+  it("hides a secret in the query of a URL an environment variable holds, by the parameter's name", () => {
+    const report = serverErrorReport({
+      env: { CALLBACK_URL: 'https://shop.example/cb?token=s3cr3t-callback&lang=en' },
+    });
+
+    expect(report.environment).toContainEqual([
+      'CALLBACK_URL',
+      `https://shop.example/cb?token=${CLEANSED_SUBSTITUTE}&lang=en`,
+    ]);
+  });
+
   it('cuts an environment value at the value cap', () => {
     const report = serverErrorReport({ env: { NOTE: 'e'.repeat(300) }, limits: small });
 
