@@ -77,4 +77,31 @@ describe('64 invocations at once in one process (Managed Instances)', () => {
       }
     }
   }, 90_000);
+
+  it('mails "Timed out" once for an invocation still running past its deadline, and nothing for its later error', async () => {
+    const marker = randomUUID();
+    const { stdout } = await runNode(
+      FIXTURE,
+      ['past-deadline'],
+      {
+        ...reportingEnv(sesUrl, marker),
+        AWS_LAMBDA_INITIALIZATION_TYPE: 'lambda-managed-instances',
+        ERROR_MAIL_TIMEOUT_WARNING_MS: '1000',
+      },
+      { timeoutMs: 30_000 },
+    );
+
+    expect(JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}')).toEqual({
+      caught: { threw: 'orders-db: socket closed after the deadline' },
+    });
+    // The process has exited: every mail it would send is in the mailbox.
+    const mails = await mailsMarked(sesUrl, marker, 3, 1000);
+    expect(mails.map((mail) => mail.subject)).toEqual([
+      `[${marker}] WARNING (EXTERNAL IP): Possible timeout: /slow`,
+      `[${marker}] ERROR (EXTERNAL IP): Timed out: /slow`,
+    ]);
+    expect(text(mails[1] as StoredMail)).toMatch(
+      /Still running after 1,5\d\d ms, its timeout 2,000 ms: \d+ ms past the deadline, and nothing stops it \(Lambda Managed Instances\)\./,
+    );
+  }, 60_000);
 });
