@@ -51,7 +51,8 @@ const SUSPENDED_PAST_ITS_DEADLINE = {
 
 const text = (mail: StoredMail | undefined) => (mail?.body.text ?? '').replace(/\r\n/g, '\n');
 
-describe('withErrorMail(withDurableExecution(fn)): the sound order', () => {
+// Each scenario is its own process with its own marker: they run side by side.
+describe.concurrent('withErrorMail(withDurableExecution(fn)): the sound order', () => {
   it('mails a failed execution once, with the real error, its cause and the execution, through the plugin', async () => {
     const { ran, mails } = await scenario('outer-failed-plugin', 1);
 
@@ -160,7 +161,7 @@ describe('withErrorMail(withDurableExecution(fn)): the sound order', () => {
   });
 });
 
-describe('withDurableExecution(withErrorMail(fn)): the inner order', () => {
+describe.concurrent('withDurableExecution(withErrorMail(fn)): the inner order', () => {
   it.each(['inner-failed', 'inner-middy-failed'])(
     'mails the error once, with the Lambda context’s request id and the execution (%s)',
     async (name) => {
