@@ -71,6 +71,21 @@ describe.each(['', '/middy', '/rest', '/rest/middy'])('the example service at %s
     expect(mails[0]?.body.html).not.toMatch(/data-frame="app"[^>]*>[^<]*lambda-error-mail\//);
   });
 
+  it('mails the same /boom again, as the walkthrough shows (the local stage turns the flood window off)', async () => {
+    const subject = `ERROR (EXTERNAL IP): Internal Server Error: ${prefix}/boom`;
+    const before = (await mailsFor(subject)).length;
+
+    await get(`${prefix}/boom`);
+
+    const deadline = Date.now() + 10_000;
+    let after = before;
+    while (after === before && Date.now() < deadline) {
+      after = (await mailsFor(subject)).length;
+      if (after === before) await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(after).toBe(before + 1);
+  });
+
   it('answers /missing with the 404 and mails MANAGERS when the Referer is internal', async () => {
     const host = new URL(service.url).host;
 
