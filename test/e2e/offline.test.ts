@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { freePort, startOffline } from '../../scripts/offline.mjs';
-import { mailsMarked, readMailbox } from '../helpers/local-ses.js';
+import { readmeSample, SAMPLE_REQUESTS, sampleOf, withoutRunDetails } from '../../scripts/readme-samples.mjs';
+import { mailsMarked, readMailbox, type StoredMail } from '../helpers/local-ses.js';
 
 // The example service under serverless-offline, on 127.0.0.1, sending to the test run's SES emulator.
 const sesUrl = inject('sesUrl');
@@ -99,4 +101,32 @@ describe.each(['', '/middy', '/rest', '/rest/middy'])('the example service at %s
     expect(mails[0]?.destination.to).toEqual(['content@example.com']);
     expect(mails[0]?.body.text).toContain(`Referrer: ${service.url}/hello\n`);
   });
+});
+
+describe("the README's sample mails", () => {
+  it.each(Object.keys(SAMPLE_REQUESTS))(
+    'are what the example sends now for %s (`npm run docs` writes them)',
+    async (name) => {
+      const request = SAMPLE_REQUESTS[name as keyof typeof SAMPLE_REQUESTS];
+      const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+      const before = new Set((await mailsMarked(sesUrl, marker, 0)).map((mail) => mail.messageId));
+
+      await get(request.path, request.headers(service.url));
+
+      const deadline = Date.now() + 10_000;
+      let mail: StoredMail | undefined;
+      while (mail === undefined && Date.now() < deadline) {
+        mail = (await mailsMarked(sesUrl, marker, 0)).find((each) => !before.has(each.messageId));
+        if (mail === undefined) await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      expect(mail, 'the mail of the sample request').toBeDefined();
+      const sample = sampleOf(mail as StoredMail, {
+        prefix: `[${marker}] `,
+        port: new URL(service.url).port,
+      });
+      expect(withoutRunDetails(`$ ${request.curl}\n\n${sample}`)).toBe(
+        withoutRunDetails(readmeSample(readme, name) ?? `README.md has no sample:${name} block`),
+      );
+    },
+  );
 });
