@@ -242,7 +242,10 @@ function readQuoted(text: string, number: number): { value: string; end: number 
       value += String.fromCodePoint(Number.parseInt(hex, 16));
       i += size;
     } else
-      throw new YamlSubsetError(`has an unknown escape \\${escaped ?? ''} in ${JSON.stringify(text)}`, number);
+      throw new YamlSubsetError(
+        `has an unknown escape \\${escaped ?? ''} in ${JSON.stringify(text)}`,
+        number,
+      );
   }
   throw new YamlSubsetError(
     `has a quoted value that does not end on its line (a value over several lines is not read): ${text}`,
@@ -336,7 +339,9 @@ function stripComment(raw: string): string {
   for (let i = 0; i < raw.length; i++) {
     const c = raw[i];
     if (quote !== undefined) {
-      if (c === quote) quote = undefined;
+      // `''` inside single quotes and `\"` inside double quotes do not close them.
+      if ((quote === "'" && c === "'" && raw[i + 1] === "'") || (quote === '"' && c === '\\')) i++;
+      else if (c === quote) quote = undefined;
     } else if ((c === '"' || c === "'") && (i === 0 || /[\s:[{,-]/.test(raw[i - 1] ?? ''))) quote = c;
     else if (c === '#' && (i === 0 || /\s/.test(raw[i - 1] ?? ''))) return raw.slice(0, i);
   }
