@@ -152,6 +152,18 @@ class StageResolver {
 
   /** The value of the inside of one `${...}`: a source and its fallbacks, the first that is set. */
   private variable(inside: string, expression: string, line: number, depth: number): Value {
+    const value = this.optionalVariable(inside, expression, line, depth);
+    if (value === undefined) throw this.refuse(line, `\`${expression}\` has no value and no fallback`);
+    return value;
+  }
+
+  /** As {@link variable}, undefined when neither the source nor a fallback has a value. */
+  private optionalVariable(
+    inside: string,
+    expression: string,
+    line: number,
+    depth: number,
+  ): Value | undefined {
     const [main, ...fallbacks] = splitTopLevel(inside);
     const value = this.source((main ?? '').trim(), expression, line, depth);
     if (value !== undefined && value !== null) return value;
@@ -159,7 +171,7 @@ class StageResolver {
       const found = this.literalOrSource(fallback.trim(), expression, line, depth);
       if (found !== undefined && found !== null) return found;
     }
-    throw this.refuse(line, `\`${expression}\` has no value and no fallback`);
+    return undefined;
   }
 
   private literalOrSource(text: string, expression: string, line: number, depth: number): Value | undefined {
@@ -167,7 +179,12 @@ class StageResolver {
     if (quoted) return quoted[1] ?? quoted[2] ?? '';
     if (/^-?\d+(\.\d+)?$/.test(text)) return Number(text);
     if (text === 'true' || text === 'false') return text === 'true';
-    if (text.startsWith('${') && text.endsWith('}')) return this.text(text, line, depth + 1);
+    // A variable as a fallback without a value of its own passes on to the next fallback.
+    const spans = text.startsWith('${') ? variableSpans(text, line, this.input.file) : [];
+    if (spans.length === 1 && spans[0]?.end === text.length) {
+      return this.optionalVariable(text.slice(2, -1), text, line, depth + 1);
+    }
+    if (text.includes('${')) return this.text(text, line, depth + 1);
     return this.source(text, expression, line, depth);
   }
 
