@@ -35,7 +35,10 @@ describe('parseEnvFile', () => {
   it.each([
     ['ADMINS', 'expected NAME=VALUE; got "ADMINS"'],
     ['1ADMINS=x', '"1ADMINS" is not a variable name (letters, digits and _, not starting with a digit)'],
-    ['ADMINS="ops@example.com', 'the quote does not close on its line (values over several lines are not read)'],
+    [
+      'ADMINS="ops@example.com',
+      'the quote does not close on its line (values over several lines are not read)',
+    ],
     ["ADMINS='a' b", 'text after the closing quote: "b"'],
     ['ADMINS=`cmd`', 'backquoted values are not read; use single or double quotes'],
     ['A=1\nA=2', 'A is set again (first on line 1)'],
