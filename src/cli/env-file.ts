@@ -21,7 +21,7 @@ export function parseEnvFile(text: string, file: string): Record<string, string>
     const body = raw.trim();
     if (body === '' || body.startsWith('#')) return;
     const match = /^(?:export\s+)?([^=\s]+)\s*=\s*(.*)$/.exec(body);
-    if (match === null) throw refuse(`expected NAME=VALUE; got ${JSON.stringify(body)}`);
+    if (match === null) throw refuse('expected NAME=VALUE (the line is not shown: it may hold a secret)');
     const [, name = '', rest = ''] = match;
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
       throw refuse(
@@ -48,7 +48,7 @@ function unquote(rest: string, refuse: (why: string) => FunctionEnvError): strin
     if (c === quote) {
       const after = rest.slice(i + 1).trim();
       if (after !== '' && !after.startsWith('#')) {
-        throw refuse(`text after the closing quote: ${JSON.stringify(after)}`);
+        throw refuse('text after the closing quote');
       }
       return value;
     }

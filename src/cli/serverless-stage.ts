@@ -89,14 +89,11 @@ function region(resolver: StageResolver, provider: YamlNode): string {
 
 type Value = string | number | boolean | null | Value[] | { [key: string]: Value };
 
+/** What kind of value it is, not the value: one resolved from the shell may be a secret. */
 function describe(value: Value): string {
-  return Array.isArray(value)
-    ? 'a list'
-    : value === null
-      ? 'empty'
-      : typeof value === 'object'
-        ? 'a map'
-        : JSON.stringify(value);
+  if (Array.isArray(value)) return 'a list';
+  if (value === null) return 'empty';
+  return typeof value === 'object' ? 'a map' : typeof value === 'string' ? 'a text' : `a ${typeof value}`;
 }
 
 function child(node: YamlNode, key: string): YamlNode | undefined {

@@ -56,7 +56,7 @@ export function parseYamlSubset(source: string): YamlNode {
   const root = readBlock(reader, lines[0]?.indent ?? 0);
   const left = reader.lines[reader.at];
   if (left !== undefined)
-    throw new YamlSubsetError(`cannot read ${JSON.stringify(left.text)} here`, left.number);
+    throw new YamlSubsetError('is not indented as a key or item of the lines above it', left.number);
   return root;
 }
 
@@ -105,7 +105,7 @@ function readSequence(reader: Reader, indent: number): YamlNode {
     if (!isSequenceItem(line.text)) break;
     const rest = line.text.slice(1).trimStart();
     reader.at++;
-    if (rest !== '' && findKeyColon(rest) !== -1 && !/^["'[{]/.test(rest)) {
+    if (rest !== '' && opensMapping(rest, line.number)) {
       // `- key: value` opens a mapping whose keys line up with `key`.
       const inner = indent + (line.text.length - rest.length);
       reader.at--;
@@ -116,6 +116,14 @@ function readSequence(reader: Reader, indent: number): YamlNode {
     }
   }
   return { kind: 'seq', line: startLine, items };
+}
+
+/** Whether a sequence item's text is `key: value` (the key plain or quoted). */
+function opensMapping(text: string, number: number): boolean {
+  if (text.startsWith('"') || text.startsWith("'")) {
+    return /^\s*:(\s|$)/.test(text.slice(readQuoted(text, number).end));
+  }
+  return !/^[[{]/.test(text) && findKeyColon(text) !== -1;
 }
 
 /** The value after `key:` (or `-`) on `line`: inline, or the block under it. */
@@ -142,7 +150,7 @@ function readValue(reader: Reader, rest: string, line: Line, indent: number): Ya
   if (rest.startsWith('"') || rest.startsWith("'")) {
     const { value, end } = readQuoted(rest, line.number);
     if (rest.slice(end).trim() !== '') {
-      throw new YamlSubsetError(`has text after a quoted value: ${JSON.stringify(rest)}`, line.number);
+      throw new YamlSubsetError('has text after a quoted value', line.number);
     }
     return { kind: 'scalar', line: line.number, value };
   }
@@ -155,7 +163,7 @@ function readValue(reader: Reader, rest: string, line: Line, indent: number): Ya
     const flow = { text, at: 0, line: line.number };
     const node = readFlow(flow);
     if (flow.text.slice(flow.at).trim() !== '') {
-      throw new YamlSubsetError(`has text after a flow collection: ${JSON.stringify(text)}`, line.number);
+      throw new YamlSubsetError('has text after a flow collection', line.number);
     }
     return node;
   }
@@ -178,14 +186,14 @@ function splitKey(text: string, number: number): { key: string; rest: string } {
     const { value, end } = readQuoted(text, number);
     const after = text.slice(end);
     if (!/^\s*:(\s|$)/.test(after))
-      throw new YamlSubsetError(`expected "key: value"; got ${JSON.stringify(text)}`, number);
+      throw new YamlSubsetError('is not a "key: value" line nor a "- item"', number);
     return { key: value, rest: after.replace(/^\s*:/, '').trim() };
   }
   const colon = findKeyColon(text);
-  if (colon === -1) throw new YamlSubsetError(`expected "key: value"; got ${JSON.stringify(text)}`, number);
+  if (colon === -1) throw new YamlSubsetError('is not a "key: value" line nor a "- item"', number);
   const key = text.slice(0, colon).trim();
   if (key.startsWith('?') || key.startsWith('&') || key.startsWith('*') || key.startsWith('!')) {
-    throw new YamlSubsetError(`uses a complex or tagged key: ${JSON.stringify(text)}`, number);
+    throw new YamlSubsetError('uses a complex or tagged key', number);
   }
   return { key, rest: text.slice(colon + 1).trim() };
 }
@@ -237,18 +245,14 @@ function readQuoted(text: string, number: number): { value: string; end: number 
       const size = escaped === 'x' ? 2 : escaped === 'u' ? 4 : 8;
       const hex = text.slice(i + 1, i + 1 + size);
       if (!new RegExp(`^[0-9a-fA-F]{${size}}$`).test(hex)) {
-        throw new YamlSubsetError(`has a bad \\${escaped} escape in ${JSON.stringify(text)}`, number);
+        throw new YamlSubsetError(`has a bad \\${escaped} escape in a quoted value`, number);
       }
       value += String.fromCodePoint(Number.parseInt(hex, 16));
       i += size;
-    } else
-      throw new YamlSubsetError(
-        `has an unknown escape \\${escaped ?? ''} in ${JSON.stringify(text)}`,
-        number,
-      );
+    } else throw new YamlSubsetError(`has an unknown escape \\${escaped ?? ''} in a quoted value`, number);
   }
   throw new YamlSubsetError(
-    `has a quoted value that does not end on its line (a value over several lines is not read): ${text}`,
+    'has a quoted value that does not end on its line (a value over several lines is not read)',
     number,
   );
 }
@@ -293,7 +297,7 @@ function readFlow(flow: Flow): YamlNode {
         const key = readFlow(flow);
         skipSpaces(flow);
         if (key.kind !== 'scalar' || key.value === null || flow.text[flow.at] !== ':') {
-          throw new YamlSubsetError(`has a flow mapping this reader cannot read: ${flow.text}`, flow.line);
+          throw new YamlSubsetError('has a flow mapping this reader cannot read', flow.line);
         }
         flow.at++;
         entries.set(key.value, readFlow(flow));
@@ -301,7 +305,7 @@ function readFlow(flow: Flow): YamlNode {
       skipSpaces(flow);
       if (flow.text[flow.at] === ',') flow.at++;
       else if (flow.text[flow.at] !== close) {
-        throw new YamlSubsetError(`has a flow collection this reader cannot read: ${flow.text}`, flow.line);
+        throw new YamlSubsetError('has a flow collection this reader cannot read', flow.line);
       }
     }
     return open === '[' ? { kind: 'seq', line: flow.line, items } : { kind: 'map', line: flow.line, entries };

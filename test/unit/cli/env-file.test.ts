@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import '../../helpers/fast-check.js';
 import { parseEnvFile } from '../../../src/cli/env-file.js';
 import { FunctionEnvError } from '../../../src/cli/serverless-stage.js';
+import { plantedSecret } from '../../helpers/arbitraries.js';
 
 const name = () => fc.stringMatching(/^[A-Za-z_][A-Za-z0-9_]{0,20}$/);
 // One line of any text but a line break.
@@ -33,13 +34,13 @@ describe('parseEnvFile', () => {
   });
 
   it.each([
-    ['ADMINS', 'expected NAME=VALUE; got "ADMINS"'],
+    ['ADMINS', 'expected NAME=VALUE (the line is not shown: it may hold a secret)'],
     ['1ADMINS=x', '"1ADMINS" is not a variable name (letters, digits and _, not starting with a digit)'],
     [
       'ADMINS="ops@example.com',
       'the quote does not close on its line (values over several lines are not read)',
     ],
-    ["ADMINS='a' b", 'text after the closing quote: "b"'],
+    ["ADMINS='a' b", 'text after the closing quote'],
     ['ADMINS=`cmd`', 'backquoted values are not read; use single or double quotes'],
     ['A=1\nA=2', 'A is set again (first on line 1)'],
   ])('refuses %j with its file:line', (text, message) => {
@@ -74,6 +75,26 @@ describe('parseEnvFile', () => {
           expect((error as Error).message).toMatch(/^\.env:\d+: /);
         }
       }),
+    );
+  });
+
+  it('never quotes a value of a line it refuses, which may be a secret', () => {
+    fc.assert(
+      fc.property(
+        plantedSecret(),
+        fc.constantFrom('{}', '1BAD={}', "PASSWORD='x' {}", 'PASSWORD="{}', 'A={}\nA=2', 'A=`{}`'),
+        (secret, shape) => {
+          let message = '';
+          try {
+            parseEnvFile(shape.replace('{}', secret), '.env');
+          } catch (error) {
+            message = (error as Error).message;
+          }
+
+          expect(message).toMatch(/^\.env:\d+: /);
+          expect(message).not.toContain(secret);
+        },
+      ),
     );
   });
 });

@@ -4,6 +4,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import '../../helpers/fast-check.js';
 import { parseYamlSubset, type YamlNode, YamlSubsetError } from '../../../src/cli/yaml-subset.js';
+import { plantedSecret } from '../../helpers/arbitraries.js';
 
 const SERVERLESS_YML = readFileSync(new URL('../../../serverless.yml', import.meta.url), 'utf8');
 
@@ -80,7 +81,8 @@ describe('parseYamlSubset', () => {
     ['a: "open', 1, 'does not end on its line'],
     ['a:\n\tb: 1', 2, 'tab'],
     ['a: 1\n---\nb: 2', 2, 'more than one YAML document'],
-    ['just text', 1, 'expected "key: value"'],
+    ['just text', 1, 'is not a "key: value" line nor a "- item"'],
+    ['a: "x" secret', 1, 'has text after a quoted value'],
   ])('refuses %j at its line', (text, line, message) => {
     const error = (() => {
       try {
@@ -152,6 +154,26 @@ describe('parseYamlSubset', () => {
             expect(error).toBeInstanceOf(YamlSubsetError);
             expect((error as YamlSubsetError).line).toBeGreaterThanOrEqual(1);
           }
+        },
+      ),
+    );
+  });
+
+  it('never quotes a value of a line it refuses, which may be a secret', () => {
+    fc.assert(
+      fc.property(
+        plantedSecret(),
+        fc.constantFrom('{}', 'a: "{}" x', "a: '{}", 'a: "\\q{}"', 'a: [{}, "x" y]', 'a:\n  b: 1\n c: {}'),
+        (secret, shape) => {
+          let message = '';
+          try {
+            parseYamlSubset(shape.replace('{}', secret));
+          } catch (error) {
+            message = (error as Error).message;
+          }
+
+          expect(message).not.toBe('');
+          expect(message).not.toContain(secret);
         },
       ),
     );
