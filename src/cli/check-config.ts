@@ -21,7 +21,8 @@ ${FUNCTION_ENV_HELP}
   -h, --help                     show this help
 
 Exit codes: 0 the settings are valid; 2 one or more are invalid (each one is
-listed with what was expected).`;
+listed with what was expected), or the stage or env file cannot be read (the
+file and line are named).`;
 
 /**
  * `lambda-error-mail check-config`: validates the environment (or a stage's, or a file's) and prints

@@ -41,8 +41,8 @@ Without --stage or --env-file, the mail's Settings section lists the shell's
 variables (PATH, HOME...), and a line on standard error says so.
 
 Exit codes: 0 a mail was rendered; 1 the settings would send no mail for this
-event (the reason is printed); 2 bad usage, an unreadable event or invalid
-settings.
+event (the reason is printed); 2 bad usage, an unreadable event, a stage or
+env file that cannot be read, or invalid settings.
 
 Examples:
   ADMINS=ops@example.com npx lambda-error-mail preview events/http-api-500.json --out mail.html
