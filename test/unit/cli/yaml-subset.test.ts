@@ -76,6 +76,17 @@ describe('parseYamlSubset', () => {
     expect(at(root, 'long')).toMatchObject({ value: 'first second' });
   });
 
+  it("reads a sequence of mappings, their keys plain or quoted, and a sequence at its key's indentation", () => {
+    const root = parseYamlSubset(
+      ['events:', '- "GET /a": one', '  method: get', '- path: /b', 'after: yes'].join('\n'),
+    );
+
+    expect(at(root, 'events.0.GET /a')).toMatchObject({ value: 'one' });
+    expect(at(root, 'events.0.method')).toMatchObject({ value: 'get', line: 3 });
+    expect(at(root, 'events.1.path')).toMatchObject({ value: '/b', line: 4 });
+    expect(at(root, 'after')).toMatchObject({ value: 'yes' });
+  });
+
   it.each([
     ['a: 1\na: 2', 2, 'repeats the key "a"'],
     ['a: "open', 1, 'does not end on its line'],
