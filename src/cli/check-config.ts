@@ -6,31 +6,40 @@ import { skipMessage } from '../core/decide/skip.js';
 import { wouldMail } from '../core/decide/would-mail.js';
 import { scrubText } from '../core/scrub/shapes.js';
 import { escapeControl } from '../core/text.js';
+import { FUNCTION_ENV_HELP, FUNCTION_ENV_OPTIONS, functionEnv } from './function-env.js';
 import { type CliIo, EXIT } from './io.js';
 import { parse } from './parse.js';
 
-export const CHECK_CONFIG_HELP = `Usage: lambda-error-mail check-config
+export const CHECK_CONFIG_HELP = `Usage: lambda-error-mail check-config [--stage NAME | --env-file FILE]
 
 Reads the settings from the environment as a Lambda function would, checks
 every one, and prints the effective values: "(default)" marks a variable that
 is not set, and the SMTP user and password are masked. Warnings follow.
 
-Exit codes: 0 the settings are valid; 2 one or more are invalid (each one is
-listed with what was expected).`;
+Options:
+${FUNCTION_ENV_HELP}
+  -h, --help                     show this help
 
-/** `lambda-error-mail check-config`: validates the environment and prints the effective settings. */
-export function checkConfig(args: readonly string[], io: CliIo): number {
-  const { values } = parse(args, {});
+Exit codes: 0 the settings are valid; 2 one or more are invalid (each one is
+listed with what was expected), or the stage or env file cannot be read (the
+file and line are named).`;
+
+/**
+ * `lambda-error-mail check-config`: validates the environment (or a stage's, or a file's) and prints
+ * the effective settings.
+ */
+export async function checkConfig(args: readonly string[], io: CliIo): Promise<number> {
+  const { values } = parse(args, FUNCTION_ENV_OPTIONS);
   if (values.help) {
     io.out(CHECK_CONFIG_HELP);
     return EXIT.ok;
   }
-  const config = loadConfig(io.env);
-  const env = io.env;
+  const { env, from } = await functionEnv(values, io);
+  const config = loadConfig(env);
   const rows = settingRows(config, env);
   const width = Math.max(...rows.map(([name]) => name.length)) + 2;
   const lines = [
-    'lambda-error-mail settings, read from the environment:',
+    `lambda-error-mail settings, read from ${from}:`,
     '',
     ...rows.map(([name, value]) => `  ${name.padEnd(width)}${value}`),
     '',

@@ -4,6 +4,7 @@ import { checkConfig } from './check-config.js';
 import { type CliIo, EXIT, UsageError } from './io.js';
 import { preview } from './preview.js';
 import { sendTestEmail } from './sendtestemail.js';
+import { FunctionEnvError } from './serverless-stage.js';
 
 declare const LEM_VERSION: string;
 
@@ -13,13 +14,17 @@ Commands:
   sendtestemail [--admins] [--managers] [address...]
       send a test mail through the configured backend
   preview <event.json> [[--throw "Type: message"] [--at FILE:LINE[:COLUMN]] | --status N] [--out FILE]
+          [--stage NAME | --env-file FILE]
       render the mail the current settings would send for an event, without sending it;
       --at throws at a position of a bundle, mapped through its source map
-  check-config
+  check-config [--stage NAME | --env-file FILE]
       validate the settings in the environment and print the effective values
 
 Settings come from the environment, as in the Lambda function: ADMINS,
-MANAGERS, SERVER_EMAIL, EMAIL_BACKEND... Run a command with --help for more.`;
+MANAGERS, SERVER_EMAIL, EMAIL_BACKEND... With --stage NAME, preview and
+check-config read that stage's provider.environment from serverless.yml
+instead; with --env-file FILE, that file's variables. Run a command with
+--help for more.`;
 
 const COMMANDS: Readonly<Record<string, (args: readonly string[], io: CliIo) => number | Promise<number>>> = {
   sendtestemail: sendTestEmail,
@@ -51,6 +56,10 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     if (error instanceof UsageError) {
       io.err(`lambda-error-mail ${command}: ${error.message}`);
       io.err(`Run \`lambda-error-mail ${command} --help\` for usage.`);
+      return EXIT.usage;
+    }
+    if (error instanceof FunctionEnvError) {
+      io.err(`lambda-error-mail ${command}: ${error.message}`);
       return EXIT.usage;
     }
     if (error instanceof ConfigError) {

@@ -11,10 +11,12 @@ import type { Mail } from '../core/render/mail.js';
 import { formatCount } from '../core/text.js';
 import { createReporter } from '../pipeline/reporter.js';
 import { composeMime } from '../transports/compose.js';
+import { FUNCTION_ENV_HELP, FUNCTION_ENV_OPTIONS, functionEnv } from './function-env.js';
 import { type CliIo, EXIT, UsageError } from './io.js';
 import { parse } from './parse.js';
 
 export const PREVIEW_HELP = `Usage: lambda-error-mail preview <event.json> [[--throw "Type: message"] [--at FILE:LINE[:COLUMN]] | --status N] [--out FILE]
+                                [--stage NAME | --env-file FILE]
 
 Renders the mail that the current settings would send for that event (a file,
 or - for standard input) without sending it. The handler is taken to throw
@@ -31,17 +33,21 @@ Options:
   --out FILE                     write the mail to FILE: .eml for the whole MIME message,
                                  .html for the HTML part; without it, the headers and the
                                  text part are printed
+${FUNCTION_ENV_HELP}
   -h, --help                     show this help
 
 DEBUG is ignored, so that a stage with DEBUG=true can be previewed too.
+Without --stage or --env-file, the mail's Settings section lists the shell's
+variables (PATH, HOME...), and a line on standard error says so.
 
 Exit codes: 0 a mail was rendered; 1 the settings would send no mail for this
-event (the reason is printed); 2 bad usage, an unreadable event or invalid
-settings.
+event (the reason is printed); 2 bad usage, an unreadable event, a stage or
+env file that cannot be read, or invalid settings.
 
 Examples:
   ADMINS=ops@example.com npx lambda-error-mail preview events/http-api-500.json --out mail.html
-  npx lambda-error-mail preview events/http-api-500.json --at .esbuild/.build/src/handler.js:120:11`;
+  npx lambda-error-mail preview events/http-api-500.json --at .esbuild/.build/src/handler.js:120:11
+  npx lambda-error-mail preview events/http-api-500.json --stage prod`;
 
 const BUILT_IN_ERRORS: Readonly<Record<string, ErrorConstructor>> = {
   Error,
@@ -134,6 +140,7 @@ export async function preview(args: readonly string[], io: CliIo): Promise<numbe
     status: { type: 'string' },
     at: { type: 'string' },
     out: { type: 'string' },
+    ...FUNCTION_ENV_OPTIONS,
   });
   if (values.help) {
     io.out(PREVIEW_HELP);
@@ -164,8 +171,9 @@ export async function preview(args: readonly string[], io: CliIo): Promise<numbe
     }
   }
   const event = await readEvent(file, io);
+  const { env, shell } = await functionEnv(values, io);
 
-  const config = loadConfig(io.env, { debug: false });
+  const config = loadConfig(env, { debug: false });
   const at = values.at === undefined ? undefined : await previewPosition(values.at, config.taskRoot);
   const outcome: Outcome =
     status === undefined
@@ -229,6 +237,12 @@ export async function preview(args: readonly string[], io: CliIo): Promise<numbe
     }
     await io.writeFile(out, mail.html);
     io.err(`Wrote ${out} (${formatCount(Buffer.byteLength(mail.html))} bytes, the HTML part).`);
+  }
+  // The mail's Settings section shows PATH, HOME and the rest: say how to see the function's own.
+  if (shell) {
+    io.err(
+      "Settings lists this shell's variables; `--stage NAME` or `--env-file FILE` lists only the function's.",
+    );
   }
   io.err(`Subject: ${mail.subject}`);
   io.err(`Would go to: ${mail.to.join(', ')}. Nothing was sent.`);

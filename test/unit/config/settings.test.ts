@@ -15,9 +15,9 @@ import { type Config, type ConfigOverrides, loadConfig, type SmtpConfig } from '
 const README = new URL('../../../README.md', import.meta.url);
 
 /** The variables check-config lists for `env`, in order. */
-function listedBy(env: Record<string, string>): string[] {
+async function listedBy(env: Record<string, string>): Promise<string[]> {
   const lines: string[] = [];
-  checkConfig([], {
+  await checkConfig([], {
     env,
     out: (line) => lines.push(line),
     err: (line) => lines.push(line),
@@ -87,23 +87,23 @@ describe('the settings table', () => {
     expect(readSettingsTable(`## Settings\n\n${table}`)).toEqual(settingsTableRows());
   });
 
-  it('is listed by check-config in table order, the SMTP rows only when the backend is smtp', () => {
+  it('is listed by check-config in table order, the SMTP rows only when the backend is smtp', async () => {
     const all = SETTING_LIST.map(({ setting }) => setting.variable);
     const withoutSmtp = SETTING_LIST.filter(({ group }) => group === undefined).map(
       ({ setting }) => setting.variable,
     );
 
-    expect(listedBy({ EMAIL_HOST: 'smtp.example.com' })).toEqual(all);
-    expect(listedBy({})).toEqual(withoutSmtp);
+    expect(await listedBy({ EMAIL_HOST: 'smtp.example.com' })).toEqual(all);
+    expect(await listedBy({})).toEqual(withoutSmtp);
   });
 
-  it('never shows a secret setting, neither in check-config nor in a ConfigError', () => {
+  it('never shows a secret setting, neither in check-config nor in a ConfigError', async () => {
     const secrets = SETTING_LIST.filter(({ setting }) => isSecret(setting));
     const env = Object.fromEntries(
       secrets.map(({ setting }) => [setting.variable, `${setting.variable}-value`]),
     );
     const lines: string[] = [];
-    checkConfig([], {
+    await checkConfig([], {
       env: { ...env, EMAIL_HOST: 'smtp.example.com', EMAIL_USE_TLS: 'true' },
       out: (line) => lines.push(line),
       err: (line) => lines.push(line),
