@@ -50,6 +50,7 @@ describe('lambda-error-mail --stage', () => {
       'AWS_SECRET_ACCESS_KEY',
       'EMAIL_SUBJECT_PREFIX',
       'ERROR_MAIL_CAPTURE_LOGS',
+      'ERROR_MAIL_THROTTLE_SECONDS',
       'MANAGERS',
       'SEND_BROKEN_LINK_EMAILS',
       'SERVER_EMAIL',

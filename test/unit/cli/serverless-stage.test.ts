@@ -32,6 +32,7 @@ describe('stageEnvironment', () => {
       SERVER_EMAIL: 'errors@example.com',
       SEND_BROKEN_LINK_EMAILS: 'true',
       ERROR_MAIL_CAPTURE_LOGS: 'true',
+      ERROR_MAIL_THROTTLE_SECONDS: '0',
       EMAIL_SUBJECT_PREFIX: '[demo local] ',
       AWS_ENDPOINT_URL_SES: 'http://127.0.0.1:8005',
       AWS_ACCESS_KEY_ID: 'local',
