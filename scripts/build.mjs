@@ -7,7 +7,7 @@
 // A few small pure helpers are in both files; no class is, so `instanceof` never has to hold across
 // the two. The SES client and nodemailer stay external and are also imported by the first report
 // only. Declarations come from tsc.
-import { readFile, writeFile } from 'node:fs/promises';
+import { chmod, readFile, writeFile } from 'node:fs/promises';
 import { build, transform } from 'esbuild';
 import { ENTRY, SHARED } from './build-options.mjs';
 import { COLD_START, compileWithModule } from './cold-start.mjs';
@@ -30,3 +30,6 @@ await build({
   banner: { js: '#!/usr/bin/env node' },
   define: { LEM_VERSION: JSON.stringify(version) },
 });
+// npm makes a command's file executable when it links it, once; a rebuild writes a new file, which
+// `npx lambda-error-mail` must still be able to run.
+await chmod('dist/cli.js', 0o755);

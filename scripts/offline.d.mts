@@ -1,4 +1,5 @@
 export function freePort(): Promise<number>;
+export function assertPortFree(port: number, variable: string): Promise<void>;
 export function startOffline(options: {
   port: number;
   lambdaPort: number;

@@ -22,10 +22,27 @@ export function freePort() {
 }
 
 /**
+ * Rejects with one line naming `variable` when 127.0.0.1:`port` is taken, so a busy port reads as
+ * a hint, not as serverless-offline's 48-line stack.
+ */
+export function assertPortFree(port, variable) {
+  return new Promise((resolveFree, reject) => {
+    const server = createServer();
+    server.once('error', (error) => {
+      if (error.code !== 'EADDRINUSE') reject(error);
+      else reject(new Error(`Port ${port} on 127.0.0.1 is in use (set ${variable} to another port)`));
+    });
+    server.listen(port, '127.0.0.1', () => server.close(() => resolveFree()));
+  });
+}
+
+/**
  * Starts `osls offline start --stage local` on 127.0.0.1:`port` and resolves
  * once it answers. `env` is added to the service's environment.
  */
 export async function startOffline({ port, lambdaPort, env = {}, onOutput, readyTimeoutMs = 120_000 }) {
+  await assertPortFree(port, 'PORT');
+  await assertPortFree(lambdaPort, 'LAMBDA_PORT');
   const osls = require.resolve('osls/bin/serverless.js');
   const child = spawn(process.execPath, [osls, 'offline', 'start', '--stage', 'local'], {
     cwd: root,
@@ -76,6 +93,12 @@ export async function startOffline({ port, lambdaPort, env = {}, onOutput, ready
   const deadline = Date.now() + readyTimeoutMs;
   for (;;) {
     if (child.exitCode !== null) {
+      // Taken between the check above and the service's start.
+      const busy = output.match(/EADDRINUSE[^\n]*?:(\d+)/);
+      if (busy) {
+        const variable = Number(busy[1]) === lambdaPort ? 'LAMBDA_PORT' : 'PORT';
+        throw new Error(`Port ${busy[1]} on 127.0.0.1 is in use (set ${variable} to another port)`);
+      }
       throw new Error(
         `serverless-offline exited with code ${child.exitCode} before it was ready:\n${output}`,
       );

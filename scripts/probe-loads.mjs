@@ -3,13 +3,14 @@
 // files are listed as dist/<name>; dependencies by their URL. Modules loaded by import are
 // seen by a resolve hook, modules loaded by require in the require cache.
 // Run from the repository root after `npm run build`; settings come from the environment.
-import { appendFileSync, mkdtempSync, readFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire, register } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
-const logFile = join(mkdtempSync(join(tmpdir(), 'lem-loads-')), 'loads.txt');
+const logFolder = mkdtempSync(join(tmpdir(), 'lem-loads-'));
+const logFile = join(logFolder, 'loads.txt');
 process.env.LEM_LOAD_LOG = logFile;
 appendFileSync(logFile, '');
 const hooks = `
@@ -57,4 +58,5 @@ await failing(
 ).catch(() => {});
 const afterFailure = loaded();
 
+rmSync(logFolder, { recursive: true, force: true });
 process.stdout.write(`${JSON.stringify({ afterImport, afterSuccess, afterFailure })}\n`);

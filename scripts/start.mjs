@@ -1,7 +1,7 @@
 // `npm start`: the SES emulator on 127.0.0.1:${SES_PORT:-8005} and the example
 // service on 127.0.0.1:${PORT:-3000} (stage `local`). Ctrl-C stops both.
 import { createRequire } from 'node:module';
-import { freePort, startOffline } from './offline.mjs';
+import { assertPortFree, freePort, startOffline } from './offline.mjs';
 
 const require = createRequire(import.meta.url);
 const startSes = require('aws-ses-v2-local').default;
@@ -9,6 +9,13 @@ const startSes = require('aws-ses-v2-local').default;
 const sesPort = Number(process.env.SES_PORT ?? 8005);
 const port = Number(process.env.PORT ?? 3000);
 const sesUrl = `http://127.0.0.1:${sesPort}`;
+
+try {
+  await assertPortFree(port, 'PORT');
+} catch (error) {
+  console.error(error.message);
+  process.exit(1);
+}
 
 let ses;
 try {

@@ -10,29 +10,53 @@ export interface CliResult {
   stderr: string;
 }
 
+interface RunOptions {
+  stdin?: string;
+  timeoutMs?: number;
+  cwd?: string;
+}
+
 /**
  * Runs `lambda-error-mail` in a child process with exactly `env` (plus PATH),
  * in `cwd` if given, feeding `stdin` if given; kills it after `timeoutMs`.
+ * Nothing quiets the AWS SDK here: the command's own output is what a user sees.
  */
 export function runCli(
   args: readonly string[],
   env: Record<string, string>,
-  options: { stdin?: string; timeoutMs?: number; cwd?: string } = {},
+  options: RunOptions = {},
 ): Promise<CliResult> {
-  return runNode(CLI, args, env, options);
+  return runScript(CLI, args, { PATH: process.env.PATH ?? '', ...env }, options);
 }
 
-/** Runs a Node.js script in a child process, as {@link runCli} runs the command. */
+/**
+ * Runs a Node.js script in a child process, as {@link runCli} runs the command, with the AWS
+ * SDK's Node.js version warning turned off unless `env` sets it.
+ */
 export function runNode(
   script: string,
   args: readonly string[],
   env: Record<string, string>,
-  options: { stdin?: string; timeoutMs?: number; cwd?: string } = {},
+  options: RunOptions = {},
+): Promise<CliResult> {
+  return runScript(
+    script,
+    args,
+    { PATH: process.env.PATH ?? '', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...env },
+    options,
+  );
+}
+
+function runScript(
+  script: string,
+  args: readonly string[],
+  env: Record<string, string>,
+  options: RunOptions,
 ): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [script, ...args], {
       ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
-      env: { PATH: process.env.PATH ?? '', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...env },
+      env,
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     let stdout = '';

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -9,6 +9,8 @@ export interface TestCertificate {
   cert: Buffer;
   /** The certificate's file, for NODE_EXTRA_CA_CERTS in a child process that must trust it. */
   certFile: string;
+  /** Removes the certificate's folder from the temp directory; call it when the tests are done. */
+  remove: () => void;
 }
 
 export function makeTestCertificate(): TestCertificate {
@@ -38,5 +40,10 @@ export function makeTestCertificate(): TestCertificate {
     ],
     { stdio: 'ignore' },
   );
-  return { key: readFileSync(keyFile), cert: readFileSync(certFile), certFile };
+  return {
+    key: readFileSync(keyFile),
+    cert: readFileSync(certFile),
+    certFile,
+    remove: () => rmSync(dir, { recursive: true, force: true }),
+  };
 }

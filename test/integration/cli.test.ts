@@ -1,10 +1,10 @@
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { simpleParser } from 'mailparser';
-import { describe, expect, inject, it } from 'vitest';
+import { describe, expect, inject, it, onTestFinished } from 'vitest';
 import { CLI, runCli } from '../helpers/cli.js';
 import { readMailbox } from '../helpers/local-ses.js';
 
@@ -135,6 +135,7 @@ describe('lambda-error-mail preview', () => {
 
   it('writes the HTML part to a .html file and the whole MIME message to a .eml file', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'lem-preview-'));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
     const html = join(dir, 'mail.html');
     const eml = join(dir, 'mail.eml');
 

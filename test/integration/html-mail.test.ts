@@ -1,6 +1,3 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Mail } from '../../src/index.js';
@@ -66,7 +63,6 @@ describe('the HTML mail in Chromium', () => {
     expect(rawText).toMatch(/"body": "\[\d+ bytes, shown under Body\]"/);
     const shot = await page.screenshot({ fullPage: true });
     expect(shot.subarray(1, 4).toString()).toBe('PNG');
-    writeFileSync(join(mkdtempSync(join(tmpdir(), 'lem-mail-')), 'mail.png'), shot);
     if (process.env.UPDATE_SCREENSHOT === '1') {
       const fresh = await open(html, 820, 1400);
       await fresh.page.screenshot({ path: SCREENSHOT.pathname });

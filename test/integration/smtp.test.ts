@@ -108,6 +108,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await Promise.all([plain?.close(), starttls?.close(), implicitTls?.close()]);
+  certificate?.remove();
 });
 
 /** Django's SMTP settings for one of the servers above; the child trusts the test certificate. */

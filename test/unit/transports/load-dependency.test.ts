@@ -1,8 +1,8 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import type { SendTime } from '../../../src/core/ports.js';
 import { sendTime } from '../../../src/pipeline/budget.js';
 import {
@@ -55,6 +55,7 @@ describe('loadDependency', () => {
 
   it('rethrows what a package raises while it loads, without loading it a second time by import', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'lem-load-'));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
     const file = join(dir, 'broken.cjs');
     writeFileSync(
       file,
