@@ -1,11 +1,8 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda';
 import { withErrorMail } from 'lambda-error-mail';
 
-/**
- * The function behind `GET /{proxy+}`: `/boom` throws, so the stage's ADMINS get the mail; any
- * other path answers 404, which mails MANAGERS when the Referer is internal.
- */
-export const handler = withErrorMail(async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyResultV2> => {
+/** `/boom` throws, so ADMINS get the mail; an unknown path answers 404, for MANAGERS when linked from inside. */
+async function app(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyResultV2> {
   if (event.rawPath === '/boom') {
     throw new Error(`boom: ${event.rawPath}`);
   }
@@ -13,4 +10,7 @@ export const handler = withErrorMail(async (event: APIGatewayProxyEventV2): Prom
     return { statusCode: 200, body: 'hello' };
   }
   return { statusCode: 404, body: 'not found' };
-});
+}
+
+/** The function `template.yaml` deploys: the app above, reporting through the stage's settings. */
+export const handler = withErrorMail(app);

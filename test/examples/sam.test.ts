@@ -24,7 +24,7 @@ interface Statement {
 }
 
 interface SamTemplate {
-  Parameters: { Stage: { AllowedValues: string[] } };
+  Parameters: { Stage: { AllowedValues: string[]; Default: string } };
   Globals: { Function: { Runtime: string; Environment: { Variables: Record<string, unknown> } } };
   Resources: Record<
     string,
