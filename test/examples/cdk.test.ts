@@ -134,9 +134,9 @@ describe('examples/cdk', () => {
   });
 
   it('takes the stage from `-c stage=NAME`, dev by default, and refuses a stage it has no settings for', () => {
-    expect(stageOf(new App())).toBe('dev');
-    expect(stageOf(new App({ context: { stage: 'prod' } }))).toBe('prod');
-    expect(() => stageOf(new App({ context: { stage: 'staging' } }))).toThrow(
+    expect(stageOf(new App({ outdir }))).toBe('dev');
+    expect(stageOf(new App({ outdir, context: { stage: 'prod' } }))).toBe('prod');
+    expect(() => stageOf(new App({ outdir, context: { stage: 'staging' } }))).toThrow(
       '`stage` must be one of dev, prod; got "staging"',
     );
   });
