@@ -1,6 +1,6 @@
 import { type CollectionTag, isMap, isSeq, type ScalarTag } from 'yaml';
 
-/** A template's intrinsic functions, named as in CloudFormation's JSON form (`Ref`, `Fn::FindInMap`, ...). */
+/** The short forms a template may use (`!Ref`, `!FindInMap`, ...), each read as its JSON form (`Ref`, `Fn::FindInMap`). */
 const SHORT_FORMS = [
   'Ref',
   'Sub',
@@ -61,7 +61,8 @@ const NO_VALUE = Symbol('AWS::NoValue');
  * value it did not understand.
  *
  * @example
- * resolveValue(template, { '!FindInMap': ... }, { Stage: 'prod' });
+ * resolveValue(template, { 'Fn::FindInMap': ['MailSettings', { Ref: 'Stage' }, 'Admins'] }, { Stage: 'prod' });
+ * // 'oncall@example.com,lead@example.com'
  */
 export function resolveValue(
   template: Template,
