@@ -1,11 +1,25 @@
 // `npm run docs`: runs the example service as `npm start` does (on free ports, with its own SES
 // emulator), sends the README's sample requests, and writes the mails they produce into README.md
 // (scripts/readme-samples.mjs). The end-to-end test fails when the README no longer matches.
+
+import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { freePort, startOffline } from './offline.mjs';
-import { SAMPLE_REQUESTS, sampleOf, withSample } from './readme-samples.mjs';
+import {
+  atSample,
+  CLI_SAMPLES,
+  commandSample,
+  DEMO_BUNDLE,
+  SAMPLE_REQUESTS,
+  sampleOf,
+  withSample,
+} from './readme-samples.mjs';
 
 const require = createRequire(import.meta.url);
 const startSes = require('aws-ses-v2-local').default;
@@ -28,8 +42,11 @@ try {
     const mail = await nextMail(sesUrl, prefix, seen);
     readme = withSample(readme, name, `$ ${request.curl}\n\n${sampleOf(mail, { prefix, port })}`);
   }
+  readme = withCommandSamples(readme);
   await writeFile(readmeUrl, readme);
-  console.log(`README.md: ${Object.keys(SAMPLE_REQUESTS).length} sample mails written`);
+  console.log(
+    `README.md: ${Object.keys(SAMPLE_REQUESTS).length} sample mails and ${Object.keys(CLI_SAMPLES).length} command samples written`,
+  );
 } finally {
   await service.stop();
   ses.closeAllConnections();
@@ -51,4 +68,37 @@ async function nextMail(url, subjectPrefix, seen) {
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   throw new Error('the example service sent no mail for a sample request within 20 s');
+}
+
+/**
+ * `readme` with the command samples as the built command prints them now, run in the repository
+ * with only PATH from the shell (what a newcomer's terminal would add is not read: `--stage local`).
+ */
+function withCommandSamples(readme) {
+  const root = fileURLToPath(new URL('..', import.meta.url));
+  const outDir = mkdtempSync(join(tmpdir(), 'lem-docs-'));
+  try {
+    let written = readme;
+    for (const [name, sample] of Object.entries(CLI_SAMPLES)) {
+      const args = sample
+        .args((file) => join(outDir, file))
+        .map((arg) => `'${arg.replaceAll("'", "'\\''")}'`);
+      const printed = execFileSync('sh', ['-c', `node dist/cli.js ${args.join(' ')} 2>&1; true`], {
+        cwd: root,
+        env: { PATH: process.env.PATH },
+        encoding: 'utf8',
+      });
+      written = withSample(written, name, commandSample(sample.shown, printed, outDir));
+    }
+    // The demo's bundle, which the service just built: where its throw is now.
+    const at = atSample(readFileSync(join(root, DEMO_BUNDLE), 'utf8'));
+    const printed = execFileSync('node', ['dist/cli.js', ...at.args], {
+      cwd: root,
+      env: { PATH: process.env.PATH },
+      encoding: 'utf8',
+    });
+    return withSample(written, 'preview-at', at.excerpt(printed));
+  } finally {
+    rmSync(outDir, { recursive: true, force: true });
+  }
 }

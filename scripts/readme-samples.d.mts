@@ -18,3 +18,21 @@ export function sampleOf(mail: SampledMail, where: { prefix: string; port: strin
 export function withoutRunDetails(sample: string): string;
 export function readmeSample(readme: string, name: string): string | undefined;
 export function withSample(readme: string, name: string, sample: string): string;
+/** A command sample of the README: its arguments (`out` names a file it writes) and how it is shown. */
+export interface CliSample {
+  readonly args: (out: (name: string) => string) => string[];
+  readonly shown: string;
+}
+export const CLI_SAMPLES: {
+  readonly 'preview-html': CliSample;
+  readonly 'preview-404': CliSample;
+  readonly 'check-config': CliSample;
+};
+export function commandSample(shown: string, printed: string, outDir: string): string;
+export const DEMO_BUNDLE: string;
+/** The `preview --at` sample against the demo's bundle (its text given). */
+export function atSample(bundle: string): {
+  readonly args: string[];
+  readonly shown: string;
+  excerpt(printed: string): string;
+};

@@ -87,3 +87,70 @@ export function withSample(readme, name, sample) {
     (_, open, _old, close) => `${open}\`\`\`text\n${sample}\n\`\`\`\n${close}`,
   );
 }
+
+/**
+ * The README's command samples, run in the repository with the example's `local` stage. `out`
+ * stands for a file the command writes, shown as its name.
+ */
+export const CLI_SAMPLES = {
+  'preview-html': {
+    args: (out) => [
+      'preview',
+      'events/http-api-500.json',
+      '--stage',
+      'local',
+      '--throw',
+      "TypeError: Cannot read properties of undefined (reading 'sku')",
+      '--out',
+      out('mail.html'),
+    ],
+    shown: `npx lambda-error-mail preview events/http-api-500.json --stage local --throw "TypeError: Cannot read properties of undefined (reading 'sku')" --out mail.html`,
+  },
+  'preview-404': {
+    args: () => ['preview', 'events/http-api-404.json', '--stage', 'local', '--status', '404'],
+    shown: 'npx lambda-error-mail preview events/http-api-404.json --stage local --status 404',
+  },
+  'check-config': {
+    args: () => ['check-config', '--stage', 'local'],
+    shown: 'npx lambda-error-mail check-config --stage local',
+  },
+};
+
+/** A command sample as the README shows it: the command, then what it printed (both streams). */
+export function commandSample(shown, printed, outDir) {
+  const output = printed.replaceAll(`${outDir}/`, '').replace(/\n+$/, '');
+  return `$ ${shown}\n${output}`;
+}
+
+/** The demo's bundle, as serverless-esbuild builds it for `npm start`, and the throw in it. */
+export const DEMO_BUNDLE = '.esbuild/.build/demo/plain.cjs';
+const DEMO_THROW = 'throw new Error("could not load the order list"';
+
+/**
+ * The `preview --at` sample against the demo's bundle: where the throw is in `bundle` (its text)
+ * now, the command, and `excerpt` to cut what it prints to the traceback's first frame.
+ */
+export function atSample(bundle) {
+  const lines = bundle.split('\n');
+  const index = lines.findIndex((line) => line.includes(DEMO_THROW));
+  if (index < 0) throw new Error(`${DEMO_BUNDLE} has no \`${DEMO_THROW}\`: rebuild it with npm start`);
+  const at = `${DEMO_BUNDLE}:${index + 1}:${(lines[index] ?? '').indexOf('new Error') + 1}`;
+  return {
+    args: [
+      'preview',
+      'events/http-api-500.json',
+      '--stage',
+      'local',
+      '--throw',
+      'Error: could not load the order list',
+      '--at',
+      at,
+    ],
+    shown: `npx lambda-error-mail preview events/http-api-500.json --stage local --throw "Error: could not load the order list" --at ${at}`,
+    excerpt(printed) {
+      const out = printed.split('\n');
+      const start = out.indexOf('Traceback (most recent call last):');
+      return `$ ${this.shown}\n...\n${out.slice(start, start + 4).join('\n')}\n...`;
+    },
+  };
+}

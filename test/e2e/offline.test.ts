@@ -1,8 +1,16 @@
+import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { freePort, startOffline } from '../../scripts/offline.mjs';
-import { readmeSample, SAMPLE_REQUESTS, sampleOf, withoutRunDetails } from '../../scripts/readme-samples.mjs';
+import {
+  atSample,
+  DEMO_BUNDLE,
+  readmeSample,
+  SAMPLE_REQUESTS,
+  sampleOf,
+  withoutRunDetails,
+} from '../../scripts/readme-samples.mjs';
 import { mailsMarked, readMailbox, type StoredMail } from '../helpers/local-ses.js';
 
 // The example service under serverless-offline, on 127.0.0.1, sending to the test run's SES emulator.
@@ -129,4 +137,20 @@ describe("the README's sample mails", () => {
       );
     },
   );
+
+  it("shows `preview --at` against the demo's bundle as the service built it now", () => {
+    const root = new URL('../../', import.meta.url);
+    const at = atSample(readFileSync(new URL(DEMO_BUNDLE, root), 'utf8'));
+
+    const printed = execFileSync('node', ['dist/cli.js', ...at.args], {
+      cwd: root,
+      env: { PATH: process.env.PATH },
+      encoding: 'utf8',
+    });
+
+    const readme = readFileSync(new URL('README.md', root), 'utf8');
+    expect(at.excerpt(printed)).toBe(
+      readmeSample(readme, 'preview-at') ?? 'README.md has no sample:preview-at block',
+    );
+  });
 });
