@@ -26,10 +26,13 @@ function isObject(value: unknown): value is Record<string, unknown> {
 
 /** A string with the JSON or the queries it holds scrubbed. */
 function scrubString(value: string, walk: JsonWalk, depth: number): string {
-  // A JSON document in a string (an SQS body, an SNS message) is scrubbed as JSON too.
+  // A JSON document in a string (an SQS body, an SNS message) is scrubbed as JSON too, and shown as
+  // it came when nothing in it was hidden (its spacing and order are the sender's).
   if (/^\s*[{[]/.test(value) && depth < MAX_JSON_DEPTH) {
     try {
-      return JSON.stringify(scrubJson(JSON.parse(value), walk, depth + 1, walk.root));
+      const parsed: unknown = JSON.parse(value);
+      const scrubbed = JSON.stringify(scrubJson(parsed, walk, depth + 1, walk.root));
+      return scrubbed === JSON.stringify(parsed) ? value : scrubbed;
     } catch {
       // Not JSON after all: scrubbed as text below.
     }

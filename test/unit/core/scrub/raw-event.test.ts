@@ -24,6 +24,23 @@ describe('scrubbedEventJson', () => {
     expect(json).not.toMatch(/hunter2|tok_secret|dXNlcjpwYXNz/);
   });
 
+  it('shows JSON held in a string as it came when nothing in it is hidden, and scrubs it when something is', () => {
+    const event = {
+      Records: [
+        { eventSource: 'aws:kinesis', kinesis: { partitionKey: ' {}', data: 'e30=' } },
+        { eventSource: 'aws:sqs', body: '{ "order": 42,  "note": "as sent" }' },
+        { eventSource: 'aws:sqs', body: '{"order": 43, "token": "tok_secret"}' },
+      ],
+    };
+
+    const json = scrubbedEventJson(scrubber, event, undefined);
+
+    expect(json).toContain('"partitionKey": " {}"');
+    expect(json).toContain('"body": "{ \\"order\\": 42,  \\"note\\": \\"as sent\\" }"');
+    expect(json).toContain('"body": "{\\"order\\":43,\\"token\\":\\"********************\\"}"');
+    expect(json).not.toContain('tok_secret');
+  });
+
   it('scrubs the raw query string of a v2 event that is not read as a request, and shows its route', () => {
     const event = {
       version: '2.0',
