@@ -14,8 +14,8 @@ import { freePort, startOffline } from './offline.mjs';
 import {
   atSample,
   CLI_SAMPLES,
-  commandSample,
   DEMO_BUNDLE,
+  runCommandSample,
   SAMPLE_REQUESTS,
   sampleOf,
   withSample,
@@ -80,15 +80,7 @@ function withCommandSamples(readme) {
   try {
     let written = readme;
     for (const [name, sample] of Object.entries(CLI_SAMPLES)) {
-      const args = sample
-        .args((file) => join(outDir, file))
-        .map((arg) => `'${arg.replaceAll("'", "'\\''")}'`);
-      const printed = execFileSync('sh', ['-c', `node dist/cli.js ${args.join(' ')} 2>&1; true`], {
-        cwd: root,
-        env: { PATH: process.env.PATH },
-        encoding: 'utf8',
-      });
-      written = withSample(written, name, commandSample(sample.shown, printed, outDir));
+      written = withSample(written, name, runCommandSample(sample, root, outDir));
     }
     // The demo's bundle, which the service just built: where its throw is now.
     const at = atSample(readFileSync(join(root, DEMO_BUNDLE), 'utf8'));

@@ -28,7 +28,7 @@ export const CLI_SAMPLES: {
   readonly 'preview-404': CliSample;
   readonly 'check-config': CliSample;
 };
-export function commandSample(shown: string, printed: string, outDir: string): string;
+export function runCommandSample(sample: CliSample, root: string, outDir: string): string;
 export const DEMO_BUNDLE: string;
 /** The `preview --at` sample against the demo's bundle (its text given). */
 export function atSample(bundle: string): {

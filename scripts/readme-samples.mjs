@@ -1,3 +1,6 @@
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+
 // The README's sample mails, made from what the example service sends: `npm run docs` writes them
 // into README.md between `<!-- sample:NAME -->` and `<!-- /sample:NAME -->`, and the end-to-end test
 // (test/e2e/offline.test.ts) fails when the README's no longer match what the service sends now.
@@ -116,10 +119,19 @@ export const CLI_SAMPLES = {
   },
 };
 
-/** A command sample as the README shows it: the command, then what it printed (both streams). */
-export function commandSample(shown, printed, outDir) {
-  const output = printed.replaceAll(`${outDir}/`, '').replace(/\n+$/, '');
-  return `$ ${shown}\n${output}`;
+/**
+ * Runs the command of `sample` in `root` with only PATH from the shell (`--stage local` gives the
+ * settings), files it writes going to `outDir`, and returns it as the README shows it: the command,
+ * then what it printed on both streams, in order.
+ */
+export function runCommandSample(sample, root, outDir) {
+  const quoted = sample.args((file) => join(outDir, file)).map((arg) => `'${arg.replaceAll("'", "'\\''")}'`);
+  const printed = execFileSync('sh', ['-c', `node dist/cli.js ${quoted.join(' ')} 2>&1; true`], {
+    cwd: root,
+    env: { PATH: process.env.PATH },
+    encoding: 'utf8',
+  });
+  return `$ ${sample.shown}\n${printed.replaceAll(`${outDir}/`, '').replace(/\n+$/, '')}`;
 }
 
 /** The demo's bundle, as serverless-esbuild builds it for `npm start`, and the throw in it. */

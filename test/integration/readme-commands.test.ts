@@ -1,10 +1,9 @@
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { CLI_SAMPLES, commandSample, readmeSample } from '../../scripts/readme-samples.mjs';
+import { CLI_SAMPLES, readmeSample, runCommandSample } from '../../scripts/readme-samples.mjs';
 
 // The README's command samples are what the built command prints now, run as `npm run docs` runs
 // them: in the repository, with the example's local stage and only PATH from the shell.
@@ -17,20 +16,11 @@ describe("the README's command samples", () => {
     'are what the command prints now for %s (`npm run docs` writes them)',
     (name) => {
       const sample = CLI_SAMPLES[name as keyof typeof CLI_SAMPLES];
-      const args = sample
-        .args((file) => join(outDir, file))
-        .map((arg) => `'${arg.replaceAll("'", "'\\''")}'`);
 
-      const printed = execFileSync('sh', ['-c', `node dist/cli.js ${args.join(' ')} 2>&1; true`], {
-        cwd: ROOT,
-        env: { PATH: process.env.PATH },
-        encoding: 'utf8',
-      });
+      const shown = runCommandSample(sample, ROOT, outDir);
 
       const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
-      expect(commandSample(sample.shown, printed, outDir)).toBe(
-        readmeSample(readme, name) ?? `README.md has no sample:${name} block`,
-      );
+      expect(shown).toBe(readmeSample(readme, name) ?? `README.md has no sample:${name} block`);
     },
   );
 });
