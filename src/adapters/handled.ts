@@ -1,3 +1,4 @@
+import { isDurableContext } from '../core/input/durable.js';
 import type { Invocation, Outcome } from '../core/input/outcome.js';
 
 /**
@@ -35,13 +36,23 @@ function objectOrUndefined(value: unknown): object | undefined {
 }
 
 /**
+ * The context a wrapper knows an invocation by: inside withDurableExecution the handler is handed the
+ * SDK's context, and the wrapper around the SDK has the Lambda context it carries.
+ */
+function placeOf(context: unknown): object | undefined {
+  return objectOrUndefined(
+    isDurableContext(context) ? (context as { lambdaContext: unknown }).lambdaContext : context,
+  );
+}
+
+/**
  * Notes, as `reportError` is called and before anything is awaited, that `error` is reported in the
  * invocation of `context` (else `event`).
  * @example
  * noteHandled(error, event, context, Date.now());
  */
 export function noteHandled(error: unknown, event: unknown, context: unknown, at: number): void {
-  const placed: HandledAt = { context: objectOrUndefined(context), event: objectOrUndefined(event), at };
+  const placed: HandledAt = { context: placeOf(context), event: objectOrUndefined(event), at };
   const key = objectOrUndefined(error);
   if (key !== undefined) errors.set(key, placed);
   if (placed.context !== undefined) invocations.add(placed.context);
@@ -81,7 +92,7 @@ export function wasHandled(outcome: Outcome, invocation: Invocation): boolean {
  * trackHandled(sending, event, context);
  */
 export function trackHandled(sending: Promise<void>, event: unknown, context: unknown): void {
-  const key = objectOrUndefined(context) ?? objectOrUndefined(event);
+  const key = placeOf(context) ?? objectOrUndefined(event);
   let pending = sends.get(key);
   if (pending === undefined) {
     pending = new Set();
@@ -119,7 +130,7 @@ export function keptChanged(sendKept: (context: unknown) => Promise<void>, any: 
  */
 export function settleHandled(event: unknown, context: unknown): Promise<void> | undefined {
   const waits: Promise<void>[] = [];
-  const keys = new Set([objectOrUndefined(context), objectOrUndefined(event), undefined]);
+  const keys = new Set([placeOf(context), objectOrUndefined(event), undefined]);
   for (const key of keys) for (const sending of sends.get(key) ?? []) waits.push(sending);
   for (const sendKept of keptSenders) waits.push(sendKept(context));
   return waits.length === 0 ? undefined : Promise.all(waits).then(() => undefined);

@@ -81,6 +81,18 @@ describe.concurrent('withErrorMail(withDurableExecution(fn)): the sound order', 
     expect(`${body}${mails[0]?.body.html ?? ''}`).not.toContain('tok_live_secret');
   });
 
+  it('mails an error reportError reported once, though the execution then fails with it', async () => {
+    const { ran, mails } = await scenario('outer-reported-plugin', 1);
+
+    expect(ran.invocations.at(-1)).toEqual({ status: 'FAILED', same: true });
+    // The process has ended: every mail it sent is in the mailbox.
+    expect(mails.map((mail) => mail.subject.replace(/^\[[0-9a-f-]+\] /, ''))).toEqual([
+      expect.stringMatching(
+        /^ERROR: Handled error: PaymentDeclinedError in shop-prod-checkout \(Durable execution /,
+      ),
+    ]);
+  });
+
   it("mails a failed execution without the plugin, with the SDK's error type and message and no stack", async () => {
     const { ran, mails } = await scenario('outer-failed', 1);
 
