@@ -32,12 +32,34 @@ function scrubString(value: string, walk: JsonWalk, depth: number): string {
     try {
       const parsed: unknown = JSON.parse(value);
       const scrubbed = JSON.stringify(scrubJson(parsed, walk, depth + 1, walk.root));
-      return scrubbed === JSON.stringify(parsed) ? value : scrubbed;
+      // As it came only when it is that JSON but for spacing: a repeated member (JSON.parse keeps
+      // the last, and only that one was scrubbed) or a number written another way shows as parsed.
+      return scrubbed === JSON.stringify(parsed) && withoutSpacing(value) === scrubbed ? value : scrubbed;
     } catch {
       // Not JSON after all: scrubbed as text below.
     }
   }
   return scrubQueriesInText(value, walk.isSensitiveName);
+}
+
+/** JSON text without the spaces, tabs and line breaks outside its strings. */
+function withoutSpacing(json: string): string {
+  let out = '';
+  let inString = false;
+  for (let index = 0; index < json.length; index += 1) {
+    const ch = json[index] as string;
+    if (inString) {
+      out += ch;
+      if (ch === '\\') {
+        out += json[index + 1] ?? '';
+        index += 1;
+      } else if (ch === '"') inString = false;
+    } else if (ch === '"') {
+      inString = true;
+      out += ch;
+    } else if (ch !== ' ' && ch !== '\t' && ch !== '\n' && ch !== '\r') out += ch;
+  }
+  return out;
 }
 
 /** Query parameters by name: a sensitive one hidden, the others read for a query inside their value. */

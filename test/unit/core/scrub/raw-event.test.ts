@@ -41,6 +41,17 @@ describe('scrubbedEventJson', () => {
     expect(json).not.toContain('tok_secret');
   });
 
+  it('never shows a secret in an earlier copy of a repeated member of JSON held in a string', () => {
+    const event = {
+      Records: [{ eventSource: 'aws:sqs', body: '{"user":{"password":"hunter2"},"user":"bob"}' }],
+    };
+
+    const json = scrubbedEventJson(scrubber, event, undefined);
+
+    expect(json).not.toContain('hunter2');
+    expect(json).toContain('"body": "{\\"user\\":\\"bob\\"}"');
+  });
+
   it('scrubs the raw query string of a v2 event that is not read as a request, and shows its route', () => {
     const event = {
       version: '2.0',
