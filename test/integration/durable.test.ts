@@ -194,6 +194,17 @@ describe.concurrent('withDurableExecution(withErrorMail(fn)): the inner order', 
     },
   );
 
+  it('mails an error reportError reported once, though it then fails the execution', async () => {
+    const { ran, mails } = await scenario('inner-reported-plugin', 1);
+
+    expect(ran.invocations.at(-1)).toEqual({ status: 'FAILED', same: true });
+    expect(mails.map((mail) => mail.subject.replace(/^\[[0-9a-f-]+\] /, ''))).toEqual([
+      expect.stringMatching(
+        /^ERROR: Handled error: PaymentDeclinedError in shop-prod-checkout \(Durable execution /,
+      ),
+    ]);
+  });
+
   it('warns of no timeout for an invocation left pending by a suspension', async () => {
     const env = SUSPENDED_PAST_ITS_DEADLINE;
 
