@@ -149,8 +149,11 @@ describe("the README's sample mails", () => {
     });
 
     const readme = readFileSync(new URL('README.md', root), 'utf8');
-    expect(at.excerpt(printed)).toBe(
-      readmeSample(readme, 'preview-at') ?? 'README.md has no sample:preview-at block',
+    // The throw's line in the bundle moves with every change to the library's sources (the bundle
+    // holds them): the position is left out of the comparison, what it maps to is not.
+    const position = (sample: string) => sample.replace(/(plain\.cjs):\d+:\d+/, '$1:<line>:<column>');
+    expect(position(at.excerpt(printed))).toBe(
+      position(readmeSample(readme, 'preview-at') ?? 'README.md has no sample:preview-at block'),
     );
   });
 });
