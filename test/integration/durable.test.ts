@@ -34,6 +34,21 @@ async function scenario(
   return { ran, mails: await mailsMarked(sesUrl, marker, count), marker };
 }
 
+/**
+ * Runs a scenario whose workflow reports its error with reportError, then throws it: the execution
+ * fails, and its one mail is the handled report (the process has ended: every mail is in the mailbox).
+ */
+async function expectOneHandledMail(name: string): Promise<void> {
+  const { ran, mails } = await scenario(name, 1);
+
+  expect(ran.invocations.at(-1)).toEqual({ status: 'FAILED', same: true });
+  expect(mails.map((mail) => mail.subject.replace(/^\[[0-9a-f-]+\] /, ''))).toEqual([
+    expect.stringMatching(
+      /^ERROR: Handled error: PaymentDeclinedError in shop-prod-checkout \(Durable execution /,
+    ),
+  ]);
+}
+
 /** The mails marked `marker` now: for a scenario that must mail nothing, read after it has ended. */
 async function mailsNow(marker: string): Promise<StoredMail[]> {
   return (await readMailbox(sesUrl)).filter((mail) => mail.subject.includes(marker));
@@ -82,15 +97,7 @@ describe.concurrent('withErrorMail(withDurableExecution(fn)): the sound order', 
   });
 
   it('mails an error reportError reported once, though the execution then fails with it', async () => {
-    const { ran, mails } = await scenario('outer-reported-plugin', 1);
-
-    expect(ran.invocations.at(-1)).toEqual({ status: 'FAILED', same: true });
-    // The process has ended: every mail it sent is in the mailbox.
-    expect(mails.map((mail) => mail.subject.replace(/^\[[0-9a-f-]+\] /, ''))).toEqual([
-      expect.stringMatching(
-        /^ERROR: Handled error: PaymentDeclinedError in shop-prod-checkout \(Durable execution /,
-      ),
-    ]);
+    await expectOneHandledMail('outer-reported-plugin');
   });
 
   it("mails a failed execution without the plugin, with the SDK's error type and message and no stack", async () => {
@@ -195,14 +202,7 @@ describe.concurrent('withDurableExecution(withErrorMail(fn)): the inner order', 
   );
 
   it('mails an error reportError reported once, though it then fails the execution', async () => {
-    const { ran, mails } = await scenario('inner-reported-plugin', 1);
-
-    expect(ran.invocations.at(-1)).toEqual({ status: 'FAILED', same: true });
-    expect(mails.map((mail) => mail.subject.replace(/^\[[0-9a-f-]+\] /, ''))).toEqual([
-      expect.stringMatching(
-        /^ERROR: Handled error: PaymentDeclinedError in shop-prod-checkout \(Durable execution /,
-      ),
-    ]);
+    await expectOneHandledMail('inner-reported-plugin');
   });
 
   it('warns of no timeout for an invocation left pending by a suspension', async () => {

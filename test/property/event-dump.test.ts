@@ -3,28 +3,9 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import '../helpers/fast-check.js';
 import { escapeHtml } from '../../src/core/render/html.js';
-import { type Mail, withErrorMail } from '../../src/index.js';
 import { anyText, plantedSecret, queryWithSecret } from '../helpers/arbitraries.js';
-import { albEvent, httpApiEvent, lambdaContext, restEvent } from '../helpers/events.js';
-import { mailEnv, recordingTransport } from '../helpers/recording-transport.js';
-
-/** The one mail ADMINS get when a handler fed `event` throws. */
-async function mailFor(event: unknown): Promise<Mail> {
-  const transport = recordingTransport();
-  const failure = new Error('handler failed');
-  const handler = withErrorMail(
-    async (_event: unknown) => {
-      throw failure;
-    },
-    { env: mailEnv(), transport, log: () => {} },
-  );
-
-  const caught = await handler(event, lambdaContext()).catch((e: unknown) => e);
-
-  expect(caught).toBe(failure);
-  expect(transport.mails).toHaveLength(1);
-  return transport.mails[0] as Mail;
-}
+import { albEvent, httpApiEvent, restEvent } from '../helpers/events.js';
+import { mailOfThrow } from '../helpers/thrown-mail.js';
 
 // How a query travels in a string: alone, as the query of a URL or a path, or in text around one.
 const carriedQuery = fc
@@ -147,7 +128,7 @@ describe('a query with a sensitive parameter, anywhere in an event', () => {
             },
           }[shape];
 
-          const mail = await mailFor(event);
+          const mail = await mailOfThrow(event);
 
           expect(mail.text).not.toContain(secret);
           expect(mail.html).not.toContain(secret);
@@ -163,7 +144,7 @@ describe('a query with a sensitive parameter, anywhere in an event', () => {
       fc.asyncProperty(
         carriedQuery.chain(({ text, secret }) => eventCarrying(text).map((event) => ({ event, secret }))),
         async ({ event, secret }) => {
-          const mail = await mailFor(event);
+          const mail = await mailOfThrow(event);
 
           expect(mail.subject).not.toContain(secret);
           expect(mail.text).not.toContain(secret);
@@ -228,7 +209,7 @@ describe("AWS's structural members", () => {
       fc.asyncProperty(structuralValue, async (value) => {
         const member = `${JSON.stringify(path.at(-1))}: ${JSON.stringify(value)}`;
 
-        const mail = await mailFor(withMember(event, path, value));
+        const mail = await mailOfThrow(withMember(event, path, value));
 
         expect(mail.html).toContain(escapeHtml(member));
       }),
@@ -242,7 +223,7 @@ describe("AWS's structural members", () => {
       sessionToken: { S: 'PLANTsessionValue1234' },
     });
 
-    const mail = await mailFor(event);
+    const mail = await mailOfThrow(event);
 
     expect(mail.text).toContain('"S": "order#o-101"');
     expect(mail.text).toContain('"sessionToken": "********************"');
@@ -262,7 +243,7 @@ describe("AWS's structural members", () => {
       requestContext: { ...httpApiEvent().requestContext, authorizer: { jwt: { token } } },
     };
 
-    const mails = [await mailFor(rest), await mailFor(sns), await mailFor(v2)];
+    const mails = [await mailOfThrow(rest), await mailOfThrow(sns), await mailOfThrow(v2)];
 
     const all = mails.map((mail) => `${mail.text}${mail.html}`).join('');
     for (const secret of secrets) expect(all).not.toContain(secret);
