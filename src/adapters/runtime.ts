@@ -58,6 +58,8 @@ export interface Runtime extends TimeoutWatcher {
   ): Promise<Delivery>;
   /** What the process logs, for the mail (`ERROR_MAIL_CAPTURE_LOGS`); undefined when off. */
   readonly logs: LogCapture | undefined;
+  /** Where the library's own lines go (the `log` option, else one JSON line on standard error). */
+  readonly log: Log;
   /**
    * Sends the reports of earlier invocations whose send failed; never rejects. Undefined while none
    * waits: an adapter reads this one field as an invocation starts, starts it alongside the handler
@@ -65,6 +67,26 @@ export interface Runtime extends TimeoutWatcher {
    * or `onError`, the only places it can await it).
    */
   sendKept: ((context: unknown) => Promise<void>) | undefined;
+  /**
+   * True once the timeout watch knows the function's timeout: an adapter then need not read the clock
+   * as an invocation starts (a clock read is a good part of the wrapper's cost), and passes NaN as its
+   * start; a report finds it from the context's deadline (`startOf`). False while capturing logs,
+   * whose lines are timed from the start, and with Managed Instances, whose watch reads the clock.
+   */
+  startFromDeadline: boolean;
+}
+
+/**
+ * The start an adapter passes for an invocation: NaN, for the runtime to find from the deadline, when
+ * it can (see `Runtime.startFromDeadline`), else the time now. The context's own clock is what tells
+ * the deadline; one without it is timed now.
+ */
+export function startTime(runtime: Runtime, context: unknown): number {
+  return runtime.startFromDeadline &&
+    typeof (context as { getRemainingTimeInMillis?: unknown } | null | undefined)
+      ?.getRemainingTimeInMillis === 'function'
+    ? Number.NaN
+    : Date.now();
 }
 
 // What a timeout warning is, for "would it be mailed?".
@@ -103,7 +125,9 @@ export function createRuntime(options: ErrorMailOptions, ended?: (owner: object)
   };
   let coldStart = true;
   const logs = config.captureLogs ? installLogCapture() : undefined;
-  const report: Runtime['report'] = (outcome, event, context, startedAt, logMark) => {
+  const report: Runtime['report'] = (outcome, event, context, start, logMark) => {
+    // Found now, while the context's clock still tells the time left.
+    const startedAt = Number.isNaN(start) ? watcher.startOf(context, Date.now()) : start;
     const first = coldStart;
     coldStart = false;
     // Taken now: lines logged while the reporter loads are not this failure's.
@@ -134,13 +158,19 @@ export function createRuntime(options: ErrorMailOptions, ended?: (owner: object)
     ended,
     // With Managed Instances an invocation goes on past its deadline: "Timed out" follows the warning.
     pastDeadline: config.managedInstances,
+    learned: () => {
+      runtime.startFromDeadline = logs === undefined && !config.managedInstances;
+    },
   });
   const runtime: Runtime = {
     report,
     watch: watcher.watch,
     unwatch: watcher.unwatch,
+    startOf: watcher.startOf,
     sendKept: undefined,
     logs,
+    log,
+    startFromDeadline: false,
   };
   return runtime;
 }

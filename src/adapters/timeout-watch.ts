@@ -9,6 +9,7 @@ export type TimeoutOutcome = Extract<Outcome, { kind: 'timeout' }>;
 interface Watched {
   event: unknown;
   context: unknown;
+  /** Epoch ms; NaN when the adapter did not read the clock (see `startOf`). */
   startedAt: number;
   owner: object | undefined;
   /** The invocation's mark in the log capture, when it captures. */
@@ -57,6 +58,11 @@ export interface TimeoutWatchOptions {
    * Lambda Managed Instances nothing stops it there.
    */
   readonly pastDeadline?: boolean;
+  /**
+   * Told once, when the watcher has learned the function's timeout: from then on an adapter may pass
+   * NaN for an invocation's start instead of reading the clock, and `startOf` finds it.
+   */
+  readonly learned?: () => void;
 }
 
 /** Watches invocations for their deadline, to warn before a timeout. */
@@ -74,6 +80,11 @@ export interface TimeoutWatcher {
   ): TimeoutWatch | undefined;
   /** Ends a watch: no warning starts for it from now on. Returns the warning already being sent, if any. */
   unwatch(watch: TimeoutWatch): Promise<Delivery> | undefined;
+  /**
+   * When an invocation whose start was not read (NaN) started, epoch ms: its deadline less the
+   * function's timeout. `now` when the context has no clock or the timeout is not known yet.
+   */
+  startOf(context: unknown, now: number): number;
 }
 
 /**
@@ -88,8 +99,24 @@ export interface TimeoutWatcher {
  * const watcher = createTimeoutWatcher({ enabled: true, warningMs: 500, clock, timer, warn });
  */
 export function createTimeoutWatcher(options: TimeoutWatchOptions): TimeoutWatcher {
-  const { enabled, warningMs, clock, timer: timers, warn, ended } = options;
+  const { enabled, warningMs, clock, timer: timers, warn, ended, learned } = options;
   const pastDeadline = options.pastDeadline === true;
+  // The function's timeout, as the longest time left that an invocation had when its start was read
+  // (Lambda gives every invocation of a function the same timeout, from its start): 0 until known.
+  // Learned whenever the idle timer is armed, which reads the clock anyway, so an invocation whose
+  // first part ran elsewhere (an initialisation that ran into it) is outgrown by the next one.
+  let timeoutMs = 0;
+  const learn = (remaining: number) => {
+    if (remaining <= timeoutMs) return;
+    const first = timeoutMs === 0;
+    timeoutMs = remaining;
+    if (first) learned?.();
+  };
+  const startOf = (context: unknown, now: number): number => {
+    const remaining = timeoutMs === 0 ? undefined : remainingTimeMs(context);
+    if (remaining === undefined) return now;
+    return Math.min(now, Math.max(now - timeoutMs, now + remaining - timeoutMs));
+  };
   // The invocation that runs alone takes a slot allocated once; invocations that overlap it each get
   // an entry in a set.
   const slot: Watched = {
@@ -135,6 +162,7 @@ export function createTimeoutWatcher(options: TimeoutWatchOptions): TimeoutWatch
       return Number.POSITIVE_INFINITY;
     }
     const remaining = remainingTimeMs(watched.context);
+    if (Number.isNaN(watched.startedAt)) watched.startedAt = startOf(watched.context, now);
     const elapsedMs = now - watched.startedAt;
     // No clock, or less than the warning's lead left when it started: never warned, as in `watch`.
     if (remaining === undefined || elapsedMs + remaining <= warningMs) return Number.POSITIVE_INFINITY;
@@ -186,6 +214,8 @@ export function createTimeoutWatcher(options: TimeoutWatchOptions): TimeoutWatch
     logMark: number | undefined,
   ): TimeoutWatch | undefined => {
     let deadline = Number.NaN;
+    // Arming needs the time now; an adapter that did not read it leaves NaN.
+    if (Number.isNaN(startedAt) && (pastDeadline || timer === undefined)) startedAt = clock();
     if (pastDeadline) {
       // Each invocation its own entry, with its deadline; the timer may be armed for an earlier
       // invocation's deadline, later than this one's warning.
@@ -199,6 +229,7 @@ export function createTimeoutWatcher(options: TimeoutWatchOptions): TimeoutWatch
     } else if (timer === undefined) {
       const remaining = remainingTimeMs(context);
       if (remaining === undefined || remaining <= warningMs) return undefined;
+      learn(remaining);
       arm(startedAt + remaining - warningMs, startedAt);
       if (!slotBusy) return fillSlot(event, context, startedAt, owner, logMark);
     }
@@ -256,6 +287,7 @@ export function createTimeoutWatcher(options: TimeoutWatchOptions): TimeoutWatch
       }
       return fillSlot(event, context, startedAt, owner, logMark);
     },
+    startOf,
     unwatch(watch) {
       if (typeof watch !== 'number') {
         overlapping.delete(watch);

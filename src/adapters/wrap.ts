@@ -2,7 +2,7 @@ import { mayNeedReport } from '../core/decide/classify.js';
 import { isDurableContext } from '../core/input/durable.js';
 import { callInsideDurable } from './durable.js';
 import { handledReports } from './handled.js';
-import { createRuntime, type ErrorMailOptions, failed, settleSuccess } from './runtime.js';
+import { createRuntime, type ErrorMailOptions, failed, settleSuccess, startTime } from './runtime.js';
 import { isStreaming, type StreamingHandler, wrapStreaming } from './streaming.js';
 
 /** The callback a callback-style handler is given as its third argument. */
@@ -59,7 +59,8 @@ export function withErrorMail(
     ) {
       return callInsideDurable(runtime, call, event, context);
     }
-    const startedAt = Date.now();
+    // Once the timeout is known, NaN (no clock read): a report finds the start from the deadline.
+    const startedAt = startTime(runtime, context);
     const logMark = logs === undefined ? undefined : logs.begin(context, startedAt);
     const watch = runtime.watch(event, context, startedAt, undefined, logMark);
     // Reports of earlier invocations whose send failed go out alongside the handler; none waiting is

@@ -10,6 +10,11 @@ export type Outcome =
       readonly error: unknown;
       /** True for an error the handler caught and handed to `reportError`: it did not escape. */
       readonly handled?: boolean;
+      /**
+       * True when an error handler that ran first (under middy, an `onError` that answered the request)
+       * may have put `error` in place of what was thrown.
+       */
+      readonly replaced?: boolean;
     }
   | { readonly kind: 'returned'; readonly result: unknown }
   | {

@@ -65,7 +65,9 @@ export function buildServerErrorReport(
   }
   let summary = top && top.message !== '' ? top.message : 'No exception message supplied';
   let tracebackNote: string | undefined;
-  if (outcome.kind === 'timeout' && outcome.pastDeadline === true) {
+  if (outcome.kind === 'threw' && outcome.replaced === true) {
+    summary = `${summary}. What middy held here was left by an onError middleware that ran before errorMail() and answered the request (such as http-error-handler, which replaces errors it does not expose): register errorMail() after it to see the error that was thrown. From now on this middleware keeps that error for its mails.`;
+  } else if (outcome.kind === 'timeout' && outcome.pastDeadline === true) {
     const timeout =
       outcome.timeoutMs === undefined ? '' : `, its timeout ${formatCount(outcome.timeoutMs)} ms`;
     summary = `Still running after ${formatCount(outcome.elapsedMs)} ms${timeout}: ${formatCount(-outcome.remainingMs)} ms past the deadline, and nothing stops it (Lambda Managed Instances).`;

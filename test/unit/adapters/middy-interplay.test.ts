@@ -20,28 +20,39 @@ function notFound(): Error {
   return Object.assign(new Error('Order not found'), { statusCode: 404, expose: true });
 }
 
-// errorMail() used first (its onError runs last) and used last (its onError runs first).
-const orders: [string, (base: Handler, transport: RecordingTransport) => Handler][] = [
-  [
-    'errorMail() before httpErrorHandler()',
-    (base, transport) =>
-      middy(base)
-        .use(errorMail({ env: mailEnv(), transport }))
-        .use(httpErrorHandler(quiet)) as unknown as Handler,
-  ],
+// errorMail() registered after httpErrorHandler() (its onError runs first), as the README says, and
+// registered before it (its onError runs after the error handler's, which replaces what was thrown),
+// once a first failure has shown it that order.
+const orders: [string, (base: Handler, transport: RecordingTransport) => Promise<Handler>][] = [
   [
     'errorMail() after httpErrorHandler()',
-    (base, transport) =>
+    async (base, transport) =>
       middy(base)
         .use(httpErrorHandler(quiet))
         .use(errorMail({ env: mailEnv(), transport })) as unknown as Handler,
+  ],
+  [
+    'errorMail() before httpErrorHandler(), after its first failure',
+    async (base, transport) => {
+      let first = true;
+      const handler = middy(async (event: unknown, context: unknown) => {
+        if (!first) return base(event, context);
+        first = false;
+        throw new Error('the first failure of the container');
+      })
+        .use(errorMail({ env: mailEnv(), transport, log: () => undefined }))
+        .use(httpErrorHandler(quiet)) as unknown as Handler;
+      await handler(httpApiEvent({ path: '/first' }), lambdaContext());
+      transport.mails.length = 0;
+      return handler;
+    },
   ],
 ];
 
 describe.each(orders)('%s', (_order, make) => {
   it('mails the original error once, with its stack, while the caller gets the 500 response', async () => {
     const transport = recordingTransport();
-    const handler = make(async () => {
+    const handler = await make(async () => {
       throw new TypeError('inventory lookup failed');
     }, transport);
 
@@ -56,7 +67,7 @@ describe.each(orders)('%s', (_order, make) => {
 
   it('mails MANAGERS for a thrown 404 turned into a response', async () => {
     const transport = recordingTransport();
-    const handler = make(async () => {
+    const handler = await make(async () => {
       throw notFound();
     }, transport);
 
@@ -71,7 +82,7 @@ describe.each(orders)('%s', (_order, make) => {
 
   it('mails once when the middy handler is also wrapped with withErrorMail', async () => {
     const transport = recordingTransport();
-    const inner = make(async () => {
+    const inner = await make(async () => {
       throw new Error('db down');
     }, transport);
     const handler = withErrorMail(inner, { env: mailEnv(), transport });
@@ -81,6 +92,60 @@ describe.each(orders)('%s', (_order, make) => {
     expect(response).toMatchObject({ statusCode: 500 });
     expect(transport.mails).toHaveLength(1);
     expect(transport.mails[0]?.text).toContain('Error at /twice\ndb down');
+  });
+});
+
+describe('errorMail() registered before httpErrorHandler()', () => {
+  function build(transport: RecordingTransport, log: (record: LogRecord) => void) {
+    let calls = 0;
+    const handler = middy(async () => {
+      calls += 1;
+      throw new TypeError(`inventory lookup failed (${calls})`);
+    })
+      .use(errorMail({ env: mailEnv(), transport, log }))
+      .use(httpErrorHandler(quiet)) as unknown as Handler;
+    return handler;
+  }
+
+  it('says, in the first mail and once in the log, that the error handler answered first and how to fix it', async () => {
+    const transport = recordingTransport();
+    const { logs, log } = recordingLog();
+    const handler = build(transport, log);
+
+    const response = await handler(httpApiEvent({ path: '/checkout' }), lambdaContext());
+
+    expect(response).toMatchObject({ statusCode: 500 });
+    expect(transport.mails.map((m) => m.subject)).toEqual([
+      '[shop] ERROR (EXTERNAL IP): Internal Server Error: /checkout',
+    ]);
+    // What the error handler left in place of the TypeError, and why.
+    expect(transport.mails[0]?.text).not.toContain('inventory lookup failed');
+    expect(transport.mails[0]?.text).toContain(
+      'left by an onError middleware that ran before errorMail() and answered the request',
+    );
+    expect(transport.mails[0]?.text).toContain('register errorMail() after it');
+    expect(logs).toEqual([
+      expect.objectContaining({
+        level: 'WARN',
+        message: expect.stringContaining('register errorMail() after it'),
+      }),
+    ]);
+  });
+
+  it('mails the original error of every later failure, and warns only once', async () => {
+    const transport = recordingTransport();
+    const { logs, log } = recordingLog();
+    const handler = build(transport, log);
+
+    for (const path of ['/checkout/1', '/checkout/2', '/checkout/3']) {
+      await handler(httpApiEvent({ path }), lambdaContext());
+    }
+
+    const texts = transport.mails.map((m) => m.text);
+    expect(texts).toHaveLength(3);
+    expect(texts[1]).toContain('TypeError at /checkout/2\ninventory lookup failed (2)');
+    expect(texts[2]).toContain('TypeError: inventory lookup failed (3)\n    at ');
+    expect(logs.filter((record) => record.level === 'WARN')).toHaveLength(1);
   });
 });
 

@@ -1,8 +1,9 @@
 import fc from 'fast-check';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import '../../helpers/fast-check.js';
+import middy from '@middy/core';
 import { createTimeoutWatcher, type TimeoutOutcome } from '../../../src/adapters/timeout-watch.js';
-import { withErrorMail } from '../../../src/index.js';
+import { errorMail, withErrorMail } from '../../../src/index.js';
 import { httpApiEvent, lambdaContext } from '../../helpers/events.js';
 import { type ManualTime, manualTime } from '../../helpers/fake-ports.js';
 import { mailEnv, recordingTransport } from '../../helpers/recording-transport.js';
@@ -327,4 +328,120 @@ describe('createTimeoutWatcher, on a fake clock and timer', () => {
     expect(watch.watch({}, time.context(WARNING_MS), time.clock())).toBeUndefined();
     expect(time.timersSet()).toBe(0);
   });
+});
+
+describe("an invocation's start, found from its deadline instead of a clock read", () => {
+  it('is exact in every failure mail, whatever the schedule: alone, overlapping, before and after the timeout is learned', async () => {
+    await loadReporter();
+    // Failures that leave time for the mail (more than 300 ms before the deadline).
+    const failing = fc.record({
+      gap: fc.integer({ min: 0, max: 900 }),
+      runs: fc.integer({ min: 0, max: 650 }),
+    });
+
+    await fc.assert(
+      fc.asyncProperty(fc.array(failing, { minLength: 1, maxLength: 8 }), async (plan) => {
+        vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+        try {
+          const transport = recordingTransport();
+          const handler = withErrorMail(
+            async (event: { rawPath: string }) => {
+              const runs = Number(event.rawPath.split('-')[1]);
+              await new Promise((resolve) => setTimeout(resolve, runs));
+              throw new Error(`failed after ${runs} ms`);
+            },
+            {
+              env: mailEnv({
+                ERROR_MAIL_TIMEOUT_WARNING_MS: String(WARNING_MS),
+                ERROR_MAIL_THROTTLE_SECONDS: '0',
+                ERROR_MAIL_MAX_PER_MINUTE: '0',
+              }),
+              transport,
+            },
+          );
+          const running: Promise<unknown>[] = [];
+          for (const [i, { gap, runs }] of plan.entries()) {
+            await vi.advanceTimersByTimeAsync(gap);
+            const context = lambdaContext({ remainingMs: TIMEOUT_MS });
+            running.push(handler(httpApiEvent({ path: `/i${i}-${runs}` }), context).catch(() => undefined));
+          }
+          await vi.advanceTimersByTimeAsync(3 * TIMEOUT_MS);
+          await Promise.all(running);
+
+          const failures = transport.mails.filter((mail) => mail.subject.includes('Internal Server Error'));
+          expect(failures).toHaveLength(plan.length);
+          for (const mail of failures) {
+            const runs = Number(/Internal Server Error: \/i\d+-(\d+)/.exec(mail.subject)?.[1]);
+            const duration = Number(/Duration so far\D*(\d+) ms/.exec(mail.text)?.[1]);
+            expect(duration).toBe(runs);
+          }
+        } finally {
+          vi.useRealTimers();
+        }
+      }),
+      { numRuns: 40 },
+    );
+  });
+
+  it('learns the timeout from the longest time an invocation had left, so one that began early is outgrown', async () => {
+    const time = manualTime();
+    const watch = createTimeoutWatcher({
+      enabled: true,
+      warningMs: WARNING_MS,
+      clock: time.clock,
+      timer: time.timer,
+      warn: async () => ({ status: 'skipped', reason: { code: 'debug' } }),
+    });
+
+    // Not known yet: the start is now.
+    expect(watch.startOf(time.context(TIMEOUT_MS), time.clock())).toBe(time.clock());
+    // The container's first invocation had 400 ms taken before it reached the wrapper (an
+    // initialisation that ran into it): the timeout looks 600 ms long.
+    watch.unwatch(watch.watch({}, time.context(TIMEOUT_MS - 400), time.clock()) as number);
+    const begun = time.clock();
+    const later = time.context(TIMEOUT_MS);
+    await time.advance(500);
+    // Until then a later invocation's start is found 400 ms late (never later than now).
+    expect(watch.startOf(later, time.clock())).toBe(begun + 400);
+    // Once the timer has fired and idled, the next invocation arms it again and shows the whole timeout.
+    await time.advance(TIMEOUT_MS);
+    const next = time.context(TIMEOUT_MS);
+    const started = time.clock();
+    watch.unwatch(watch.watch({}, next, started) as number);
+    await time.advance(100);
+    expect(watch.startOf(next, time.clock())).toBe(started);
+    expect(watch.startOf({ awsRequestId: 'no clock' }, time.clock())).toBe(time.clock());
+  });
+
+  it.each([
+    [
+      'withErrorMail',
+      (transport: ReturnType<typeof recordingTransport>) =>
+        withErrorMail(async () => ({ statusCode: 200 }), { env: mailEnv(), transport }),
+    ],
+    [
+      'errorMail() under middy',
+      (transport: ReturnType<typeof recordingTransport>) =>
+        middy(async () => ({ statusCode: 200 })).use(errorMail({ env: mailEnv(), transport })),
+    ],
+  ] as const)(
+    '%s reads no clock for a successful invocation once the timeout is known',
+    async (name, make) => {
+      const transport = recordingTransport();
+      const handler = make(transport) as (event: unknown, context: unknown) => Promise<unknown>;
+      await handler(httpApiEvent(), lambdaContext());
+      const contexts = Array.from({ length: 20 }, () => lambdaContext());
+
+      const now = vi.spyOn(Date, 'now');
+      try {
+        for (const context of contexts) await handler(httpApiEvent(), context);
+        // middy itself reads the time left once per invocation (its timeoutEarlyInMillis); nothing else does.
+        const middyReads = name === 'withErrorMail' ? 0 : contexts.length;
+        expect(now).toHaveBeenCalledTimes(middyReads);
+      } finally {
+        now.mockRestore();
+      }
+      expect(transport.mails).toEqual([]);
+    },
+  );
 });
