@@ -56,15 +56,38 @@ export function errorMail(options: ErrorMailOptions = {}): ErrorMailMiddleware {
   // accessor on `request.error`. The accessor costs about 0.7 µs an invocation (V8 gives the request
   // a slower shape), so it is only installed once it is needed.
   let keepFirstError = false;
+  // The invocation under way, in the usual case of one at a time (Lambda runs one per container), and
+  // its watch: its state lives here rather than on middy's request, which stays as middy made it (a
+  // property added to it costs V8 a new backing store on every invocation). Any other case, one that
+  // overlaps it or one that needs more (log capture, the clock, the kept error), has its state on the
+  // request.
+  let current: MiddyRequest | undefined;
+  let currentWatch: TimeoutWatch | undefined;
   return {
     before: function errorMailMiddlewareBefore(request) {
       const context = request.context;
+      // An invocation that another middleware answered early never reached our `after` or `onError`.
+      if (current !== undefined && answered(current)) {
+        if (currentWatch !== undefined) runtime.unwatch(currentWatch);
+        current = undefined;
+      }
+      // Once the timeout is known, NaN (no clock read): a report finds the start from the deadline.
+      const startedAt = startTime(runtime, context);
+      // NaN also means no log capture. A Lambda context has no `lambdaContext`: not durable.
+      if (
+        current === undefined &&
+        !keepFirstError &&
+        Number.isNaN(startedAt) &&
+        (context as { lambdaContext?: unknown } | null | undefined)?.lambdaContext === undefined
+      ) {
+        current = request;
+        currentWatch = runtime.watch(request.event, context, startedAt, request, undefined);
+        return;
+      }
       // Inside withDurableExecution a suspension never ends the request: no watch, no log capture,
       // which would wait for that end (see callInsideDurable).
       const inside = isDurableContext(context);
       const logs = runtime.logs;
-      // Once the timeout is known, NaN (no clock read): a report finds the start from the deadline.
-      const startedAt = startTime(runtime, context);
       const logMark =
         logs === undefined || inside ? undefined : logs.begin(context, startedAt, request, answered);
       const state: InvocationState = {
@@ -83,8 +106,15 @@ export function errorMail(options: ErrorMailOptions = {}): ErrorMailMiddleware {
     },
     // Not async: a middleware that returns no promise costs middy no await on the success path.
     after: function errorMailMiddlewareAfter(request) {
-      const state = (request as StatefulRequest)[STATE];
-      const pending = state === undefined ? undefined : end(runtime, state);
+      let state: InvocationState | undefined;
+      let pending: Promise<Delivery> | undefined;
+      if (request === current) {
+        current = undefined;
+        pending = currentWatch === undefined ? undefined : runtime.unwatch(currentWatch);
+      } else {
+        state = (request as StatefulRequest)[STATE];
+        pending = state === undefined ? undefined : end(runtime, state);
+      }
       const sendingKept = startSendingKept(runtime, request);
       if (
         pending === undefined &&
@@ -101,7 +131,7 @@ export function errorMail(options: ErrorMailOptions = {}): ErrorMailMiddleware {
         pending,
         request.event,
         request.context,
-        state?.startedAt ?? Date.now(),
+        state?.startedAt ?? startTime(runtime, request.context),
         sendingKept,
         state?.logMark,
       );
@@ -118,7 +148,13 @@ export function errorMail(options: ErrorMailOptions = {}): ErrorMailMiddleware {
         warnOrder(runtime);
       }
       // Ended already when an `after` registered before this middleware threw (its `after` ran first).
-      const pending = state === undefined ? undefined : end(runtime, state);
+      let pending: Promise<Delivery> | undefined;
+      if (request === current) {
+        current = undefined;
+        pending = currentWatch === undefined ? undefined : runtime.unwatch(currentWatch);
+      } else if (state !== undefined) {
+        pending = end(runtime, state);
+      }
       const sendingKept = startSendingKept(runtime, request);
       if (pending !== undefined) await pending;
       await runtime.report(
@@ -127,7 +163,7 @@ export function errorMail(options: ErrorMailOptions = {}): ErrorMailMiddleware {
           : { kind: 'threw', error: kept ?? request.error },
         request.event,
         request.context,
-        state?.startedAt ?? Date.now(),
+        state?.startedAt ?? startTime(runtime, request.context),
         state?.logMark,
       );
       if (sendingKept !== undefined) await sendingKept;

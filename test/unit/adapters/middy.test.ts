@@ -16,18 +16,30 @@ const versions = [
 
 type Base = (event: unknown) => Promise<unknown>;
 
-describe.each(versions)('errorMail() with %s', (_name, middy) => {
-  function handlerWith(base: Base) {
+// A container's first invocation reads the clock and keeps its state on middy's request; one after an
+// invocation that succeeded does neither (see errorMail()): every case runs both ways.
+const starts = [
+  ['on the first invocation', false],
+  ['after an invocation that succeeded', true],
+] as const;
+
+describe.each(
+  versions.flatMap(([name, middy]) => starts.map(([start, warm]) => [name, start, middy, warm] as const)),
+)('errorMail() with %s, %s', (_name, _start, middy, warm) => {
+  async function handlerWith(base: Base) {
     const transport = recordingTransport();
     const handler = (
       middy as unknown as (fn: Base) => { use: (m: unknown) => (e: unknown, c: unknown) => Promise<unknown> }
-    )(base).use(errorMail({ env: mailEnv(), transport }));
+    )(async (event) => ((event as { warm?: boolean }).warm === true ? { statusCode: 200 } : base(event))).use(
+      errorMail({ env: mailEnv(), transport }),
+    );
+    if (warm) await handler({ ...httpApiEvent({ path: '/warm' }), warm: true }, lambdaContext());
     return { handler, transport };
   }
 
   it('mails ADMINS when the handler throws and lets the same error through', async () => {
     const failure = new Error('db down');
-    const { handler, transport } = handlerWith(async () => {
+    const { handler, transport } = await handlerWith(async () => {
       throw failure;
     });
 
@@ -41,7 +53,7 @@ describe.each(versions)('errorMail() with %s', (_name, middy) => {
 
   it('mails MANAGERS for a returned 404 and returns the same result object', async () => {
     const result = { statusCode: 404, body: 'nope' };
-    const { handler, transport } = handlerWith(async () => result);
+    const { handler, transport } = await handlerWith(async () => result);
 
     const returned = await handler(
       httpApiEvent({ path: '/gone', headers: { referer: 'https://api.example.com/' } }),
@@ -53,7 +65,7 @@ describe.each(versions)('errorMail() with %s', (_name, middy) => {
   });
 
   it('mails ADMINS for a returned 502', async () => {
-    const { handler, transport } = handlerWith(async () => ({ statusCode: 502 }));
+    const { handler, transport } = await handlerWith(async () => ({ statusCode: 502 }));
 
     await handler(httpApiEvent({ path: '/up' }), lambdaContext());
 
@@ -62,7 +74,7 @@ describe.each(versions)('errorMail() with %s', (_name, middy) => {
 
   it('sends nothing on success', async () => {
     const result = { statusCode: 200 };
-    const { handler, transport } = handlerWith(async () => result);
+    const { handler, transport } = await handlerWith(async () => result);
 
     expect(await handler(httpApiEvent(), lambdaContext())).toBe(result);
     expect(transport.mails).toEqual([]);
@@ -141,5 +153,31 @@ describe('one error object thrown by several invocations', () => {
       '[shop] ERROR (EXTERNAL IP): Internal Server Error: /a',
       '[shop] ERROR (EXTERNAL IP): Internal Server Error: /b',
     ]);
+  });
+});
+
+describe('errorMail() registered last, when an `after` registered before it throws', () => {
+  it.each(starts)('mails that error once, %s, and the caller gets it', async (_start, warm) => {
+    const transport = recordingTransport();
+    const failure = new Error('response serializer failed');
+    const handler = middy7(async (event: { warm?: boolean }) => ({ statusCode: event.warm ? 200 : 201 }))
+      .use({
+        after: (request: { event: { warm?: boolean } }) => {
+          if (request.event.warm !== true) throw failure;
+        },
+      })
+      .use(errorMail({ env: mailEnv(), transport })) as unknown as (
+      e: unknown,
+      c: unknown,
+    ) => Promise<unknown>;
+    if (warm) await handler({ ...httpApiEvent({ path: '/warm' }), warm: true }, lambdaContext());
+
+    const caught = await handler(httpApiEvent({ path: '/orders' }), lambdaContext()).catch((e: unknown) => e);
+
+    expect(caught).toBe(failure);
+    expect(transport.mails.map((m) => m.subject)).toEqual([
+      '[shop] ERROR (EXTERNAL IP): Internal Server Error: /orders',
+    ]);
+    expect(transport.mails[0]?.text).toContain('Error at /orders\nresponse serializer failed');
   });
 });

@@ -195,6 +195,23 @@ describe('the timeout warning', () => {
   ] as const)(
     'never warns under %s for an invocation another middleware answered early, so ours never saw it end',
     async (_, middy) => {
+      await earlyAnswerThenSlow(middy, false);
+    },
+  );
+
+  it.each([
+    ['middy 5', middy5],
+    ['middy 6', middy6],
+    ['middy 7', middy],
+  ] as const)(
+    'never warns under %s for an early-answered invocation once the timeout is known (its state kept off the request)',
+    async (_, middy) => {
+      await earlyAnswerThenSlow(middy, true);
+    },
+  );
+
+  async function earlyAnswerThenSlow(middy: unknown, learned: boolean): Promise<void> {
+    {
       const transport = recordingTransport();
       // A warm-up middleware: its before returns a value, and middy returns it without running any after.
       const warmUp = {
@@ -206,12 +223,16 @@ describe('the timeout warning', () => {
         event: unknown,
         context: unknown,
       ) => Promise<unknown>);
-      const handler = (middy as unknown as (base: () => Promise<unknown>) => Chain)(async () => {
-        await sleep(450);
-        return { statusCode: 200 };
-      })
+      const handler = (middy as unknown as (base: (event: unknown) => Promise<unknown>) => Chain)(
+        async (event) => {
+          if ((event as { rawPath?: string }).rawPath !== '/first') await sleep(450);
+          return { statusCode: 200 };
+        },
+      )
         .use(errorMail({ env: mailEnv({ ERROR_MAIL_TIMEOUT_WARNING_MS: '300' }), transport }))
         .use(warmUp);
+      // A first invocation that ends teaches the watch the timeout; one after it reads no clock.
+      if (learned) await handler(httpApiEvent({ path: '/first' }), lambdaContext({ remainingMs: 500 }));
 
       await expect(
         handler({ ...httpApiEvent({ path: '/warm-up' }), warmup: true }, lambdaContext({ remainingMs: 400 })),
@@ -225,8 +246,8 @@ describe('the timeout warning', () => {
       expect(transport.mails.map((m) => m.subject)).toEqual([
         '[shop] WARNING (EXTERNAL IP): Possible timeout: /slow',
       ]);
-    },
-  );
+    }
+  }
 
   // With DEBUG on the reporter sends nothing at all, so an empty mailbox cannot tell a warning that
   // was never armed from one that fired and was dropped; and a 0 ms warning would be due at the
