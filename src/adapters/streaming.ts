@@ -1,5 +1,5 @@
 import { handledReports } from './handled.js';
-import { failed, type Runtime, settleReported, settleWatch } from './runtime.js';
+import { failed, type Runtime, settleReported, settleWatch, startTime } from './runtime.js';
 
 // What the Lambda runtime looks for on a response-streaming handler (awslambda.streamifyResponse).
 const STREAMING = Symbol.for('aws.lambda.runtime.handler.streaming');
@@ -33,7 +33,8 @@ export function wrapStreaming(handler: StreamingHandler, runtime: Runtime): (...
     responseStream: ObservableStream,
     context: unknown,
   ): Promise<unknown> {
-    const startedAt = Date.now();
+    // Once the timeout is known, NaN (no clock read): a report finds the start from the deadline.
+    const startedAt = startTime(runtime, context);
     const logs = runtime.logs;
     const logMark = logs === undefined ? undefined : logs.begin(context, startedAt);
     const watch = runtime.watch(event, context, startedAt, undefined, logMark);
