@@ -1,6 +1,10 @@
 import middy from '@middy/core';
 import httpErrorHandler from '@middy/http-error-handler';
 import httpRouterHandler from '@middy/http-router';
+import middy5 from 'middy-core-5';
+import middy6 from 'middy-core-6';
+import httpErrorHandler5 from 'middy-http-error-handler-5';
+import httpErrorHandler6 from 'middy-http-error-handler-6';
 import { describe, expect, it, vi } from 'vitest';
 import { errorMail, type LogRecord, withErrorMail } from '../../../src/index.js';
 import { lambdaContext } from '../../helpers/context.js';
@@ -20,34 +24,61 @@ function notFound(): Error {
   return Object.assign(new Error('Order not found'), { statusCode: 404, expose: true });
 }
 
+// Each middy major with its own http-error-handler; the three majors' types differ, and what they share
+// is what these tests use.
+type Chain = { use: (middleware: object) => Chain } & Handler;
+type Middy = (base: Handler) => Chain;
+type ErrorHandler = (options: typeof quiet) => object;
+const versions: [string, Middy, ErrorHandler][] = [
+  ['middy 5', middy5 as unknown as Middy, httpErrorHandler5 as unknown as ErrorHandler],
+  ['middy 6', middy6 as unknown as Middy, httpErrorHandler6 as unknown as ErrorHandler],
+  ['middy 7', middy as unknown as Middy, httpErrorHandler as unknown as ErrorHandler],
+];
+
 // errorMail() registered after httpErrorHandler() (its onError runs first), as the README says, and
 // registered before it (its onError runs after the error handler's, which replaces what was thrown),
 // once a first failure has shown it that order.
-const orders: [string, (base: Handler, transport: RecordingTransport) => Promise<Handler>][] = [
+type Make = (base: Handler, transport: RecordingTransport) => Promise<Handler>;
+const orders = versions.flatMap(([version, middyOf, errorHandler]): [string, Make][] => [
   [
-    'errorMail() after httpErrorHandler()',
+    `${version}: errorMail() after httpErrorHandler()`,
     async (base, transport) =>
-      middy(base)
-        .use(httpErrorHandler(quiet))
-        .use(errorMail({ env: mailEnv(), transport })) as unknown as Handler,
+      middyOf(base)
+        .use(errorHandler(quiet))
+        .use(errorMail({ env: mailEnv(), transport })),
   ],
   [
-    'errorMail() before httpErrorHandler(), after its first failure',
+    `${version}: errorMail() after httpErrorHandler(), after an invocation that succeeded`,
     async (base, transport) => {
       let first = true;
-      const handler = middy(async (event: unknown, context: unknown) => {
+      const handler = middyOf(async (event: unknown, context: unknown) => {
+        if (!first) return base(event, context);
+        first = false;
+        return { statusCode: 200 };
+      })
+        .use(errorHandler(quiet))
+        .use(errorMail({ env: mailEnv(), transport }));
+      await handler(httpApiEvent({ path: '/first' }), lambdaContext());
+      return handler;
+    },
+  ],
+  [
+    `${version}: errorMail() before httpErrorHandler(), after its first failure`,
+    async (base, transport) => {
+      let first = true;
+      const handler = middyOf(async (event: unknown, context: unknown) => {
         if (!first) return base(event, context);
         first = false;
         throw new Error('the first failure of the container');
       })
         .use(errorMail({ env: mailEnv(), transport, log: () => undefined }))
-        .use(httpErrorHandler(quiet)) as unknown as Handler;
+        .use(errorHandler(quiet));
       await handler(httpApiEvent({ path: '/first' }), lambdaContext());
       transport.mails.length = 0;
       return handler;
     },
   ],
-];
+]);
 
 describe.each(orders)('%s', (_order, make) => {
   it('mails the original error once, with its stack, while the caller gets the 500 response', async () => {
@@ -95,59 +126,61 @@ describe.each(orders)('%s', (_order, make) => {
   });
 });
 
-describe('errorMail() registered before httpErrorHandler()', () => {
-  function build(transport: RecordingTransport, log: (record: LogRecord) => void) {
-    let calls = 0;
-    const handler = middy(async () => {
-      calls += 1;
-      throw new TypeError(`inventory lookup failed (${calls})`);
-    })
-      .use(errorMail({ env: mailEnv(), transport, log }))
-      .use(httpErrorHandler(quiet)) as unknown as Handler;
-    return handler;
-  }
-
-  it('says, in the first mail and once in the log, that the error handler answered first and how to fix it', async () => {
-    const transport = recordingTransport();
-    const { logs, log } = recordingLog();
-    const handler = build(transport, log);
-
-    const response = await handler(httpApiEvent({ path: '/checkout' }), lambdaContext());
-
-    expect(response).toMatchObject({ statusCode: 500 });
-    expect(transport.mails.map((m) => m.subject)).toEqual([
-      '[shop] ERROR (EXTERNAL IP): Internal Server Error: /checkout',
-    ]);
-    // What the error handler left in place of the TypeError, and why.
-    expect(transport.mails[0]?.text).not.toContain('inventory lookup failed');
-    expect(transport.mails[0]?.text).toContain(
-      'left by an onError middleware that ran before errorMail() and answered the request',
-    );
-    expect(transport.mails[0]?.text).toContain('register errorMail() after it');
-    expect(logs).toEqual([
-      expect.objectContaining({
-        level: 'WARN',
-        message: expect.stringContaining('register errorMail() after it'),
-      }),
-    ]);
-  });
-
-  it('mails the original error of every later failure, and warns only once', async () => {
-    const transport = recordingTransport();
-    const { logs, log } = recordingLog();
-    const handler = build(transport, log);
-
-    for (const path of ['/checkout/1', '/checkout/2', '/checkout/3']) {
-      await handler(httpApiEvent({ path }), lambdaContext());
+describe.each(versions)(
+  'errorMail() registered before httpErrorHandler(), %s',
+  (_version, middyOf, errorHandler) => {
+    function build(transport: RecordingTransport, log: (record: LogRecord) => void) {
+      let calls = 0;
+      return middyOf(async () => {
+        calls += 1;
+        throw new TypeError(`inventory lookup failed (${calls})`);
+      })
+        .use(errorMail({ env: mailEnv(), transport, log }))
+        .use(errorHandler(quiet));
     }
 
-    const texts = transport.mails.map((m) => m.text);
-    expect(texts).toHaveLength(3);
-    expect(texts[1]).toContain('TypeError at /checkout/2\ninventory lookup failed (2)');
-    expect(texts[2]).toContain('TypeError: inventory lookup failed (3)\n    at ');
-    expect(logs.filter((record) => record.level === 'WARN')).toHaveLength(1);
-  });
-});
+    it('says, in the first mail and once in the log, that the error handler answered first and how to fix it', async () => {
+      const transport = recordingTransport();
+      const { logs, log } = recordingLog();
+      const handler = build(transport, log);
+
+      const response = await handler(httpApiEvent({ path: '/checkout' }), lambdaContext());
+
+      expect(response).toMatchObject({ statusCode: 500 });
+      expect(transport.mails.map((m) => m.subject)).toEqual([
+        '[shop] ERROR (EXTERNAL IP): Internal Server Error: /checkout',
+      ]);
+      // What the error handler left in place of the TypeError, and why.
+      expect(transport.mails[0]?.text).not.toContain('inventory lookup failed');
+      expect(transport.mails[0]?.text).toContain(
+        'left by an onError middleware that ran before errorMail() and answered the request',
+      );
+      expect(transport.mails[0]?.text).toContain('register errorMail() after it');
+      expect(logs).toEqual([
+        expect.objectContaining({
+          level: 'WARN',
+          message: expect.stringContaining('register errorMail() after it'),
+        }),
+      ]);
+    });
+
+    it('mails the original error of every later failure, and warns only once', async () => {
+      const transport = recordingTransport();
+      const { logs, log } = recordingLog();
+      const handler = build(transport, log);
+
+      for (const path of ['/checkout/1', '/checkout/2', '/checkout/3']) {
+        await handler(httpApiEvent({ path }), lambdaContext());
+      }
+
+      const texts = transport.mails.map((m) => m.text);
+      expect(texts).toHaveLength(3);
+      expect(texts[1]).toContain('TypeError at /checkout/2\ninventory lookup failed (2)');
+      expect(texts[2]).toContain('TypeError: inventory lookup failed (3)\n    at ');
+      expect(logs.filter((record) => record.level === 'WARN')).toHaveLength(1);
+    });
+  },
+);
 
 describe("middy's timeoutEarlyInMillis", () => {
   useFakeTime();
