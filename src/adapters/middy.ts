@@ -53,8 +53,8 @@ export function errorMail(options: ErrorMailOptions = {}): ErrorMailMiddleware {
   // Registered before an error handler, this middleware's onError runs after the handler's, which may
   // have replaced the error. It cannot know that until it sees it: from the first time an onError that
   // ran before it has answered, each invocation keeps the first error middy raised, through an
-  // accessor on `request.error`. The accessor costs about 0.7 µs an invocation (V8 gives the request
-  // a slower shape), so it is only installed once it is needed.
+  // accessor on `request.error`. The accessor makes V8 give the request a slower shape for the rest
+  // of the invocation (BENCHMARKS.md has its cost), so it is only installed once it is needed.
   let keepFirstError = false;
   // The invocation under way, in the usual case of one at a time (Lambda runs one per container), and
   // its watch: its state lives here rather than on middy's request, which stays as middy made it (a
@@ -186,7 +186,7 @@ function warnOrder(runtime: Runtime): void {
     runtime.log({
       level: 'WARN',
       message:
-        'lambda-error-mail: errorMail() ran after an onError middleware that had answered the request, such as @middy/http-error-handler, which replaces errors it does not expose; register errorMail() after it (middy runs onError in the reverse order of use). Until then each invocation keeps the first error for the mail, at about 0.7 µs an invocation.',
+        'lambda-error-mail: errorMail() ran after an onError middleware that had answered the request, such as @middy/http-error-handler, which replaces errors it does not expose; register errorMail() after it (middy runs onError in the reverse order of use). Until then each invocation keeps the first error for the mail, through an accessor on request.error that slows every invocation.',
     });
   } catch {
     // The log is the caller's; a failing one must not fail the invocation.
