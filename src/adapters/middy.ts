@@ -56,32 +56,31 @@ export function errorMail(options: ErrorMailOptions = {}): ErrorMailMiddleware {
   // accessor on `request.error`. The accessor makes V8 give the request a slower shape for the rest
   // of the invocation (BENCHMARKS.md has its cost), so it is only installed once it is needed.
   let keepFirstError = false;
-  // The invocation under way, in the usual case of one at a time (Lambda runs one per container), and
-  // its watch: its state lives here rather than on middy's request, which stays as middy made it (a
-  // property added to it costs V8 a new backing store on every invocation). Any other case, one that
-  // overlaps it or one that needs more (log capture, the clock, the kept error), has its state on the
-  // request.
-  let current: MiddyRequest | undefined;
-  let currentWatch: TimeoutWatch | undefined;
   return {
     before: function errorMailMiddlewareBefore(request) {
       const context = request.context;
-      // An invocation that another middleware answered early never reached our `after` or `onError`.
-      if (current !== undefined && answered(current)) {
-        if (currentWatch !== undefined) runtime.unwatch(currentWatch);
-        current = undefined;
-      }
       // Once the timeout is known, NaN (no clock read): a report finds the start from the deadline.
       const startedAt = startTime(runtime, context);
-      // NaN also means no log capture. A Lambda context has no `lambdaContext`: not durable.
+      // The usual case: NaN (so no log capture either), not durable (a Lambda context has no
+      // `lambdaContext`), and the invocation runs alone, so the watch's slot is its state, found by
+      // its request in `after` and `onError`. middy's request stays as middy made it: a property added
+      // to it costs V8 a new backing store on every invocation.
       if (
-        current === undefined &&
         !keepFirstError &&
         Number.isNaN(startedAt) &&
         (context as { lambdaContext?: unknown } | null | undefined)?.lambdaContext === undefined
       ) {
-        current = request;
-        currentWatch = runtime.watch(request.event, context, startedAt, request, undefined);
+        const watch = runtime.watch(request.event, context, startedAt, request, undefined);
+        if (typeof watch !== 'object') return;
+        // It overlaps another: its entry is its state.
+        (request as StatefulRequest)[STATE] = {
+          startedAt,
+          logMark: undefined,
+          watch,
+          ended: false,
+          current: undefined,
+          firstError: undefined,
+        };
         return;
       }
       // Inside withDurableExecution a suspension never ends the request: no watch, no log capture,
@@ -106,15 +105,8 @@ export function errorMail(options: ErrorMailOptions = {}): ErrorMailMiddleware {
     },
     // Not async: a middleware that returns no promise costs middy no await on the success path.
     after: function errorMailMiddlewareAfter(request) {
-      let state: InvocationState | undefined;
-      let pending: Promise<Delivery> | undefined;
-      if (request === current) {
-        current = undefined;
-        pending = currentWatch === undefined ? undefined : runtime.unwatch(currentWatch);
-      } else {
-        state = (request as StatefulRequest)[STATE];
-        pending = state === undefined ? undefined : end(runtime, state);
-      }
+      const state = (request as StatefulRequest)[STATE];
+      const pending = state === undefined ? runtime.unwatchOwner(request) : end(runtime, state);
       const sendingKept = startSendingKept(runtime, request);
       if (
         pending === undefined &&
@@ -148,13 +140,7 @@ export function errorMail(options: ErrorMailOptions = {}): ErrorMailMiddleware {
         warnOrder(runtime);
       }
       // Ended already when an `after` registered before this middleware threw (its `after` ran first).
-      let pending: Promise<Delivery> | undefined;
-      if (request === current) {
-        current = undefined;
-        pending = currentWatch === undefined ? undefined : runtime.unwatch(currentWatch);
-      } else if (state !== undefined) {
-        pending = end(runtime, state);
-      }
+      const pending = state === undefined ? runtime.unwatchOwner(request) : end(runtime, state);
       const sendingKept = startSendingKept(runtime, request);
       if (pending !== undefined) await pending;
       await runtime.report(

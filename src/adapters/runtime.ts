@@ -166,6 +166,7 @@ export function createRuntime(options: ErrorMailOptions, ended?: (owner: object)
     report,
     watch: watcher.watch,
     unwatch: watcher.unwatch,
+    unwatchOwner: watcher.unwatchOwner,
     startOf: watcher.startOf,
     sendKept: undefined,
     logs,

@@ -31,7 +31,7 @@ export type OverlappingWatch = Readonly<Watched>;
 /**
  * A watched invocation, as `watch` hands it out: hand it back to `unwatch` exactly once, on the
  * invocation's way out. The usual invocation (one at a time in a container) is the generation of
- * the one slot, a number, so that watching it allocates nothing; an overlapping one is its entry.
+ * the slot, a number; an overlapping one is its entry.
  */
 export type TimeoutWatch = number | OverlappingWatch;
 
@@ -81,6 +81,11 @@ export interface TimeoutWatcher {
   /** Ends a watch: no warning starts for it from now on. Returns the warning already being sent, if any. */
   unwatch(watch: TimeoutWatch): Promise<Delivery> | undefined;
   /**
+   * Ends the watch of the slot's invocation if `owner` is its owner, as `unwatch` would; nothing
+   * otherwise, so it may be called again, or for an invocation that was never watched.
+   */
+  unwatchOwner(owner: object): Promise<Delivery> | undefined;
+  /**
    * When an invocation whose start was not read (NaN) started, epoch ms: its deadline less the
    * function's timeout. `now` when the context has no clock or the timeout is not known yet.
    */
@@ -117,19 +122,11 @@ export function createTimeoutWatcher(options: TimeoutWatchOptions): TimeoutWatch
     if (remaining === undefined) return now;
     return Math.min(now, Math.max(now - timeoutMs, now + remaining - timeoutMs));
   };
-  // The invocation that runs alone takes a slot allocated once; invocations that overlap it each get
-  // an entry in a set.
-  const slot: Watched = {
-    event: undefined,
-    context: undefined,
-    startedAt: 0,
-    owner: undefined,
-    logMark: undefined,
-    pending: undefined,
-    sent: 0,
-    deadline: Number.NaN,
-  };
-  let slotBusy = false;
+  // The invocation that runs alone takes the slot; invocations that overlap it each get an entry in a
+  // set. The slot's entry is made afresh for each invocation: what it holds (the event, the context)
+  // the invocation has just made, and storing new objects into one that lives as long as the function
+  // costs V8 a write barrier for each, several times the cost of the entry itself.
+  let slot: Watched | undefined;
   let slotGeneration = 0;
   const overlapping = new Set<Watched>();
   let timer: TimerHandle | undefined;
@@ -194,7 +191,7 @@ export function createTimeoutWatcher(options: TimeoutWatchOptions): TimeoutWatch
     timer = undefined;
     const now = clock();
     let next = Number.POSITIVE_INFINITY;
-    if (slotBusy) {
+    if (slot !== undefined) {
       if (over(slot)) releaseSlot();
       else next = check(slot, now);
     }
@@ -213,6 +210,11 @@ export function createTimeoutWatcher(options: TimeoutWatchOptions): TimeoutWatch
     owner: object | undefined,
     logMark: number | undefined,
   ): TimeoutWatch | undefined => {
+    // The slot's invocation ended without its watch being ended (another middleware answered it).
+    if (slot !== undefined && over(slot)) releaseSlot();
+    if (slot === undefined && timer !== undefined && !pastDeadline) {
+      return fillSlot(event, context, startedAt, owner, logMark);
+    }
     let deadline = Number.NaN;
     // Arming needs the time now; an adapter that did not read it leaves NaN.
     if (Number.isNaN(startedAt) && (pastDeadline || timer === undefined)) startedAt = clock();
@@ -231,7 +233,7 @@ export function createTimeoutWatcher(options: TimeoutWatchOptions): TimeoutWatch
       if (remaining === undefined || remaining <= warningMs) return undefined;
       learn(remaining);
       arm(startedAt + remaining - warningMs, startedAt);
-      if (!slotBusy) return fillSlot(event, context, startedAt, owner, logMark);
+      if (slot === undefined) return fillSlot(event, context, startedAt, owner, logMark);
     }
     const watched: Watched = {
       event,
@@ -254,13 +256,7 @@ export function createTimeoutWatcher(options: TimeoutWatchOptions): TimeoutWatch
     owner: object | undefined,
     logMark: number | undefined,
   ): number => {
-    slotBusy = true;
-    slot.event = event;
-    slot.context = context;
-    slot.startedAt = startedAt;
-    slot.owner = owner;
-    slot.logMark = logMark;
-    slot.sent = 0;
+    slot = { event, context, startedAt, owner, logMark, pending: undefined, sent: 0, deadline: Number.NaN };
     // Kept a small integer; a stale generation can only be one handed out 2^30 watches ago.
     slotGeneration = (slotGeneration + 1) & 0x3fffffff;
     return slotGeneration;
@@ -268,21 +264,15 @@ export function createTimeoutWatcher(options: TimeoutWatchOptions): TimeoutWatch
 
   /** Frees the slot and returns the warning it was sending, if any. */
   const releaseSlot = (): Promise<Delivery> | undefined => {
-    slotBusy = false;
-    const pending = slot.pending;
-    // Let go of what the invocation handed us: the slot outlives it. A free slot's pending is always
-    // undefined, so filling it need not write that.
-    slot.event = undefined;
-    slot.context = undefined;
-    slot.owner = undefined;
-    slot.pending = undefined;
+    const pending = slot?.pending;
+    slot = undefined;
     return pending;
   };
 
   return {
     watch(event, context, startedAt, owner, logMark) {
       if (!enabled) return undefined;
-      if (timer === undefined || slotBusy || pastDeadline) {
+      if (timer === undefined || slot !== undefined || pastDeadline) {
         return watchSlowly(event, context, startedAt, owner, logMark);
       }
       return fillSlot(event, context, startedAt, owner, logMark);
@@ -293,8 +283,11 @@ export function createTimeoutWatcher(options: TimeoutWatchOptions): TimeoutWatch
         overlapping.delete(watch);
         return watch.pending;
       }
-      if (!slotBusy || watch !== slotGeneration) return undefined;
+      if (slot === undefined || watch !== slotGeneration) return undefined;
       return releaseSlot();
+    },
+    unwatchOwner(owner) {
+      return slot !== undefined && slot.owner === owner ? releaseSlot() : undefined;
     },
   };
 }
