@@ -23,10 +23,14 @@ function externalAs(specifier, target) {
   };
 }
 
-/** dist/index.js, the entry, as esbuild writes it (scripts/build.mjs then rewrites its cold path). */
+/**
+ * dist/index.js, the entry, as esbuild writes it (scripts/build.mjs then rewrites its cold path). It
+ * imports the report path as `#report-path` (package.json `imports`): Node.js loads
+ * dist/report-path.js, a bundler (condition `module`) dist/report-path-bundled.js.
+ */
 export const ENTRY = {
   ...SHARED,
   entryPoints: ['src/index.ts'],
   outfile: 'dist/index.js',
-  plugins: [externalAs('./report-path.js', './report-path.js')],
+  plugins: [externalAs('./report-path.js', '#report-path')],
 };
