@@ -1,3 +1,4 @@
+import { compileCommonJs } from './compile-common-js.js';
 import type * as ReportPath from './report-path.js';
 
 /**
@@ -37,27 +38,12 @@ export function importDependency(specifier: string): Promise<unknown> {
 }
 
 /**
- * Compiles and runs the report path's code, a CommonJS function body that takes `importDependency`
- * beside `exports`, `require` and `module`, and returns what it exports. Its `require` gives Node.js's
- * built-in modules only: everything else the report path needs is in the string or loaded through
- * {@link importDependency}. `vm` compiles it, which `--disallow-code-generation-from-strings` allows.
+ * Compiles and runs the report path's code, a CommonJS module body that takes `importDependency`
+ * as well, and returns what it exports: everything else the report path needs is in the string or
+ * a built-in module. Its frames name the library (core/input/frames.ts): never the user's code.
  * @example
  * const { createReporting } = compileReportPath(REPORT_PATH_SOURCE);
  */
 export function compileReportPath(source: string): BundledReportPath {
-  // Not a static import: an ES module bundle would load node:vm at every cold start.
-  const vm = process.getBuiltinModule('node:vm');
-  const run = vm.compileFunction(source, ['exports', 'require', 'module', 'importDependency'], {
-    // Frames of the report path name the library (core/input/frames.ts): never the user's code.
-    filename: 'lambda-error-mail/dist/report-path.js',
-  });
-  const module = { exports: {} as BundledReportPath };
-  const builtin = (id: string) => {
-    const found = process.getBuiltinModule(id);
-    if (found === undefined)
-      throw new Error(`the report path requires \`${id}\`, which is no built-in module`);
-    return found;
-  };
-  run(module.exports, builtin, module, importDependency);
-  return module.exports;
+  return compileCommonJs(source, 'lambda-error-mail/dist/report-path.js', { importDependency });
 }

@@ -17,7 +17,7 @@ describe('compileReportPath', () => {
     const source = "require('nodemailer');";
 
     expect(() => compileReportPath(source)).toThrow(
-      'the report path requires `nodemailer`, which is no built-in module',
+      'lambda-error-mail/dist/report-path.js requires `nodemailer`, which is no built-in module',
     );
   });
 
