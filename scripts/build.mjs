@@ -43,7 +43,8 @@ await chmod('dist/cli.js', 0o755);
  * Writes dist/report-path-bundled.js: the report path built as the body of a CommonJS function, in a
  * string that src/adapters/bundled-report-path.ts compiles. Its code loads its dependencies through
  * that module's `importDependency`, handed in, so the bundler that bundles the string's module sees
- * their `import()`s. Blank space is left out of the string (names are kept, for stack traces).
+ * their `import()`s. The string is minified, with the names of its functions and classes kept for
+ * stack traces and error names.
  */
 async function writeBundledReportPath(names) {
   const importedByName = {
@@ -65,7 +66,9 @@ async function writeBundledReportPath(names) {
     entryPoints: ['src/adapters/report-path.ts'],
     format: 'cjs',
     sourcemap: false,
-    minifyWhitespace: true,
+    // A third smaller than blank space left out alone; what it costs is read at every cold start.
+    minify: true,
+    keepNames: true,
     write: false,
     plugins: [importedByName],
     // import.meta.url is read to find the installed package, which a bundle is not.
