@@ -66,7 +66,7 @@ async function writeBundledReportPath(names) {
     entryPoints: ['src/adapters/report-path.ts'],
     format: 'cjs',
     sourcemap: false,
-    // A third smaller than blank space left out alone; what it costs is read at every cold start.
+    // 94 KiB instead of 130 KiB with only blank space left out: each cold start reads all of it.
     minify: true,
     keepNames: true,
     write: false,
