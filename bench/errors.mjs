@@ -1,7 +1,9 @@
 // The error path and floods of lambda-error-mail, through a local SES (aws-ses-v2-local on 127.0.0.1):
-// each sample is a fresh process, so "first report" is a container's first.
+// each sample is a fresh process, so "first report" is a container's first. With BENCH_JSON set to a
+// path, the figures are written there too, for bench/render.mjs.
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -72,3 +74,20 @@ console.log('| errors | mails sent | total time |');
 console.log('| --- | ---: | ---: |');
 console.log(`| 1,000 identical | ${identicalMails} | ${fmt(flood.identicalMs, 0)} ms |`);
 console.log(`| 10 distinct | ${distinctMails} | ${fmt(flood.distinctMs, 0)} ms |`);
+if (process.env.BENCH_JSON) {
+  const results = {
+    node: process.version,
+    settings: { processes: PROCESSES, warmReports: 30, largeReports: 7 },
+    messageKiB: p('rawBytes') / 1024,
+    roundTripMs: p('roundTrip'),
+    firstMs: p('first'),
+    warmMs: p('warm'),
+    largeMs: p('large'),
+    samples: paths,
+    floods: {
+      identical: { errors: 1000, mails: identicalMails, ms: flood.identicalMs },
+      distinct: { errors: 10, mails: distinctMails, ms: flood.distinctMs },
+    },
+  };
+  writeFileSync(process.env.BENCH_JSON, `${JSON.stringify(results, null, 2)}\n`);
+}
