@@ -35,7 +35,10 @@ const ns = (value) =>
       : `${fmt(value)} ns`;
 const ms = (value, digits = 1) => `${fmt(value, digits)} ms`;
 const met = (ok) => (ok ? 'yes' : 'no');
-const nodeName = (node) => `Node ${node.version.replace(/^v/, '')}`;
+const bare = (version) => version.replace(/^v/, '');
+const nodeName = (node) => `Node ${bare(node.version)}`;
+/** "1 fresh process", "5 fresh processes". */
+const count = (n, one, many = `${one}s`) => `${fmt(n)} ${n === 1 ? one : many}`;
 const range = (values, format) => {
   const low = Math.min(...values);
   const high = Math.max(...values);
@@ -103,7 +106,7 @@ function targets(run) {
   const each = (pick) =>
     run.nodes.flatMap((node) => {
       const row = pick(node);
-      return row === undefined ? [] : [{ node: node.version, ...row }];
+      return row === undefined ? [] : [{ node: bare(node.version), ...row }];
     });
   const c = (node, name) => node.peers?.contenders[name];
   const peers = (node, filter) =>
@@ -216,8 +219,8 @@ function targets(run) {
       const throwMs = median(row.samples.map((s) => s.ms));
       const atOnce = row.samples.filter((s) => s.mailedIn === 1).length;
       return {
-        ours: `${ms(throwMs, 0)}; mailed at once in ${atOnce} of ${row.samples.length}`,
-        peer: '',
+        ours: `${ms(throwMs, 0)}; mailed with it in ${atOnce} of ${row.samples.length} runs`,
+        peer: 'no peer sends mail',
         met: met(throwMs <= TARGETS.firstReportSmallMs && atOnce === row.samples.length),
       };
     }),
@@ -241,7 +244,7 @@ function targets(run) {
       const percents = node.logs.lines.map((line) => (100 * line.addedNs) / line.offNs);
       return {
         ours: percents.map((p) => `${fmt(p, 1)}%`).join(', '),
-        peer: '',
+        peer: 'no peer captures log lines',
         met: met(percents.every((p) => p <= TARGETS.captureLinePercent)),
       };
     }),
@@ -340,16 +343,18 @@ function method(run) {
   ];
   if (s.processes !== undefined) {
     lines.push(
-      `- **Success path**: each contender runs in ${s.processes} fresh processes (peers patch globals: Sentry's`,
+      `- **Success path**: each contender runs in ${count(s.processes, 'fresh process', 'fresh processes')} (peers patch globals: Sentry's`,
       "  OpenTelemetry hooks, Bugsnag's process listeners), contenders interleaved across processes. In",
-      `  each process the bare handler and the wrapped one alternate for ${s.rounds} rounds; a round is about 100 ms`,
+      `  each process the bare handler and the wrapped one alternate for ${count(s.rounds, 'round')}; a round is about 100 ms`,
       '  of calls of the slower one. Every call gets a new Lambda-like context whose',
       "  `getRemainingTimeInMillis` reads the clock, as the runtime's does. The figure is the median of the",
       `  per-round differences (${s.processes * s.rounds} per contender), so a slow moment that hits both cancels out. "over middy alone"`,
-      "  subtracts the same middy version's own cost from its rows.",
+      "  subtracts the same middy version's own cost from its rows. A single process can hold one level for",
+      '  several rounds, which is why the median pools the rounds of several processes. middy 7 asks for',
+      '  Node.js 22 or later (its `engines`); its rows on Node 20 run all the same.',
       `- **Cold start**: a fresh process first loads a warm-up module, then the contender's module, and`,
       '  reports the time, RSS and heap after a GC; the baseline is the same with an empty module; medians of',
-      `  ${s.importProcesses} processes. The warm-up stands for the loader's own start-up: it imports two tiny packages through`,
+      `  ${count(s.importProcesses, 'process', 'processes')}. The warm-up stands for the loader's own start-up: it imports two tiny packages through`,
       '  exports maps, because Node checks every exports target with a regular expression of its own that V8',
       '  compiles on the first use and again on the second, a cost that would otherwise fall on whichever',
       "  contender's package is resolved first. Unbundled modules are `import()`ed; bundles (esbuild,",
@@ -359,7 +364,7 @@ function method(run) {
   }
   if (e) {
     lines.push(
-      `- **Error path**: ${e.processes} fresh processes ("containers") against \`aws-ses-v2-local\`, flood control off so`,
+      `- **Error path**: ${count(e.processes, 'fresh process', 'fresh processes')} ("containers") against \`aws-ses-v2-local\`, flood control off so`,
       '  every failure mails. The first report loads the report path, the SES client and the MIME composer;',
       `  warm reports are the next ${e.warmReports}, then ${e.largeReports} with a 6 MB body. The SES round trip is the SDK alone sending a message of`,
       "  a report's size through a warm client of the same settings, imported only after the reports, so that",
@@ -368,7 +373,7 @@ function method(run) {
   }
   if (low) {
     lines.push(
-      `- **128 MB**: ${low.settings.runs} fresh processes under a cgroup v1 CPU quota of 7.2% of one CPU, the share Lambda gives`,
+      `- **128 MB**: ${count(low.settings.runs, 'fresh process', 'fresh processes')} under a cgroup v1 CPU quota of 7.2% of one CPU, the share Lambda gives`,
       `  128 MB (1,769 MB is one vCPU), default settings and a ${fmt(low.settings.timeoutMs)} ms function timeout. The first invocation`,
       '  throws; until its mail is out, up to four more invocations run (they succeed), since a report that',
       '  could not be sent in time goes out with the next invocation.',
@@ -378,8 +383,8 @@ function method(run) {
     lines.push(
       '- **Log capture**: per invocation, a wrapper with `ERROR_MAIL_CAPTURE_LOGS=true` and one with it off',
       `  alternate in one process (blocks of ${fmt(l.blockInvocations)} invocations, a new context for each, process CPU time, the`,
-      `  median of ${l.blocks} pairs; ${l.processes} fresh processes). Per line, fresh processes with capture off and on alternate`,
-      `  (${l.pairs} pairs; each logs ${fmt(l.lines)} lines after a warm-up, in process CPU time). "The Lambda runtime's`,
+      `  median of ${l.blocks} pairs; ${count(l.processes, 'fresh process', 'fresh processes')}). Per line, fresh processes with capture off and on alternate`,
+      `  (${count(l.pairs, 'pair')}; each logs ${fmt(l.lines)} lines after a warm-up, in process CPU time). "The Lambda runtime's`,
       '  console" frames each line to a descriptor with `fs.writeSync`, as aws-lambda-ric 4 does; "Node.js\'s',
       '  console" writes standard output. Both write to /dev/null.',
     );
@@ -438,7 +443,7 @@ function errorPath(node) {
     '',
     'From the throw to the caller, through a local SES:',
     '',
-    '| case | processes | throw to caller | over the SES round trip | mailed |',
+    '| case | processes | throw to caller | over the SES round trip | mails in the local SES |',
     '| --- | ---: | ---: | ---: | --- |',
   ];
   const e = node.errors;
@@ -447,9 +452,9 @@ function errorPath(node) {
     const n = e.settings.processes;
     rows.push(
       `| SendRawEmail alone (the SDK, warm client, ${fmt(e.messageKiB)} KiB message) | ${n} | ${ms(e.roundTripMs)} | | |`,
-      `| first report in a container at full CPU (loads the report path, the SDK and the composer) | ${n} | ${ms(e.firstMs)} | ${over(e.firstMs)} | with the invocation |`,
-      `| warm report (median of ${e.settings.warmReports} per process) | ${n} | ${ms(e.warmMs)} | ${over(e.warmMs)} | with the invocation |`,
-      `| warm report of a 6 MB request body (median of ${e.settings.largeReports} per process) | ${n} | ${ms(e.largeMs)} | ${over(e.largeMs)} | with the invocation |`,
+      `| first report in a container at full CPU (loads the report path, the SDK and the composer) | ${n} | ${ms(e.firstMs)} | ${over(e.firstMs)} | ${e.mailed === undefined ? '' : `${fmt(e.mailed)} of the ${fmt(e.reports)} reports of this row and the next two`} |`,
+      `| warm report (median of ${e.settings.warmReports} per process) | ${n} | ${ms(e.warmMs)} | ${over(e.warmMs)} | |`,
+      `| warm report of a 6 MB request body (median of ${e.settings.largeReports} per process) | ${n} | ${ms(e.largeMs)} | ${over(e.largeMs)} | |`,
     );
   }
   const row = node.lowmem?.rows.find((r) => r.size === 128);
@@ -461,12 +466,12 @@ function errorPath(node) {
     const laterText =
       later.length === 0
         ? ''
-        : `, ${later.length} with a later one (invocation ${later.map((s) => s.mailedIn).join(', ')}; those took ${range(
+        : `, ${later.length} with a later one (invocation ${later.map((s) => s.mailedIn).join(', ')}; the later invocations took ${range(
             later.flatMap((s) => s.laterMs),
             (v) => ms(v, 0),
           )})`;
     rows.push(
-      `| first report at 128 MB (7.2% of a vCPU, ${fmt(node.lowmem.settings.timeoutMs)} ms timeout; all runs: ${samples.map((s) => fmt(s.ms)).join(', ')} ms) | ${samples.length} | ${ms(median(samples.map((s) => s.ms)), 0)} | ${e ? ms(median(samples.map((s) => s.ms)) - e.roundTripMs, 0) : ''} | ${atOnce} of ${samples.length} with the invocation${laterText}${never > 0 ? `, ${never} not within five invocations` : ''} |`,
+      `| first report at 128 MB (7.2% of a vCPU, default settings, ${fmt(node.lowmem.settings.timeoutMs)} ms timeout; all runs: ${samples.map((s) => fmt(s.ms)).join(', ')} ms) | ${samples.length} | ${ms(median(samples.map((s) => s.ms)), 0)} | ${e ? ms(median(samples.map((s) => s.ms)) - e.roundTripMs, 0) : ''} | ${atOnce} of ${samples.length} with the invocation${laterText}${never > 0 ? `, ${never} not within five invocations` : ''}${samples.every((s) => s.caught) ? '' : `; the caller did not get the error in ${samples.filter((s) => !s.caught).length}`} |`,
     );
   } else if (node.lowmem?.unavailable) {
     rows.push(`| first report at 128 MB | 0 | not run: ${node.lowmem.unavailable} | | |`);
