@@ -72,10 +72,16 @@ function generated(run) {
     'What lambda-error-mail costs a Lambda function, next to the error reporters a serverless team would',
     `otherwise pick. Every figure down to the hand-written sections at the end is from one run of \`npm run bench\`, started ${run.startedAt.replace('T', ' ').replace(/\.\d+Z$/, ' UTC')} at ${run.commit}${run.changed ? ' (with changes to src/ not yet committed)' : ''}, on ${nodes.map(nodeName).join(', ')}, one after the other: ${fmt(minutes, 1)} minutes in all. Absolute figures move with the machine; compare the rows of one table.`,
   );
-  if (run.quick || run.parts.length < 5) {
+  if (run.quick) {
     push(
       '',
-      `**This was a quick or partial run** (${run.quick ? 'BENCH_QUICK=1, ' : ''}parts: ${run.parts.join(', ')}): its medians are of a few samples only, for checking the command, not for reading.`,
+      '**This was a quick run** (`BENCH_QUICK=1`): its medians are of one or two samples, for checking the command, not for reading.',
+    );
+  }
+  if (run.parts.length < 5) {
+    push(
+      '',
+      `**This run ran only some parts** (\`BENCH_PARTS=${run.parts.join(',')}\`): the other tables are left out.`,
     );
   }
   push('', '## Targets', '', ...targets(run), '');
