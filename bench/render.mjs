@@ -70,7 +70,7 @@ function generated(run) {
     '<!-- Written by bench/render.mjs from bench/results/run.json (`npm run bench`): change the generator, not this part. -->',
     '',
     'What lambda-error-mail costs a Lambda function, next to the error reporters a serverless team would',
-    `otherwise pick. Every figure down to the hand-written sections at the end is from one run of \`npm run bench\`, started ${run.startedAt.replace('T', ' ').replace(/\.\d+Z$/, ' UTC')} at ${run.commit}${run.changed ? ' (with changes to src/ not yet committed)' : ''}, on ${nodes.map(nodeName).join(', ')}, one after the other: ${fmt(minutes, 1)} minutes in all. Absolute figures move with the machine; compare the rows of one table.`,
+    `otherwise pick. Every figure down to the hand-written sections at the end is from one run of \`npm run bench\`, started ${run.startedAt.replace('T', ' ').replace(/\.\d+Z$/, ' UTC')} at ${run.commit}${run.changed ? ' (with changes to src/ not yet committed)' : ''}, on ${nodes.map(nodeName).join(', ')}${nodes.length > 1 ? ', one after the other' : ''}: ${fmt(minutes, 1)} minutes in all. Absolute figures move with the machine; compare the rows of one table.`,
   );
   if (run.quick) {
     push(
