@@ -6,9 +6,11 @@
 const ok = 'const ok = async () => ({ statusCode: 200, body: "ok" });';
 
 /**
- * name -> { label, source, middy, bundleOnly, external }. `middy`: built on @middy/core, compared with
- * middy alone too. `bundleOnly`: a way to bundle a contender above, measured bundled only, with
- * `external` left out of the bundle as well as `@aws-sdk/*` (and shipped in node_modules).
+ * name -> { label, source, peer, middy, bundleOnly, external }. `peer`: another project's reporter, the
+ * rows our figures are compared with. `middy`: the major of @middy/core it is built on (5, 6 or 7,
+ * installed side by side in bench/package.json as @middy/core-5 and so on), compared with that middy
+ * alone too. `bundleOnly`: a way to bundle a contender above, measured bundled only, with `external`
+ * left out of the bundle as well as `@aws-sdk/*` (and shipped in node_modules).
  */
 export const CONTENDERS = {
   bare: { label: 'bare async handler', source: `${ok}\nexport const handler = ok;` },
@@ -26,42 +28,36 @@ export const CONTENDERS = {
     external: ['nodemailer', 'nodemailer/*'],
     source: `import { withErrorMail } from 'lambda-error-mail';\n${ok}\nexport const handler = withErrorMail(ok);`,
   },
-  middy: {
-    label: '@middy/core alone',
-    middy: true,
-    source: `import middy from '@middy/core';\n${ok}\nexport const handler = middy(ok);`,
-  },
-  oursMiddy: {
-    label: 'lambda-error-mail errorMail() under middy',
-    middy: true,
-    source: `import middy from '@middy/core';\nimport { errorMail } from 'lambda-error-mail';\n${ok}\nexport const handler = middy(ok).use(errorMail());`,
-  },
-  middyErrorLogger: {
-    label: 'middy + @middy/error-logger + @middy/http-error-handler',
-    middy: true,
-    source: `import middy from '@middy/core';\nimport errorLogger from '@middy/error-logger';\nimport httpErrorHandler from '@middy/http-error-handler';\n${ok}\nexport const handler = middy(ok).use(errorLogger()).use(httpErrorHandler());`,
-  },
+  ...middyContenders(5),
+  ...middyContenders(6),
+  ...middyContenders(7),
   sentryNoDsn: {
+    peer: true,
     label: '@sentry/aws-serverless wrapHandler, no DSN',
     source: `import * as Sentry from '@sentry/aws-serverless';\nSentry.init({});\n${ok}\nexport const handler = Sentry.wrapHandler(ok);`,
   },
   sentryDsn: {
+    peer: true,
     label: '@sentry/aws-serverless wrapHandler, DSN on a loopback sink',
     source: `import * as Sentry from '@sentry/aws-serverless';\nSentry.init({ dsn: process.env.BENCH_SENTRY_DSN });\n${ok}\nexport const handler = Sentry.wrapHandler(ok);`,
   },
   powertools: {
+    peer: true,
     label: '@aws-lambda-powertools/logger: addContext + try/catch logger.error',
     source: `import { Logger } from '@aws-lambda-powertools/logger';\nconst logger = new Logger({ serviceName: 'bench' });\n${ok}\nexport const handler = async (event, context) => {\n  logger.addContext(context);\n  try {\n    return await ok(event, context);\n  } catch (error) {\n    logger.error('handler failed', error);\n    throw error;\n  }\n};`,
   },
   honeybadger: {
+    peer: true,
     label: '@honeybadger-io/js lambdaHandler',
     source: `import Honeybadger from '@honeybadger-io/js';\nHoneybadger.configure({ apiKey: 'bench-key', endpoint: process.env.BENCH_SINK, environment: 'production' });\n${ok}\nexport const handler = Honeybadger.lambdaHandler(ok);`,
   },
   bugsnagNoSessions: {
+    peer: true,
     label: '@bugsnag/plugin-aws-lambda, sessions off',
     source: bugsnag(false),
   },
   bugsnagSessions: {
+    peer: true,
     label: '@bugsnag/plugin-aws-lambda, sessions on (the default)',
     source: bugsnag(true),
   },
@@ -69,4 +65,48 @@ export const CONTENDERS = {
 
 function bugsnag(sessions) {
   return `import Bugsnag from '@bugsnag/js';\nimport BugsnagPluginAwsLambda from '@bugsnag/plugin-aws-lambda';\nBugsnag.start({\n  apiKey: '0123456789abcdef0123456789abcdef',\n  plugins: [BugsnagPluginAwsLambda],\n  endpoints: { notify: process.env.BENCH_SINK, sessions: process.env.BENCH_SINK },\n  autoTrackSessions: ${sessions},\n  logger: null,\n});\n${ok}\nexport const handler = Bugsnag.getPlugin('awsLambda').createHandler()(ok);`;
+}
+
+/**
+ * The rows built on one major of middy: middy alone, errorMail() registered after and before
+ * http-error-handler (middy runs onError middlewares last registered first, so the two orders see the
+ * error before and after http-error-handler has replaced it), errorMail() alone (middy 7 only, the
+ * row this page had before), and the peer that does the same job, error-logger with http-error-handler.
+ */
+function middyContenders(major) {
+  const core = `import middy from '@middy/core-${major}';`;
+  const handler = `import httpErrorHandler from '@middy/http-error-handler-${major}';`;
+  const ours = `import { errorMail } from 'lambda-error-mail';`;
+  return {
+    [`middy${major}`]: {
+      label: `@middy/core ${major} alone`,
+      middy: major,
+      source: `${core}\n${ok}\nexport const handler = middy(ok);`,
+    },
+    [`oursMiddyAfter${major}`]: {
+      label: `lambda-error-mail errorMail() registered after http-error-handler, middy ${major}`,
+      middy: major,
+      source: `${core}\n${handler}\n${ours}\n${ok}\nexport const handler = middy(ok).use(httpErrorHandler()).use(errorMail());`,
+    },
+    [`oursMiddyBefore${major}`]: {
+      label: `lambda-error-mail errorMail() registered before http-error-handler, middy ${major}`,
+      middy: major,
+      source: `${core}\n${handler}\n${ours}\n${ok}\nexport const handler = middy(ok).use(errorMail()).use(httpErrorHandler());`,
+    },
+    ...(major === 7
+      ? {
+          oursMiddy7: {
+            label: 'lambda-error-mail errorMail() alone, middy 7',
+            middy: major,
+            source: `${core}\n${ours}\n${ok}\nexport const handler = middy(ok).use(errorMail());`,
+          },
+        }
+      : {}),
+    [`middyErrorLogger${major}`]: {
+      label: `@middy/error-logger + @middy/http-error-handler, middy ${major}`,
+      peer: true,
+      middy: major,
+      source: `${core}\nimport errorLogger from '@middy/error-logger-${major}';\n${handler}\n${ok}\nexport const handler = middy(ok).use(errorLogger()).use(httpErrorHandler());`,
+    },
+  };
 }

@@ -1,7 +1,9 @@
 // The error path and floods of lambda-error-mail, through a local SES (aws-ses-v2-local on 127.0.0.1):
-// each sample is a fresh process, so "first report" is a container's first.
+// each sample is a fresh process, so "first report" is a container's first. With BENCH_JSON set to a
+// path, the figures are written there too, for bench/render.mjs.
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -34,13 +36,25 @@ const child = async (mode, marker) => {
   });
   return JSON.parse(stdout.trim().split('\n').at(-1));
 };
-const mailsMarked = async (marker) => {
-  const store = await (await fetch(`${sesUrl}/store`)).json();
+// Only the mail since `since` (epoch seconds) is read back: the store of a whole run is large.
+const mailsMarked = async (marker, since = 0) => {
+  const store = await (await fetch(`${sesUrl}/store?since=${since}`)).json();
   return store.emails.filter((mail) => mail.subject.startsWith(`[${marker}] `));
 };
 
+// Each process's reports (the first, the warm ones and the 6 MB ones) are counted in the local SES
+// after it ends; its SendRawEmail round trips, marked "round trip", are not reports.
+const REPORTS = 1 + 30 + 7;
 const paths = [];
-for (let i = 0; i < PROCESSES; i++) paths.push(await child('path', randomUUID()));
+for (let i = 0; i < PROCESSES; i++) {
+  const marker = randomUUID();
+  const since = Math.floor(Date.now() / 1000) - 1;
+  const sample = await child('path', marker);
+  sample.mailed = (await mailsMarked(marker, since)).filter(
+    (mail) => !mail.subject.endsWith(' round trip'),
+  ).length;
+  paths.push(sample);
+}
 const floodMarker = randomUUID();
 const flood = await child('flood', floodMarker);
 const floodMails = await mailsMarked(floodMarker);
@@ -72,3 +86,22 @@ console.log('| errors | mails sent | total time |');
 console.log('| --- | ---: | ---: |');
 console.log(`| 1,000 identical | ${identicalMails} | ${fmt(flood.identicalMs, 0)} ms |`);
 console.log(`| 10 distinct | ${distinctMails} | ${fmt(flood.distinctMs, 0)} ms |`);
+if (process.env.BENCH_JSON) {
+  const results = {
+    node: process.version,
+    settings: { processes: PROCESSES, warmReports: 30, largeReports: 7 },
+    reports: PROCESSES * REPORTS,
+    mailed: paths.reduce((sum, sample) => sum + sample.mailed, 0),
+    messageKiB: p('rawBytes') / 1024,
+    roundTripMs: p('roundTrip'),
+    firstMs: p('first'),
+    warmMs: p('warm'),
+    largeMs: p('large'),
+    samples: paths,
+    floods: {
+      identical: { errors: 1000, mails: identicalMails, ms: flood.identicalMs },
+      distinct: { errors: 10, mails: distinctMails, ms: flood.distinctMs },
+    },
+  };
+  writeFileSync(process.env.BENCH_JSON, `${JSON.stringify(results, null, 2)}\n`);
+}

@@ -9,8 +9,10 @@
 //   machine is shared: wall time moves more than the figure), with capture off and on in alternating
 //   processes; stdout and the descriptor are /dev/null.
 // BENCH_LOG_PROCESSES (5) fresh processes for the invocation row, BENCH_LOG_PAIRS (9) pairs of
-// processes for each line row.
+// processes for each line row. With BENCH_JSON set to a path, the figures are written there too, for
+// bench/render.mjs.
 import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { median } from './median.mjs';
 
 const PROCESSES = Number(process.env.BENCH_LOG_PROCESSES ?? 5);
@@ -91,6 +93,7 @@ const addedCall = median(invocations.map((result) => result.added));
 console.log(
   `| a successful invocation (withErrorMail, timeout warning off; CPU time) | ${bareCall.toFixed(1)} ns | ${(bareCall + addedCall).toFixed(1)} ns | ${addedCall.toFixed(1)} ns |`,
 );
+const lines = [];
 for (const [line, runtime, what] of [
   ['short', true, "console.log of a short line, by the Lambda runtime's console (framed to its descriptor)"],
   ['json', true, "console.log of a 1 KB JSON line, by the Lambda runtime's console"],
@@ -107,7 +110,17 @@ for (const [line, runtime, what] of [
   }
   const bare = median(offs);
   const addedLine = median(added);
+  lines.push({ line, runtime, offNs: bare, addedNs: addedLine, offSamples: offs, addedSamples: added });
   console.log(
     `| ${what} (CPU time) | ${bare.toFixed(0)} ns | ${(bare + addedLine).toFixed(0)} ns | ${addedLine.toFixed(0)} ns (${((addedLine / bare) * 100).toFixed(1)}%) |`,
   );
+}
+if (process.env.BENCH_JSON) {
+  const results = {
+    node: process.version,
+    settings: { processes: PROCESSES, pairs: PAIRS, blocks: 40, blockInvocations: 20_000, lines: 300_000 },
+    invocation: { offNs: bareCall, addedNs: addedCall, samples: invocations },
+    lines,
+  };
+  writeFileSync(process.env.BENCH_JSON, `${JSON.stringify(results, null, 2)}\n`);
 }

@@ -7,6 +7,10 @@
 // Default settings, a 3 s function timeout (ERROR_MAIL_SEND_BUDGET_MS and LOWMEM_TIMEOUT_MS, when set,
 // are handed to the child); median of BENCH_LOWMEM_RUNS (5) fresh processes per size.
 // Needs root and /sys/fs/cgroup/cpu; without them only the full-CPU row runs. Everything on 127.0.0.1.
+// BENCH_LOWMEM_FULL=0 leaves out the full-CPU row and BENCH_LOWMEM_FLOOR=0 the dependencies' own
+// figures (`npm run bench` runs 128 MB alone so); with BENCH_JSON set to a path, the figures are
+// written there too, for bench/render.mjs.
+import { writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { cpuLimitUnavailable, createCpuLimit, jsonLines, ONE_VCPU_MB, runNode } from './cpu-limit.mjs';
@@ -15,6 +19,8 @@ import { median } from './median.mjs';
 const require = createRequire(new URL('../package.json', import.meta.url));
 const RUNS = Number(process.env.BENCH_LOWMEM_RUNS ?? 5);
 const SIZES = (process.env.BENCH_LOWMEM_SIZES ?? '128,256,512,1024').split(',').map(Number);
+const FULL = process.env.BENCH_LOWMEM_FULL !== '0';
+const FLOOR = process.env.BENCH_LOWMEM_FLOOR !== '0';
 const child = fileURLToPath(new URL('./lowmem-child.mjs', import.meta.url));
 const floor = fileURLToPath(new URL('./lowmem-floor.mjs', import.meta.url));
 
@@ -53,14 +59,15 @@ async function firstReport(mb, cgroup) {
 }
 
 const rows = [];
-for (const size of unavailable === undefined ? [...SIZES, 'full'] : ['full']) {
+const limited = unavailable === undefined ? SIZES : [];
+for (const size of FULL ? [...limited, 'full'] : limited) {
   const limit = size === 'full' ? undefined : createCpuLimit('lem-lowmem', size);
   try {
     const samples = [];
     const floors = [];
     for (let i = 0; i < RUNS; i++) {
       samples.push(await firstReport(size === 'full' ? ONE_VCPU_MB : size, limit?.path));
-      floors.push(jsonLines((await runNode(floor, env, limit?.path)).stdout));
+      if (FLOOR) floors.push(jsonLines((await runNode(floor, env, limit?.path)).stdout));
     }
     rows.push({ size, samples, floors });
   } finally {
@@ -85,20 +92,40 @@ for (const { size, samples } of rows) {
     `${label(size)} | ${share} | ${ms(samples.map((s) => s.ms))} (${samples.map((s) => s.ms.toFixed(0)).join(', ')}) | ${mailedIn} (of ${samples.length}) | ${later.length === 0 ? '-' : ms(later)} | ${ms(samples.map((s) => s.cpuMs))}`,
   );
 }
-console.log('\nThe dependencies on their own, as the package loads them (median ms; CPU ms in brackets)\n');
-const STEPS = ['sesClient', 'composer', 'firstCompose', 'firstSesRequest'];
-console.log(
-  'memory | loading the SES client | loading the composer | first composing | first SES request | the SES client alone (load and first request)',
-);
-console.log('--- | --- | --- | --- | --- | ---');
-for (const { size, floors } of rows) {
-  const cell = (pick) =>
-    `${ms(floors.map((f) => pick(f).ms))} (${median(floors.map((f) => pick(f).cpuMs)).toFixed(0)})`;
-  const sdkAlone = (f) => ({
-    ms: f.sesClient.ms + f.firstSesRequest.ms,
-    cpuMs: f.sesClient.cpuMs + f.firstSesRequest.cpuMs,
-  });
+if (process.env.BENCH_JSON) {
+  const results = {
+    node: process.version,
+    unavailable: unavailable ?? null,
+    settings: {
+      runs: RUNS,
+      timeoutMs: Number(process.env.LOWMEM_TIMEOUT_MS ?? 3000),
+      sendBudgetMs: process.env.ERROR_MAIL_SEND_BUDGET_MS ?? null,
+    },
+    rows: rows.map(({ size, samples, floors }) => ({
+      size,
+      cpuShare: size === 'full' ? 1 : size / ONE_VCPU_MB,
+      samples,
+      floors,
+    })),
+  };
+  writeFileSync(process.env.BENCH_JSON, `${JSON.stringify(results, null, 2)}\n`);
+}
+if (FLOOR) {
+  console.log('\nThe dependencies on their own, as the package loads them (median ms; CPU ms in brackets)\n');
+  const STEPS = ['sesClient', 'composer', 'firstCompose', 'firstSesRequest'];
   console.log(
-    `${label(size)} | ${STEPS.map((step) => cell((f) => f[step])).join(' | ')} | ${cell(sdkAlone)}`,
+    'memory | loading the SES client | loading the composer | first composing | first SES request | the SES client alone (load and first request)',
   );
+  console.log('--- | --- | --- | --- | --- | ---');
+  for (const { size, floors } of rows) {
+    const cell = (pick) =>
+      `${ms(floors.map((f) => pick(f).ms))} (${median(floors.map((f) => pick(f).cpuMs)).toFixed(0)})`;
+    const sdkAlone = (f) => ({
+      ms: f.sesClient.ms + f.firstSesRequest.ms,
+      cpuMs: f.sesClient.cpuMs + f.firstSesRequest.cpuMs,
+    });
+    console.log(
+      `${label(size)} | ${STEPS.map((step) => cell((f) => f[step])).join(' | ')} | ${cell(sdkAlone)}`,
+    );
+  }
 }

@@ -5,6 +5,7 @@
 //      with esbuild (@aws-sdk/* external, as the Lambda runtime ships it), and the bundle's size.
 // Then bench/errors.mjs: the error path and floods, through a local SES.
 // Everything talks to 127.0.0.1 only. BENCH_PROCESSES and BENCH_ROUNDS trade time for steadiness.
+// With BENCH_JSON set to a path, the figures are written there too, for bench/render.mjs.
 import { execFile } from 'node:child_process';
 import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -179,18 +180,62 @@ const version = (pkg) => {
     return JSON.parse(readFileSync(join(here, '..', 'node_modules', pkg, 'package.json'), 'utf8')).version;
   }
 };
+const MIDDY = [5, 6, 7];
 console.log(
   `## Machine\n\nNode ${process.version}, ${cpus()[0]?.model ?? 'unknown CPU'} (${cpus().length} cores), ${fmt(totalmem() / 1024 ** 3)} GiB, ${process.platform} ${process.arch}.`,
 );
 console.log(
-  `\nVersions: lambda-error-mail ${version('lambda-error-mail')}, @sentry/aws-serverless ${version('@sentry/aws-serverless')}, @middy/core ${version('@middy/core')}, @middy/error-logger ${version('@middy/error-logger')}, @middy/http-error-handler ${version('@middy/http-error-handler')}, @aws-lambda-powertools/logger ${version('@aws-lambda-powertools/logger')}, @honeybadger-io/js ${version('@honeybadger-io/js')}, @bugsnag/js ${version('@bugsnag/js')}, @bugsnag/plugin-aws-lambda ${version('@bugsnag/plugin-aws-lambda')}.`,
+  `\nVersions: lambda-error-mail ${version('lambda-error-mail')}, @sentry/aws-serverless ${version('@sentry/aws-serverless')}, @middy/core ${MIDDY.map((major) => version(`@middy/core-${major}`)).join(', ')}, @middy/error-logger ${MIDDY.map((major) => version(`@middy/error-logger-${major}`)).join(', ')}, @middy/http-error-handler ${MIDDY.map((major) => version(`@middy/http-error-handler-${major}`)).join(', ')}, @aws-lambda-powertools/logger ${version('@aws-lambda-powertools/logger')}, @honeybadger-io/js ${version('@honeybadger-io/js')}, @bugsnag/js ${version('@bugsnag/js')}, @bugsnag/plugin-aws-lambda ${version('@bugsnag/plugin-aws-lambda')}.`,
 );
 
 if (ONLY !== 'cold') printSuccess();
 if (ONLY !== 'success') printCold();
+if (process.env.BENCH_JSON) writeFileSync(process.env.BENCH_JSON, `${JSON.stringify(results(), null, 2)}\n`);
+
+/** The run's figures, self-contained: bench/render.mjs writes BENCHMARKS.md from them alone. */
+function results() {
+  const packages = [
+    'lambda-error-mail',
+    '@sentry/aws-serverless',
+    '@aws-lambda-powertools/logger',
+    '@honeybadger-io/js',
+    '@bugsnag/js',
+    '@bugsnag/plugin-aws-lambda',
+    ...MIDDY.flatMap((major) =>
+      ['core', 'error-logger', 'http-error-handler'].map((name) => `@middy/${name}-${major}`),
+    ),
+    'esbuild',
+  ];
+  const contenders = {};
+  for (const [name, { label, peer = false, middy, bundleOnly = false }] of Object.entries(CONTENDERS)) {
+    const entry = { label, peer, middy: middy ?? null, bundleOnly };
+    if (summary[name] !== undefined) entry.success = summary[name];
+    if (ONLY !== 'success') {
+      const bytes = readFileSync(bundles[name]);
+      entry.cold = {
+        unbundled: bundleOnly ? null : cold('unbundled', name),
+        bundled: cold('bundled', name),
+        bundleKiB: bytes.length / 1024,
+        gzippedKiB: gzipSync(bytes).length / 1024,
+      };
+    }
+    contenders[name] = entry;
+  }
+  return {
+    node: process.version,
+    settings: {
+      processes: PROCESSES,
+      rounds: Number(childEnv.BENCH_ROUNDS),
+      importProcesses: IMPORT_PROCESSES,
+      only: ONLY ?? null,
+    },
+    versions: Object.fromEntries(packages.map((pkg) => [pkg, version(pkg)])),
+    contenders,
+  };
+}
 
 function printSuccess() {
-  const middyAlone = summary.middy.addedNs;
+  const middyAlone = (name) => summary[`middy${CONTENDERS[name].middy}`].addedNs;
   console.log(
     `\n## Success path\n\nAdded per successful invocation over a bare async handler (median of ${PROCESSES} processes x ${childEnv.BENCH_ROUNDS} interleaved rounds; bare handler ${fmt(summary.ours.bareNs, 0)} ns per call):\n`,
   );
@@ -200,7 +245,10 @@ function printSuccess() {
   console.log('| --- | ---: | ---: | ---: | ---: | ---: |');
   const byCost = Object.entries(summary).sort((a, b) => a[1].addedNs - b[1].addedNs);
   for (const [name, s] of byCost) {
-    const over = CONTENDERS[name].middy && name !== 'middy' ? `${fmtNs(s.addedNs - middyAlone)}` : '';
+    const over =
+      CONTENDERS[name].middy && name !== `middy${CONTENDERS[name].middy}`
+        ? `${fmtNs(s.addedNs - middyAlone(name))}`
+        : '';
     console.log(
       `| ${CONTENDERS[name].label} | ${fmtNs(s.addedNs)} | ${fmt(s.wrappedNs / s.bareNs, 1)} | ${over} | ${fmt(s.requestsPerCall, 2)} | ${fmt(s.calls)} |`,
     );
