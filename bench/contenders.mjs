@@ -6,11 +6,12 @@
 const ok = 'const ok = async () => ({ statusCode: 200, body: "ok" });';
 
 /**
- * name -> { label, source, peer, middy, bundleOnly, external }. `peer`: another project's reporter, the
+ * name -> { label, source, peer, middy, bundleOnly, successOnly, external }. `peer`: another project's reporter, the
  * rows our figures are compared with. `middy`: the major of @middy/core it is built on (5, 6 or 7,
  * installed side by side in bench/package.json as @middy/core-5 and so on), compared with that middy
  * alone too. `bundleOnly`: a way to bundle a contender above, measured bundled only, with `external`
- * left out of the bundle as well as `@aws-sdk/*` (and shipped in node_modules).
+ * left out of the bundle as well as `@aws-sdk/*` (and shipped in node_modules). `successOnly`: measured
+ * on the success path only (its module does more than a cold start at import).
  */
 export const CONTENDERS = {
   bare: { label: 'bare async handler', source: `${ok}\nexport const handler = ok;` },
@@ -63,6 +64,32 @@ export const CONTENDERS = {
   },
 };
 
+/**
+ * With BENCH_BEFORE set (a git revision), the library as that revision built it, installed beside the
+ * current one as `lambda-error-mail-before` (bench/peers.mjs builds it): the rows a change is judged by,
+ * measured in the same run as the rows after it.
+ */
+export function beforeContenders(revision) {
+  const ours = `import { withErrorMail } from 'lambda-error-mail-before';`;
+  return {
+    oursAtBefore: {
+      label: `lambda-error-mail withErrorMail (defaults), as built at ${revision}`,
+      source: `${ours}\n${ok}\nexport const handler = withErrorMail(ok);`,
+    },
+    oursNodemailerExternalAtBefore: {
+      label: `lambda-error-mail withErrorMail, bundled with \`nodemailer\` external, as built at ${revision}`,
+      bundleOnly: true,
+      external: ['nodemailer', 'nodemailer/*'],
+      source: `${ours}\n${ok}\nexport const handler = withErrorMail(ok);`,
+    },
+    oursMiddyAtBefore7: {
+      label: `lambda-error-mail errorMail() registered before http-error-handler (then the advice), middy 7, as built at ${revision}`,
+      middy: 7,
+      source: `import middy from '@middy/core-7';\nimport httpErrorHandler from '@middy/http-error-handler-7';\nimport { errorMail } from 'lambda-error-mail-before';\n${ok}\nexport const handler = middy(ok).use(errorMail()).use(httpErrorHandler());`,
+    },
+  };
+}
+
 function bugsnag(sessions) {
   return `import Bugsnag from '@bugsnag/js';\nimport BugsnagPluginAwsLambda from '@bugsnag/plugin-aws-lambda';\nBugsnag.start({\n  apiKey: '0123456789abcdef0123456789abcdef',\n  plugins: [BugsnagPluginAwsLambda],\n  endpoints: { notify: process.env.BENCH_SINK, sessions: process.env.BENCH_SINK },\n  autoTrackSessions: ${sessions},\n  logger: null,\n});\n${ok}\nexport const handler = Bugsnag.getPlugin('awsLambda').createHandler()(ok);`;
 }
@@ -93,8 +120,21 @@ function middyContenders(major) {
       middy: major,
       source: `${core}\n${handler}\n${ours}\n${ok}\nexport const handler = middy(ok).use(errorMail()).use(httpErrorHandler());`,
     },
+    [`hooks${major}`]: {
+      label: `a middleware with empty before and after hooks (what middy ${major} charges any middleware that has them)`,
+      middy: major,
+      source: `${core}\n${ok}\nexport const handler = middy(ok).use({ before() {}, after() {} });`,
+    },
     ...(major === 7
       ? {
+          oursMiddyBeforeAnswered7: {
+            label:
+              'lambda-error-mail errorMail() registered before http-error-handler, after a failure the error handler answered (it then keeps the first error), middy 7',
+            middy: major,
+            // Its first failure is mailed at import, through the console backend: not a cold start to compare.
+            successOnly: true,
+            source: `${core}\n${handler}\n${ours}\nconst ok = async (event) => {\n  if (event.fail) throw new Error('the first failure of the container');\n  return { statusCode: 200, body: 'ok' };\n};\nexport const handler = middy(ok)\n  .use(errorMail({ env: { ...process.env, EMAIL_BACKEND: 'console' }, log: () => undefined }))\n  .use(httpErrorHandler({ logger: false }));\nconst deadline = Date.now() + 30_000;\nawait handler({ fail: true }, { awsRequestId: 'first', getRemainingTimeInMillis: () => deadline - Date.now() });`,
+          },
           oursMiddy7: {
             label: 'lambda-error-mail errorMail() alone, middy 7',
             middy: major,

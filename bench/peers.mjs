@@ -6,7 +6,7 @@
 // Then bench/errors.mjs: the error path and floods, through a local SES.
 // Everything talks to 127.0.0.1 only. BENCH_PROCESSES and BENCH_ROUNDS trade time for steadiness.
 // With BENCH_JSON set to a path, the figures are written there too, for bench/render.mjs.
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { cpus, totalmem } from 'node:os';
@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
-import { CONTENDERS } from './contenders.mjs';
+import { beforeContenders, CONTENDERS as CURRENT } from './contenders.mjs';
 import { median } from './median.mjs';
 
 const run = promisify(execFile);
@@ -62,6 +62,23 @@ cpSync(join(here, '..', 'package.json'), join(installed, 'package.json'));
 cpSync(join(here, '..', 'dist'), join(installed, 'dist'), { recursive: true });
 
 rmSync(work, { recursive: true, force: true });
+
+// BENCH_BEFORE: a git revision of this repository, built with its own build script and installed beside
+// the current build, so that its rows are measured in the same run.
+const BEFORE = process.env.BENCH_BEFORE;
+const CONTENDERS = BEFORE ? { ...CURRENT, ...beforeContenders(BEFORE) } : CURRENT;
+if (BEFORE) {
+  const source = join(work, 'before-source');
+  mkdirSync(source, { recursive: true });
+  const archive = join(work, 'before.tar');
+  execFileSync('git', ['-C', join(here, '..'), 'archive', '--format=tar', '-o', archive, BEFORE]);
+  execFileSync('tar', ['-xf', archive, '-C', source]);
+  execFileSync(process.execPath, [join(source, 'scripts', 'build.mjs')], { cwd: source, stdio: 'ignore' });
+  const before = join(work, 'node_modules', 'lambda-error-mail-before');
+  mkdirSync(before, { recursive: true });
+  cpSync(join(source, 'package.json'), join(before, 'package.json'));
+  cpSync(join(source, 'dist'), join(before, 'dist'), { recursive: true });
+}
 mkdirSync(join(work, 'bundled'), { recursive: true });
 // The warm-up module imports two packages through exports maps, as every contender but the bare handler
 // imports one. Node's resolver checks each exports target with a regular expression of its own, and V8
@@ -88,9 +105,10 @@ writeFileSync(
 writeFileSync(join(work, 'empty.cjs'), 'exports.empty = 1;\n');
 const files = {};
 const bundles = {};
-for (const [name, { source, external = [] }] of Object.entries(CONTENDERS)) {
+for (const [name, { source, external = [], successOnly = false }] of Object.entries(CONTENDERS)) {
   files[name] = join(work, `${name}.mjs`);
   writeFileSync(files[name], `${source}\n`);
+  if (successOnly) continue;
   bundles[name] = join(work, 'bundled', `${name}.cjs`);
   await build({
     entryPoints: [files[name]],
@@ -121,24 +139,44 @@ if (ONLY !== 'cold') {
       .filter((n) => n !== 'bare' && !CONTENDERS[n].bundleOnly)
       .map((n) => [n, []]),
   );
+  // A row built on middy is measured against that middy alone in the same process (its "over middy
+  // alone"): middy's own cost is some microseconds and moves between processes by more than the tens
+  // of nanoseconds a middleware adds, which a difference of two processes' medians would not show.
+  const baselineOf = (name) => {
+    const { middy } = CONTENDERS[name];
+    return middy && name !== `middy${middy}` ? files[`middy${middy}`] : files.bare;
+  };
   for (let p = 0; p < PROCESSES; p++) {
     for (const name of Object.keys(success)) {
       const before = sinkRequests;
-      const sample = await child(['success', files[name], files.bare]);
+      const sample = await child(['success', files[name], baselineOf(name)]);
       // Requests a child sends after its last response was timed are counted too; none should be ours.
       sample.requests = sinkRequests - before;
       success[name].push(sample);
     }
   }
+  const summarize = (samples) => ({
+    addedNs: median(samples.flatMap((s) => s.wrappedNs.map((w, i) => w - s.bareNs[i]))),
+    bareNs: median(samples.flatMap((s) => s.bareNs)),
+    wrappedNs: median(samples.flatMap((s) => s.wrappedNs)),
+    calls: samples[0].calls,
+    requestsPerCall:
+      samples.reduce((n, s) => n + s.requests, 0) / samples.reduce((n, s) => n + s.wrappedCalls, 0),
+  });
   for (const [name, samples] of Object.entries(success)) {
-    const added = samples.flatMap((s) => s.wrappedNs.map((w, i) => w - s.bareNs[i]));
+    if (baselineOf(name) === files.bare) summary[name] = summarize(samples);
+  }
+  // Over the bare handler, a middy row is its middy alone's figure plus what it adds to that middy.
+  for (const [name, samples] of Object.entries(success)) {
+    if (baselineOf(name) === files.bare) continue;
+    const alone = summary[`middy${CONTENDERS[name].middy}`];
+    const over = summarize(samples);
     summary[name] = {
-      addedNs: median(added),
-      bareNs: median(samples.flatMap((s) => s.bareNs)),
-      wrappedNs: median(samples.flatMap((s) => s.wrappedNs)),
-      calls: samples[0].calls,
-      requestsPerCall:
-        samples.reduce((n, s) => n + s.requests, 0) / samples.reduce((n, s) => n + s.wrappedCalls, 0),
+      ...over,
+      overMiddyNs: over.addedNs,
+      addedNs: alone.addedNs + over.addedNs,
+      bareNs: alone.bareNs,
+      wrappedNs: alone.wrappedNs + over.addedNs,
     };
   }
 }
@@ -156,6 +194,7 @@ if (ONLY !== 'success') {
     baseline.unbundled.push(await probe(join(work, 'empty.mjs'), 'warm.mjs'));
     baseline.bundled.push(await probe(join(work, 'empty.cjs'), 'warm.cjs'));
     for (const name of Object.keys(CONTENDERS)) {
+      if (CONTENDERS[name].successOnly) continue;
       if (!CONTENDERS[name].bundleOnly) imports.unbundled[name].push(await probe(files[name], 'warm.mjs'));
       imports.bundled[name].push(await probe(bundles[name], 'warm.cjs'));
     }
@@ -207,10 +246,13 @@ function results() {
     'esbuild',
   ];
   const contenders = {};
-  for (const [name, { label, peer = false, middy, bundleOnly = false }] of Object.entries(CONTENDERS)) {
+  for (const [
+    name,
+    { label, peer = false, middy, bundleOnly = false, successOnly = false },
+  ] of Object.entries(CONTENDERS)) {
     const entry = { label, peer, middy: middy ?? null, bundleOnly };
     if (summary[name] !== undefined) entry.success = summary[name];
-    if (ONLY !== 'success') {
+    if (ONLY !== 'success' && !successOnly) {
       const bytes = readFileSync(bundles[name]);
       entry.cold = {
         unbundled: bundleOnly ? null : cold('unbundled', name),
@@ -247,7 +289,7 @@ function printSuccess() {
   for (const [name, s] of byCost) {
     const over =
       CONTENDERS[name].middy && name !== `middy${CONTENDERS[name].middy}`
-        ? `${fmtNs(s.addedNs - middyAlone(name))}`
+        ? `${fmtNs(s.overMiddyNs ?? s.addedNs - middyAlone(name))}`
         : '';
     console.log(
       `| ${CONTENDERS[name].label} | ${fmtNs(s.addedNs)} | ${fmt(s.wrappedNs / s.bareNs, 1)} | ${over} | ${fmt(s.requestsPerCall, 2)} | ${fmt(s.calls)} |`,
@@ -264,6 +306,7 @@ function printCold() {
   );
   console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
   for (const name of Object.keys(CONTENDERS)) {
+    if (CONTENDERS[name].successOnly) continue;
     const b = cold('bundled', name);
     const bytes = readFileSync(bundles[name]);
     let unbundled = ' |  | ';

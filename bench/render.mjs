@@ -126,7 +126,9 @@ function targets(run) {
   };
   const overMiddy = (node, name) => {
     const entry = c(node, name);
-    return entry.success.addedNs - c(node, `middy${entry.middy}`).success.addedNs;
+    return (
+      entry.success.overMiddyNs ?? entry.success.addedNs - c(node, `middy${entry.middy}`).success.addedNs
+    );
   };
 
   add(
@@ -354,8 +356,8 @@ function method(run) {
       `  each process the bare handler and the wrapped one alternate for ${count(s.rounds, 'round')}; a round is about 100 ms`,
       '  of calls of the slower one. Every call gets a new Lambda-like context whose',
       "  `getRemainingTimeInMillis` reads the clock, as the runtime's does. The figure is the median of the",
-      `  per-round differences (${s.processes * s.rounds} per contender), so a slow moment that hits both cancels out. "over middy alone"`,
-      "  subtracts the same middy version's own cost from its rows. A single process can hold one level for",
+      `  per-round differences (${s.processes * s.rounds} per contender), so a slow moment that hits both cancels out. A row built on middy`,
+      '  alternates with the same middy version alone instead of the bare handler: its "over middy alone" is that pairing\'s median, and its "added per call" adds middy alone\'s own figure. A single process can hold one level for',
       '  several rounds, which is why the median pools the rounds of several processes. middy 7 asks for',
       '  Node.js 22 or later (its `engines`); its rows on Node 20 run all the same.',
       `- **Cold start**: a fresh process first loads a warm-up module, then the contender's module, and`,
@@ -405,7 +407,8 @@ function success(node) {
   const row = ([name, entry]) => {
     const s = entry.success;
     const alone = entry.middy === null ? undefined : contenders[`middy${entry.middy}`].success.addedNs;
-    const over = alone === undefined || name === `middy${entry.middy}` ? '' : ns(s.addedNs - alone);
+    const over =
+      alone === undefined || name === `middy${entry.middy}` ? '' : ns(s.overMiddyNs ?? s.addedNs - alone);
     return `| ${entry.label} | ${ns(s.addedNs)} | ${fmt(s.wrappedNs / s.bareNs, 1)} | ${over} | ${fmt(s.requestsPerCall, 2)} | ${fmt(s.calls)} |`;
   };
   const plain = entries
