@@ -188,22 +188,20 @@ describe('the timeout warning', () => {
     ]);
   });
 
-  it.each([
+  const majors = [
     ['middy 5', middy5],
     ['middy 6', middy6],
     ['middy 7', middy],
-  ] as const)(
+  ] as const;
+
+  it.each(majors)(
     'never warns under %s for an invocation another middleware answered early, so ours never saw it end',
     async (_, middy) => {
       await earlyAnswerThenSlow(middy, false);
     },
   );
 
-  it.each([
-    ['middy 5', middy5],
-    ['middy 6', middy6],
-    ['middy 7', middy],
-  ] as const)(
+  it.each(majors)(
     'never warns under %s for an early-answered invocation once the timeout is known (its state kept off the request)',
     async (_, middy) => {
       await earlyAnswerThenSlow(middy, true);
@@ -211,42 +209,40 @@ describe('the timeout warning', () => {
   );
 
   async function earlyAnswerThenSlow(middy: unknown, learned: boolean): Promise<void> {
-    {
-      const transport = recordingTransport();
-      // A warm-up middleware: its before returns a value, and middy returns it without running any after.
-      const warmUp = {
-        before: (request: { event: unknown }) =>
-          (request.event as { warmup?: boolean }).warmup === true ? 'warm' : undefined,
-      };
-      // The three majors' types differ; what they share is what this test uses.
-      type Chain = { use: (middleware: object) => Chain } & ((
-        event: unknown,
-        context: unknown,
-      ) => Promise<unknown>);
-      const handler = (middy as unknown as (base: (event: unknown) => Promise<unknown>) => Chain)(
-        async (event) => {
-          if ((event as { rawPath?: string }).rawPath !== '/first') await sleep(450);
-          return { statusCode: 200 };
-        },
-      )
-        .use(errorMail({ env: mailEnv({ ERROR_MAIL_TIMEOUT_WARNING_MS: '300' }), transport }))
-        .use(warmUp);
-      // A first invocation that ends teaches the watch the timeout; one after it reads no clock.
-      if (learned) await handler(httpApiEvent({ path: '/first' }), lambdaContext({ remainingMs: 500 }));
+    const transport = recordingTransport();
+    // A warm-up middleware: its before returns a value, and middy returns it without running any after.
+    const warmUp = {
+      before: (request: { event: unknown }) =>
+        (request.event as { warmup?: boolean }).warmup === true ? 'warm' : undefined,
+    };
+    // The three majors' types differ; what they share is what this test uses.
+    type Chain = { use: (middleware: object) => Chain } & ((
+      event: unknown,
+      context: unknown,
+    ) => Promise<unknown>);
+    const handler = (middy as unknown as (base: (event: unknown) => Promise<unknown>) => Chain)(
+      async (event) => {
+        if ((event as { rawPath?: string }).rawPath !== '/first') await sleep(450);
+        return { statusCode: 200 };
+      },
+    )
+      .use(errorMail({ env: mailEnv({ ERROR_MAIL_TIMEOUT_WARNING_MS: '300' }), transport }))
+      .use(warmUp);
+    // A first invocation that ends teaches the watch the timeout; one after it reads no clock.
+    if (learned) await handler(httpApiEvent({ path: '/first' }), lambdaContext({ remainingMs: 500 }));
 
-      await expect(
-        handler({ ...httpApiEvent({ path: '/warm-up' }), warmup: true }, lambdaContext({ remainingMs: 400 })),
-      ).resolves.toBe('warm');
-      // The warm-up's warning would be due 100 ms after it started; this one's 200 ms after it starts.
-      const slow = handler(httpApiEvent({ path: '/slow' }), lambdaContext({ remainingMs: 500 }));
-      await vi.advanceTimersByTimeAsync(450);
-      await expect(slow).resolves.toEqual({ statusCode: 200 });
-      await vi.advanceTimersByTimeAsync(100);
+    await expect(
+      handler({ ...httpApiEvent({ path: '/warm-up' }), warmup: true }, lambdaContext({ remainingMs: 400 })),
+    ).resolves.toBe('warm');
+    // The warm-up's warning would be due 100 ms after it started; this one's 200 ms after it starts.
+    const slow = handler(httpApiEvent({ path: '/slow' }), lambdaContext({ remainingMs: 500 }));
+    await vi.advanceTimersByTimeAsync(450);
+    await expect(slow).resolves.toEqual({ statusCode: 200 });
+    await vi.advanceTimersByTimeAsync(100);
 
-      expect(transport.mails.map((m) => m.subject)).toEqual([
-        '[shop] WARNING (EXTERNAL IP): Possible timeout: /slow',
-      ]);
-    }
+    expect(transport.mails.map((m) => m.subject)).toEqual([
+      '[shop] WARNING (EXTERNAL IP): Possible timeout: /slow',
+    ]);
   }
 
   // With DEBUG on the reporter sends nothing at all, so an empty mailbox cannot tell a warning that
