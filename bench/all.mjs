@@ -95,6 +95,8 @@ const run = {
   wallMs: null,
   commit: git(['rev-parse', '--short', 'HEAD']),
   changed: git(['status', '--porcelain', '--untracked-files=no', '--', 'src']) !== '',
+  // BENCH_BEFORE: a revision built beside this one by each Node's peers part (bench/peers.mjs).
+  before: process.env.BENCH_BEFORE ?? null,
   quick,
   parts,
   knobs,

@@ -100,13 +100,23 @@ function generated(run) {
 }
 
 function targets(run) {
-  const rows = [
-    '| target | Node | lambda-error-mail | best peer in the same run | met? |',
-    '| --- | --- | --- | --- | --- |',
-  ];
+  // With BENCH_BEFORE, the build of that revision ran beside this one: its figures are a column.
+  const revision = run.before ?? beforeOf(run);
+  const rows = revision
+    ? [
+        `| target | Node | lambda-error-mail | the build at ${revision}, same run | best peer in the same run | met? |`,
+        '| --- | --- | --- | --- | --- | --- |',
+      ]
+    : [
+        '| target | Node | lambda-error-mail | best peer in the same run | met? |',
+        '| --- | --- | --- | --- | --- |',
+      ];
   const add = (target, list) => {
     list.forEach((row, i) => {
-      rows.push(`| ${i === 0 ? target : ''} | ${row.node} | ${row.ours} | ${row.peer} | ${row.met} |`);
+      const before = revision ? ` ${row.before ?? ''} |` : '';
+      rows.push(
+        `| ${i === 0 ? target : ''} | ${row.node} | ${row.ours} |${before} ${row.peer} | ${row.met} |`,
+      );
     });
   };
   const each = (pick) =>
@@ -140,8 +150,10 @@ function targets(run) {
         peers(node, (entry) => entry.middy === null && entry.success),
         (entry) => entry.success.addedNs,
       );
+      const before = c(node, 'oursAtBefore')?.success;
       return {
         ours: `${ns(ours.addedNs)} (timeout warning off: ${ns(c(node, 'oursNoWarning').success.addedNs)})`,
+        before: before ? ns(before.addedNs) : undefined,
         peer: peer ? `${ns(peer.value)}: ${peer.entry.label}` : '',
         met: met(ours.addedNs <= TARGETS.successNs),
       };
@@ -154,8 +166,15 @@ function targets(run) {
         if (c(node, `middy${major}`)?.success === undefined) return undefined;
         const after = overMiddy(node, `oursMiddyAfter${major}`);
         const before = overMiddy(node, `oursMiddyBefore${major}`);
+        const atBefore = c(node, `oursMiddyAtBefore${major}`)?.success
+          ? overMiddy(node, `oursMiddyAtBefore${major}`)
+          : undefined;
         return {
-          ours: `after ${ns(after)}, before ${ns(before)}`,
+          ours: `after ${ns(after)}, before ${ns(before)}; empty before and after hooks: ${ns(overMiddy(node, `hooks${major}`))}`,
+          before:
+            atBefore === undefined
+              ? undefined
+              : `${ns(atBefore)} (registered before http-error-handler, as advised then)`,
           peer: `${ns(overMiddy(node, `middyErrorLogger${major}`))}: error-logger + http-error-handler`,
           met: met(after <= TARGETS.middyNs && before <= TARGETS.middyNs),
         };
@@ -177,8 +196,10 @@ function targets(run) {
         const ours = c(node, name)?.cold;
         if (ours === undefined) return undefined;
         const peer = bundledPeer(node);
+        const before = c(node, `${name}AtBefore`)?.cold;
         return {
           ours: `${ms(ours.bundled.ms)}, ${fmt(ours.bundleKiB, 1)} KiB`,
+          before: before ? `${ms(before.bundled.ms)}, ${fmt(before.bundleKiB, 1)} KiB` : undefined,
           peer: peer ? `${ms(peer.value)}: ${peer.entry.label}` : '',
           met: met(ours.bundled.ms <= TARGETS.bundledImportMs),
         };
@@ -194,8 +215,12 @@ function targets(run) {
         peers(node, (entry) => entry.cold?.unbundled),
         (entry) => entry.cold.unbundled.ms,
       );
+      const before = c(node, 'oursAtBefore')?.cold?.unbundled;
       return {
         ours: `${ms(ours.ms)}, RSS +${fmt(ours.rssMiB, 1)} MiB, heap +${fmt(ours.heapMiB, 2)} MiB`,
+        before: before
+          ? `${ms(before.ms)}, RSS +${fmt(before.rssMiB, 1)} MiB, heap +${fmt(before.heapMiB, 2)} MiB`
+          : undefined,
         peer: peer
           ? `${ms(peer.value)}, RSS +${fmt(peer.entry.cold.unbundled.rssMiB, 1)} MiB: ${peer.entry.label}`
           : '',
@@ -276,6 +301,16 @@ function targets(run) {
   return rows;
 }
 
+/** The revision of the "as built at" rows, for a run that did not record it. */
+function beforeOf(run) {
+  for (const node of run.nodes) {
+    const label = node.peers?.contenders.oursAtBefore?.label;
+    const found = label === undefined ? null : / as built at (\S+)$/.exec(label);
+    if (found) return found[1];
+  }
+  return null;
+}
+
 function machine(run) {
   const { machine: m } = run;
   const lines = [
@@ -305,6 +340,7 @@ function commands(run) {
     "npm run bench            # builds, installs bench/'s peers (npm ci), runs every part on Node 20, 22 and 24, writes this page",
     'BENCH_QUICK=1 npm run bench                  # a few samples per part: the whole command in a few minutes',
     'BENCH_NODES=20 BENCH_PARTS=success npm run bench   # one Node.js, one part',
+    'BENCH_BEFORE=<revision> npm run bench        # also that revision of the library, built beside this one: a column of the targets',
     'node bench/render.mjs    # this page again from bench/results/run.json, without running anything',
     'npm run bench:budgets    # the library alone: success path, import, lazy loading, report time for the largest inputs',
     'npm run bench:faults     # per SES fault: throw to caller, and whether the mail went',
