@@ -7,7 +7,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../dist/index.js';
 import { ErrorMailStack, stageOf } from '../../examples/cdk/stack.js';
-import { runCli } from '../helpers/cli.js';
+import { previewBundledThrow } from '../helpers/cli.js';
 
 // The CDK example synthesized as `cdk synth` does it (NodejsFunction runs esbuild here, no Docker),
 // without an AWS account: the settings each stage gets, the permissions, the table, and the bundle.
@@ -143,23 +143,19 @@ describe('examples/cdk', () => {
 
   it("shows the prod stage's mail with the traceback in handler.ts, not in the bundle", async () => {
     const asset = join(outdir, `asset.${appFunction('prod').Code.S3Key.replace(/\.zip$/, '')}`);
-    const lines = readFileSync(join(asset, 'index.js'), 'utf8').split('\n');
-    const index = lines.findIndex((line) => line.includes('boom: ${'));
-    const column = (lines[index] ?? '').indexOf('throw') + 1;
-    const source = readFileSync(HANDLER, 'utf8').split('\n');
-    const sourceLine = source.findIndex((line) => line.includes('boom: ${')) + 1;
 
-    const result = await runCli(
-      ['preview', EVENT, '--throw', 'Error: boom: /boom', '--at', `index.js:${index + 1}:${column}`],
-      stageEnvironment('prod'),
-      { cwd: asset },
-    );
+    const { result, sourceLine, sourceText } = await previewBundledThrow({
+      bundle: join(asset, 'index.js'),
+      source: HANDLER,
+      event: EVENT,
+      env: stageEnvironment('prod'),
+    });
 
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(
       new RegExp(`at <preview> \\(.*examples/cdk/handler\\.ts:${sourceLine}:\\d+\\)`),
     );
-    expect(result.stdout).toContain(`        ${source[sourceLine - 1]?.trim()}\n`);
+    expect(result.stdout).toContain(`        ${sourceText}\n`);
     expect(result.stdout).not.toContain('index.js:');
   });
 });

@@ -7,7 +7,7 @@ import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { loadConfig } from '../../dist/index.js';
-import { runCli } from '../helpers/cli.js';
+import { previewBundledThrow } from '../helpers/cli.js';
 import { cloudFormationTags, type Deferred, resolveValue } from '../helpers/cloudformation.js';
 
 // The SAM example is checked as `sam build` and `sam deploy` would take it: cfn-lint (with the SAM
@@ -137,23 +137,18 @@ describe('examples/sam/template.yaml', () => {
   });
 
   it("shows the prod stage's mail with the traceback in handler.ts, not in the bundle", async () => {
-    const lines = readFileSync(join(out, 'handler.js'), 'utf8').split('\n');
-    const index = lines.findIndex((line) => line.includes('boom: ${'));
-    const column = (lines[index] ?? '').indexOf('throw') + 1;
-    const source = readFileSync(join(EXAMPLE, 'handler.ts'), 'utf8').split('\n');
-    const sourceLine = source.findIndex((line) => line.includes('boom: ${')) + 1;
-
-    const result = await runCli(
-      ['preview', EVENT, '--throw', 'Error: boom: /boom', '--at', `handler.js:${index + 1}:${column}`],
-      stageEnvironment('prod'),
-      { cwd: out },
-    );
+    const { result, sourceLine, sourceText } = await previewBundledThrow({
+      bundle: join(out, 'handler.js'),
+      source: join(EXAMPLE, 'handler.ts'),
+      event: EVENT,
+      env: stageEnvironment('prod'),
+    });
 
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(
       new RegExp(`at <preview> \\(.*examples/sam/handler\\.ts:${sourceLine}:\\d+\\)`),
     );
-    expect(result.stdout).toContain(`        ${source[sourceLine - 1]?.trim()}\n`);
+    expect(result.stdout).toContain(`        ${sourceText}\n`);
     expect(result.stdout).not.toContain('handler.js:');
   });
 });

@@ -1,4 +1,6 @@
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { basename, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** The built command, as `npx lambda-error-mail` runs it. */
@@ -75,4 +77,45 @@ function runScript(
     });
     child.stdin.end(options.stdin ?? '');
   });
+}
+
+/** Where a bundled example throws `boom: …`, and the example's source it was built from. */
+export interface BundledThrow {
+  /** The bundle, as deployed. */
+  readonly bundle: string;
+  /** The example's handler source, which the bundle's source map names. */
+  readonly source: string;
+  /** The event the preview reports. */
+  readonly event: string;
+  /** The function's environment, from the example's template. */
+  readonly env: Record<string, string>;
+}
+
+/**
+ * Previews the failure thrown at the bundle's `boom: ${…}` line and returns the output with that
+ * line's number in the source, so that a test can check the traceback names the source, not the bundle.
+ * @example
+ * const { result, sourceLine, sourceText } = await previewBundledThrow({ bundle, source, event, env });
+ */
+export async function previewBundledThrow(
+  at: BundledThrow,
+): Promise<{ result: CliResult; sourceLine: number; sourceText: string }> {
+  const lines = readFileSync(at.bundle, 'utf8').split('\n');
+  const index = lines.findIndex((line) => line.includes('boom: ${'));
+  const column = (lines[index] ?? '').indexOf('throw') + 1;
+  const source = readFileSync(at.source, 'utf8').split('\n');
+  const sourceLine = source.findIndex((line) => line.includes('boom: ${')) + 1;
+  const result = await runCli(
+    [
+      'preview',
+      at.event,
+      '--throw',
+      'Error: boom: /boom',
+      '--at',
+      `${basename(at.bundle)}:${index + 1}:${column}`,
+    ],
+    at.env,
+    { cwd: dirname(at.bundle) },
+  );
+  return { result, sourceLine, sourceText: source[sourceLine - 1]?.trim() ?? '' };
 }
