@@ -2,7 +2,7 @@ import { mayNeedReport } from '../core/decide/classify.js';
 import { durableFailure, isDurableEnvelope } from '../core/input/durable.js';
 import type { Outcome } from '../core/input/outcome.js';
 import { readString } from '../core/input/safe.js';
-import { handledReports, settleHandled } from './handled.js';
+import { settleReported } from './handled.js';
 
 // AWS Lambda Durable Functions (`@aws/durable-execution-sdk-js`): the SDK turns a user's error into a
 // *returned* `{ Status: 'FAILED' }` that keeps only the error's name and message. Its plugin hook
@@ -102,15 +102,11 @@ export function callInsideDurable(
   context: unknown,
 ): Promise<unknown> {
   const startedAt = Date.now();
-  // The reportError sends of this invocation, not awaited by the handler: awaited before it ends,
+  // The reportError sends of this invocation, not awaited by the handler, are awaited before it ends,
   // as the other adapters do (a suspension never gets here: its promise never settles).
-  const settleReported = async () => {
-    const handled = handledReports.waiting === 0 ? undefined : settleHandled(event, context);
-    if (handled !== undefined) await handled;
-  };
   const threw = async (error: unknown): Promise<never> => {
     await runtime.report({ kind: 'threw', error }, event, context, startedAt);
-    await settleReported();
+    await settleReported(event, context);
     throw error;
   };
   let returned: unknown;
@@ -121,7 +117,7 @@ export function callInsideDurable(
   }
   return Promise.resolve(returned).then(async (result) => {
     if (mayNeedReport(result)) await runtime.report({ kind: 'returned', result }, event, context, startedAt);
-    await settleReported();
+    await settleReported(event, context);
     return result;
   }, threw);
 }

@@ -135,3 +135,14 @@ export function settleHandled(event: unknown, context: unknown): Promise<void> |
   for (const sendKept of keptSenders) waits.push(sendKept(context));
   return waits.length === 0 ? undefined : Promise.all(waits).then(() => undefined);
 }
+
+/**
+ * Waits for the sends of `reportError` in this invocation (a handler that did not await them would
+ * have them cut by the freeze) and sends the kept reports of its reporters.
+ * @example
+ * await settleReported(event, context);
+ */
+export async function settleReported(event: unknown, context: unknown): Promise<void> {
+  const handled = handledReports.waiting === 0 ? undefined : settleHandled(event, context);
+  if (handled !== undefined) await handled;
+}

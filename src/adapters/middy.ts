@@ -1,15 +1,8 @@
 import { mayNeedReport } from '../core/decide/classify.js';
 import { isDurableContext } from '../core/input/durable.js';
 import type { Delivery } from '../pipeline/delivery.js';
-import { handledReports } from './handled.js';
-import {
-  createRuntime,
-  type ErrorMailOptions,
-  type Runtime,
-  settleReported,
-  settleSuccess,
-  startTime,
-} from './runtime.js';
+import { handledReports, settleReported } from './handled.js';
+import { createRuntime, type ErrorMailOptions, type Runtime, settleSuccess, startTime } from './runtime.js';
 import type { TimeoutWatch } from './timeout-watch.js';
 
 /**

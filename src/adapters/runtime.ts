@@ -8,7 +8,7 @@ import type { BeforeSend } from '../pipeline/before-send.js';
 import type { Delivery } from '../pipeline/delivery.js';
 import type { Reporter } from '../pipeline/reporter.js';
 import { returnedOutcome } from './durable.js';
-import { handledReports, settleHandled, wasHandled } from './handled.js';
+import { settleReported, wasHandled } from './handled.js';
 import { installLogCapture, type LogCapture, withoutCapture } from './log-capture.js';
 import { systemClock, systemTimer, writeJsonLine } from './system.js';
 import { createTimeoutWatcher, type TimeoutWatch, type TimeoutWatcher } from './timeout-watch.js';
@@ -204,15 +204,6 @@ export async function settleSuccess(
   }
   if (sendingKept !== undefined) await sendingKept;
   await settleReported(event, context);
-}
-
-/**
- * Waits for the sends of `reportError` in this invocation (a handler that did not await them would
- * have them cut by the freeze) and sends the kept reports of its reporters.
- */
-export async function settleReported(event: unknown, context: unknown): Promise<void> {
-  const handled = handledReports.waiting === 0 ? undefined : settleHandled(event, context);
-  if (handled !== undefined) await handled;
 }
 
 /** Reports what the handler threw, then throws the same value on to the caller. */

@@ -1,5 +1,5 @@
-import { handledReports } from './handled.js';
-import { failed, type Runtime, settleReported, settleWatch, startTime } from './runtime.js';
+import { handledReports, settleReported } from './handled.js';
+import { failed, type Runtime, settleWatch, startTime } from './runtime.js';
 
 // What the Lambda runtime looks for on a response-streaming handler (awslambda.streamifyResponse).
 const STREAMING = Symbol.for('aws.lambda.runtime.handler.streaming');
