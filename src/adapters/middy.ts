@@ -58,34 +58,29 @@ export function errorMail(options: ErrorMailOptions = {}): ErrorMailMiddleware {
       // `lambdaContext`), and the invocation runs alone, so the watch's slot is its state, found by
       // its request in `after` and `onError`. middy's request stays as middy made it: a property added
       // to it costs V8 a new backing store on every invocation.
+      let watch: TimeoutWatch | undefined;
+      let logMark: number | undefined;
       if (
         !keepFirstError &&
         Number.isNaN(startedAt) &&
         (context as { lambdaContext?: unknown } | null | undefined)?.lambdaContext === undefined
       ) {
-        const watch = runtime.watch(request.event, context, startedAt, request, undefined);
+        watch = runtime.watch(request.event, context, startedAt, request, undefined);
+        // An entry (it overlaps another) is kept on the request, below.
         if (typeof watch !== 'object') return;
-        // It overlaps another: its entry is its state.
-        (request as StatefulRequest)[STATE] = {
-          startedAt,
-          logMark: undefined,
-          watch,
-          ended: false,
-          current: undefined,
-          firstError: undefined,
-        };
-        return;
+      } else {
+        // Inside withDurableExecution a suspension never ends the request: no watch, no log capture,
+        // which would wait for that end (see callInsideDurable).
+        const inside = isDurableContext(context);
+        const logs = runtime.logs;
+        logMark =
+          logs === undefined || inside ? undefined : logs.begin(context, startedAt, request, answered);
+        watch = inside ? undefined : runtime.watch(request.event, context, startedAt, request, logMark);
       }
-      // Inside withDurableExecution a suspension never ends the request: no watch, no log capture,
-      // which would wait for that end (see callInsideDurable).
-      const inside = isDurableContext(context);
-      const logs = runtime.logs;
-      const logMark =
-        logs === undefined || inside ? undefined : logs.begin(context, startedAt, request, answered);
       const state: InvocationState = {
         startedAt,
         logMark,
-        watch: inside ? undefined : runtime.watch(request.event, context, startedAt, request, logMark),
+        watch,
         ended: false,
         current: undefined,
         firstError: undefined,
